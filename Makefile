@@ -1,0 +1,63 @@
+# The two commands a new user needs:
+#   make run   - create .venv from requirements.txt and start the dashboard on http://localhost:8501
+#   make test  - add the dev tools and Debian's chromium when missing, then run ruff and every test
+#
+# PyTorch is installed on its own, before the rest, from `TORCH_INDEX` when given:
+#   make run                                                   # PyPI's wheel (CUDA on Linux x86-64, MPS on Macs)
+#   make run TORCH_INDEX=https://download.pytorch.org/whl/cpu  # a small CPU-only build
+# requirements.txt's --extra-index-url line (for Streamlit Community Cloud) is left out here, so
+# a machine that cannot reach that index never stalls on it.
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8501
+TORCH_INDEX ?=
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+TORCH_SPEC := $(shell grep -E '^torch==' requirements.txt)
+
+.PHONY: run test lint unit pages browser bench screenshots chromium clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install "$(TORCH_SPEC)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX) --extra-index-url https://pypi.org/simple)
+	grep -v -e '^--extra-index-url' requirements.txt > $(VENV)/requirements.local.txt
+	$(PIP) install -r $(VENV)/requirements.local.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+chromium:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	else SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	     $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; fi
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check .
+
+unit: $(VENV)/.dev-installed
+	$(PY) -m pytest tests/unit
+
+pages: $(VENV)/.dev-installed
+	$(PY) -m pytest tests/pages
+
+browser: $(VENV)/.dev-installed chromium
+	$(PY) -m pytest tests/browser
+
+test: $(VENV)/.dev-installed chromium
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+screenshots: $(VENV)/.dev-installed chromium
+	$(PY) ../shared/tools/screenshots.py --out screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots

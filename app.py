@@ -1,0 +1,18 @@
+"""Entry point: `streamlit run app.py`. Navigation over the live explorers, the global sidebar,
+and a link to the current view. Pages are listed from ui/chapters.py, so a chapter appears here
+only once its explorer exists."""
+
+import streamlit as st
+
+from ui import chapters, shell
+
+st.set_page_config(page_title="Mathematical Foundations for Deep Learning — explorers", page_icon="📘",
+                   layout="wide", initial_sidebar_state="expanded")
+
+home = st.Page("pages/home.py", title="Book map", icon="🗺️", default=True)
+explorers = [st.Page(c.page, title=f"{c.number}. {c.explorer}", icon=c.icon, url_path=c.url_path)
+             for c in chapters.live()]
+page = st.navigation({"": [home], "Chapter explorers": explorers})
+shell.sidebar()
+page.run()
+shell.share_link()

@@ -1,0 +1,122 @@
+"""Choosing where torch runs, and timing what ran there.
+
+Order of preference: CUDA > Apple MPS > CPU. The environment variable ``MFDL_DEVICE``
+(``cpu``, ``cuda``, ``cuda:1``, ``mps`` or ``auto``) and the dashboard's "force CPU" switch
+override it. Results are always brought back to CPU numpy for charting.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import torch
+
+ENV_VAR = "MFDL_DEVICE"
+T = TypeVar("T")
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def auto_device() -> torch.device:
+    """The best accelerator present: cuda > mps > cpu."""
+    if torch.cuda.is_available():
+        return torch.device("cuda", 0)
+    if _mps_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def pick_device(force_cpu: bool = False, env: str | None = None) -> torch.device:
+    """The device the dashboard computes on.
+
+    ``force_cpu`` (the sidebar switch) wins; then ``MFDL_DEVICE`` (``env`` overrides the real
+    environment, for tests); then the best device present. A request for a device that is not
+    present falls back to the automatic choice rather than failing.
+    """
+    if force_cpu:
+        return torch.device("cpu")
+    wanted = (os.environ.get(ENV_VAR, "") if env is None else env).strip().lower()
+    if wanted in ("", "auto"):
+        return auto_device()
+    try:
+        dev = torch.device(wanted)
+    except (RuntimeError, ValueError):
+        return auto_device()
+    if dev.type == "cpu":
+        return dev
+    if dev.type == "cuda" and torch.cuda.is_available():
+        index = dev.index or 0
+        return torch.device("cuda", index) if index < torch.cuda.device_count() else auto_device()
+    if dev.type == "mps" and _mps_available():
+        return dev
+    return auto_device()
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    kind: str  # "cuda", "mps" or "cpu"
+    label: str  # "cuda:0", "mps", "cpu"
+    name: str  # the GPU's name, or the CPU's description
+    memory_gb: float | None = None
+
+
+def describe(device: torch.device) -> DeviceInfo:
+    """A human description of ``device`` for the sidebar badge."""
+    if device.type == "cuda":
+        index = device.index or 0
+        props = torch.cuda.get_device_properties(index)
+        return DeviceInfo("cuda", f"cuda:{index}", props.name, props.total_memory / 2**30)
+    if device.type == "mps":
+        return DeviceInfo("mps", "mps", "Apple GPU (Metal)")
+    threads = torch.get_num_threads()
+    return DeviceInfo("cpu", "cpu", f"CPU, {threads} thread{'s' if threads != 1 else ''}")
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for queued GPU work so that a timer measures the computation, not its launch."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What ran, where, and how long it took: the page's compute line."""
+
+    what: str
+    device: str
+    seconds: float
+    fell_back: bool = False
+
+    def __str__(self) -> str:
+        ms = self.seconds * 1e3
+        took = f"{ms:.1f} ms" if ms < 10 else f"{ms:.0f} ms" if ms < 10_000 else f"{self.seconds:.1f} s"
+        note = " (GPU out of memory: fell back to the CPU)" if self.fell_back else ""
+        return f"{self.what} in {took} on {self.device}{note}"
+
+
+def timed(what: str, fn: Callable[..., T], *args: Any, device: torch.device, **kwargs: Any) -> tuple[T, Timing]:
+    """Run ``fn(*args, device=device, **kwargs)``, timing it; on GPU out-of-memory rerun on the CPU."""
+    synchronize(device)
+    start = time.perf_counter()
+    fell_back = False
+    try:
+        result = fn(*args, device=device, **kwargs)
+        synchronize(device)
+    except torch.OutOfMemoryError:
+        if device.type == "cpu":
+            raise
+        torch.cuda.empty_cache() if device.type == "cuda" else None
+        device, fell_back = torch.device("cpu"), True
+        start = time.perf_counter()
+        result = fn(*args, device=device, **kwargs)
+    label = f"{device.type}:{device.index}" if device.index is not None else device.type
+    return result, Timing(what, label, time.perf_counter() - start, fell_back)

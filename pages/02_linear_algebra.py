@@ -1,0 +1,200 @@
+"""Chapter 2, Linear Algebra: PCA and the SVD — principal axes, explained variance, reconstruction,
+low-rank compression (Eckart–Young) and exact vs randomized SVD."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import data, linalg
+from ui import charts, compute, controls, layout
+from ui.figures import linear_algebra as fig
+
+layout.header(2)
+SOURCES = {"digits": "Digits (8×8 images)", "iris": "Iris", "wine": "Wine", "breast_cancer": "Breast cancer",
+           "gaussian": "Gaussian you shape", "upload": "Your CSV"}
+TABS = ["PCA", "Reconstruction", "Image compression", "Randomized SVD"]
+tabs = st.tabs(TABS, key="la_tab", bind="query-params")
+
+
+def data_controls(col):
+    """The data set and its shape controls; returns the Dataset and, for the Gaussian, its truth."""
+    source = controls.selectbox("Data", "la_data", list(SOURCES), format_func=SOURCES.get, container=col)
+    if source == "gaussian":
+        dim = controls.radio("Dimensions", "la_dim", [2, 3], container=col)
+        n = controls.slider("Points", "la_n", 10, 5000, 500, 10, container=col)
+        stretch = controls.slider("Stretch σ₁/σ₂", "la_stretch", 1.0, 10.0, 3.0, 0.1, container=col)
+        angle = controls.slider("Rotation θ (°)", "la_angle", -90, 90, 30, container=col)
+        rho = controls.slider("Correlation of z with the major axis", "la_rho", -0.99, 0.99, 0.0, 0.01,
+                              container=col) if dim == 3 else 0.0
+        seed = controls.seed("la_seed", container=col)
+        truth = {"angle": float(angle), "cov": data.gaussian_covariance(dim, stretch, angle, rho)}
+        return data.gaussian_cloud(n, dim, stretch, angle, rho, seed), truth
+    if source == "upload":
+        uploaded = controls.csv_upload("CSV file", "la_upload", container=col)
+        if uploaded is not None:
+            return uploaded, None
+    return data.load_dataset(source if source != "upload" else "digits"), None
+
+
+ctrl, main = st.columns([1, 3], gap="large")
+with ctrl:
+    ds, truth = data_controls(ctrl)
+    n, d = ds.shape
+    standardize = controls.toggle("Standardize columns", "la_std", False,
+                                  help="Divide each column by its standard deviation: PCA of the correlation "
+                                       "matrix instead of the covariance matrix.")
+    k = controls.slider("Components k", "la_k", 1, min(n, d), min(2, d, n),
+                        help="How many principal axes to keep.")
+    st.caption(ds.description)
+
+with layout.guard("PCA"):
+    res, t_pca = compute.run(f"PCA (SVD of {n:,}×{d})", linalg.pca, ds.X, k=max(k, 2), standardize=standardize)
+    if k > res.rank:
+        main.caption(f":orange[ℹ k = {k} exceeds the data's rank {res.rank}: components beyond it carry no "
+                     "variance (their eigenvalues are 0).]")
+    if standardize and res.constant_columns:
+        main.caption(f":orange[ℹ {res.constant_columns} constant column(s) have no spread to divide by; "
+                     "they are left unscaled (and contribute nothing).]")
+
+    if tabs[0].open:
+        with main:
+            kept = float(res.explained_variance_ratio[:k].sum())
+            c1, c2, c3 = st.columns(3)
+            c1.metric(f"Variance kept by {k} of {d} axes", f"{kept:.1%}")
+            c2.metric("Rank of the centred data", res.rank)
+            c3.metric("Largest eigenvalue λ₁", f"{res.explained_variance[0]:.4g}")
+            layout.compute_line(t_pca)
+            chart, df = fig.scree(res, k)
+            charts.show(chart, df, "scree plot")
+            left, right = st.columns(2)
+            chart, df = fig.projection(res.scores, ds.labels(), res.explained_variance_ratio)
+            with left:
+                charts.show(chart, df, "projection")
+            with right:
+                if ds.name == "gaussian":
+                    chart, df = fig.axes_over_cloud(ds.X, res, truth["angle"])
+                    charts.show(chart, df, "principal axes")
+                elif ds.image_shape:
+                    shown = min(k, 8)
+                    imgs = [res.components[i].reshape(ds.image_shape) for i in range(shown)]
+                    chart, df = fig.image_grid(imgs, [f"PC{i + 1}" for i in range(shown)], ["eigen-digits"],
+                                               cell=60, symmetric=True)
+                    charts.show(chart, df, "eigen-digits", width="content")
+                else:
+                    chart, df = fig.loadings(res, ds.feature_names, k)
+                    charts.show(chart, df, "loadings")
+            layout.notice("The first axis points where the cloud is longest; each next one is the longest "
+                          "direction at right angles to those before. The scree plot is their eigenvalues.")
+            if truth:
+                est = res.covariance() * np.outer(res.scale, res.scale)
+                st.markdown("The true covariance Σ beside the sample covariance S, rebuilt from PCA's "
+                            "eigenpairs as S = V Λ Vᵀ:")
+                names = ds.feature_names
+                st.dataframe(pd.DataFrame(np.hstack([truth["cov"], est]), index=names,
+                                          columns=[f"Σ {c}" for c in names] + [f"S {c}" for c in names])
+                             .style.format("{:.3f}"))
+
+    if tabs[1].open:
+        with main:
+            curve = res.reconstruction_error_curve()
+            rows = ds.X[: min(8, n)]
+            approx = linalg.reconstruct(res, rows, k)
+            full = linalg.reconstruct(res, ds.X, k)
+            centred = (ds.X - res.mean) / res.scale
+            measured = float(np.sum(((ds.X - full) / res.scale) ** 2) / np.sum(centred**2)) if np.any(centred) else 0.0
+            c1, c2 = st.columns(2)
+            c1.metric(f"Error with k = {k} (measured)", f"{measured:.3%}")
+            c2.metric("Σ discarded σ² / Σ σ² (Eckart–Young)", f"{curve[min(k, len(curve) - 1)]:.3%}")
+            layout.compute_line(t_pca)
+            if ds.image_shape:
+                imgs = [r.reshape(ds.image_shape) for r in rows] + [a.reshape(ds.image_shape) for a in approx]
+                titles = [f"#{i}" for i in range(len(rows))] * 2
+                sets = ["original"] * len(rows) + [f"rank {k}"] * len(rows)
+                chart, df = fig.image_grid(imgs, titles, sets, cell=64)
+                charts.show(chart, df, "digit reconstructions", width="content")
+            else:
+                st.markdown(f"The first rows of **{ds.description}**, and the same rows rebuilt from {k} components:")
+                st.dataframe(pd.DataFrame(np.vstack([rows[:3], approx[:3]]), columns=ds.feature_names,
+                                          index=[f"row {i}" for i in range(min(3, n))]
+                                          + [f"row {i}, rank {k}" for i in range(min(3, n))]).style.format("{:.3g}"))
+            chart, df = fig.error_curve(curve, k, measured)
+            charts.show(chart, df, "reconstruction error")
+            layout.notice("The measured error of the rank-k reconstruction lands exactly on the curve of "
+                          "discarded eigenvalues: no rank-k projection can do better (Eckart–Young).")
+
+if tabs[2].open:
+    with main, layout.guard("Image compression"):
+        photo = controls.selectbox("Photo", "la_photo", list(data.PHOTOS), container=ctrl)
+        img = data.load_photo(photo)
+        factors, t_svd = compute.run(f"SVD of the {img.shape[0]}×{img.shape[1]} photo", linalg.svd, img)
+        rank = controls.slider("Rank r", "la_rank", 1, len(factors.S), 20, container=ctrl)
+        low = linalg.truncate(img, factors, rank)
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Numbers stored", f"{low.storage_ratio:.1%}", help="r(m+n+1) / (m·n)")
+        c2.metric("Relative error ‖A−A_r‖/‖A‖", f"{low.relative_error:.2%}")
+        c3.metric("‖A−A_r‖²_F − Σ_{i>r} σᵢ²", f"{low.squared_error - low.discarded_energy:.1e}",
+                  help=f"Measured squared error {low.squared_error:.6g}; sum of the discarded σ² "
+                       f"{low.discarded_energy:.6g}. Eckart–Young says they are equal.")
+        layout.compute_line(t_svd)
+        left, right = st.columns(2)
+        left.image(img, caption=f"Original ({img.shape[0]}×{img.shape[1]} = {img.size:,} numbers)", clamp=True)
+        right.image(np.clip(low.approx, 0, 1), caption=f"Rank {rank}: {rank * (sum(img.shape) + 1):,} numbers")
+        chart, df = fig.spectrum(factors.S, rank)
+        charts.show(chart, df, "singular values")
+        layout.notice("A photo's singular values fall fast: a few dozen rank-one layers hold most of it. "
+                      "The squared error is exactly the energy of the σ's you threw away.")
+
+if tabs[3].open:
+    with main, layout.guard("The SVD race"):
+        largest = controls.select_slider("Largest matrix (rows)", "la_size", [400, 800, 1200, 1600, 2000], 800,
+                                         container=ctrl)
+        target = controls.slider("Target rank", "la_target", 1, 100, 20, container=ctrl)
+        over = controls.slider("Oversampling p", "la_over", 0, 30, 10, container=ctrl)
+        niter = controls.slider("Power iterations", "la_niter", 0, 4, 2, container=ctrl)
+        seed = controls.seed("la_rseed", container=ctrl)
+        sizes = sorted({int(s) for s in np.linspace(200, largest, 5)})
+        with st.spinner("Timing both SVDs on growing matrices…"):
+            race, t_race = compute.run(f"SVD race up to {largest} rows", linalg.svd_race, sizes, rank=target,
+                                       oversample=over, niter=niter, seed=seed)
+        layout.compute_line(t_race)
+        chart, df = fig.race(race)
+        charts.show(chart, df, "svd race")
+        speed = race.exact_seconds[-1] / max(race.randomized_seconds[-1], 1e-9)
+        extra = race.randomized_error[-1] / max(race.optimal_error[-1], 1e-300) - 1
+        layout.notice(f"At {race.sizes[-1][0]}×{race.sizes[-1][1]} the randomized SVD is {speed:.0f}× faster and "
+                      f"its rank-{target} error is {extra:.2%} above the optimum.")
+
+with main:
+    layout.try_this([
+        "Gaussian: set the stretch to 1. The cloud is round, every direction is as good as another, and the "
+        "axes wander with the seed. Stretch it again and they lock on.",
+        "3-D Gaussian: push the correlation to 0.99. The third eigenvalue collapses: the cloud is nearly a plane.",
+        "Wine: toggle *Standardize*. Unscaled, proline (in the hundreds) swamps every other feature in PC1.",
+        "Digits, Reconstruction: how many components until you can read every digit? Compare with the scree plot.",
+        "Image compression: find the rank where the photo looks right. What fraction of the numbers is that?",
+        "Randomized SVD: set power iterations to 0 and oversampling to 0, then raise each. Which buys more accuracy?",
+    ])
+    layout.math(r"""
+**Covariance.** For data $X\in\mathbb{R}^{n\times d}$ with column means $\bar x$, centre $X_c = X-\mathbf 1\bar x^\top$;
+the sample covariance is $C = \frac{1}{n-1}X_c^\top X_c$, symmetric and positive semi-definite.
+
+**Eigendecomposition.** $C = V\Lambda V^\top$ with orthonormal eigenvectors $v_i$ (the principal axes) and
+eigenvalues $\lambda_1\ge\dots\ge\lambda_d\ge 0$: $\lambda_i$ is the variance of the data along $v_i$, and the
+share of variance explained by the first $k$ axes is $\sum_{i\le k}\lambda_i / \sum_i\lambda_i$.
+
+**The SVD relation.** Write $X_c = U\Sigma V^\top$. Then $X_c^\top X_c = V\Sigma^2V^\top$, so the right singular
+vectors are the principal axes and $\lambda_i = \sigma_i^2/(n-1)$. The scores (coordinates on the axes) are
+$X_cV_k = U_k\Sigma_k$; the rank-$k$ reconstruction is $\hat X = \mathbf 1\bar x^\top + X_cV_kV_k^\top$.
+This page computes PCA this way, with `torch.linalg.svd`, never forming $C$ (squaring the condition number).
+
+**Standardizing** divides each centred column by its standard deviation: PCA of the correlation matrix.
+
+**Eckart–Young–Mirsky.** For any matrix $A$ with singular values $\sigma_i$, the truncated SVD
+$A_r=\sum_{i\le r}\sigma_i u_i v_i^\top$ is the best rank-$r$ approximation, and
+$\|A-A_r\|_F^2=\sum_{i>r}\sigma_i^2$. Storing $A_r$ takes $r(m+n+1)$ numbers instead of $mn$.
+
+**Randomized SVD** (Halko, Martinsson & Tropp, 2011). Multiply $A$ by a random $n\times(k+p)$ Gaussian matrix,
+orthonormalize the result to $Q$ (optionally after $q$ power iterations with $AA^\top$), and take the SVD of the
+small matrix $Q^\top A$. With $p\ge2$ and $q=0$:
+$\;\mathbb E\,\|A-QQ^\top A\|_F\le\sqrt{1+\tfrac{k}{p-1}}\,\big(\sum_{j>k}\sigma_j^2\big)^{1/2}$.
+""")

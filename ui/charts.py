@@ -1,0 +1,124 @@
+"""One chart theme readable from the back of a lecture hall, and one way to show a chart:
+the chart itself plus downloads of it (PNG, SVG through vl-convert) and of its data (CSV)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from ui import shell
+
+FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies and on washed-out projectors.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+           "#999999", "#882255"]
+
+
+def _theme(scale: float) -> dict[str, Any]:
+    def px(v: float) -> float:
+        return round(v * scale, 1)
+
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "view": {"stroke": None, "continuousWidth": 400, "continuousHeight": px(300)},
+            "title": {"fontSize": px(18), "fontWeight": 600, "anchor": "start", "offset": px(10)},
+            "axis": {"labelFontSize": px(13), "titleFontSize": px(15), "titleFontWeight": 500,
+                     "gridColor": "#e6e6e6", "domainColor": "#888", "tickColor": "#888"},
+            "legend": {"labelFontSize": px(13), "titleFontSize": px(14), "symbolSize": px(120)},
+            "header": {"labelFontSize": px(14), "titleFontSize": px(15)},
+            "range": {"category": PALETTE},
+            "point": {"size": px(45), "filled": True},
+            "line": {"strokeWidth": px(2.5)},
+            "text": {"fontSize": px(13)},
+        }
+    }
+
+
+PRESENT_SCALE = 1.35
+
+
+@alt.theme.register("mfdl", enable=True)
+def _classroom() -> alt.theme.ThemeConfig:
+    return _theme(1.0)  # type: ignore[return-value]
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def spec_of(chart: alt.TopLevelMixin, present: bool = False) -> dict[str, Any]:
+    """The Vega-Lite spec with the house theme; presentation mode scales type and marks.
+
+    Altair's theme registry is process-wide, so per-viewer presentation mode is merged into
+    each spec instead of switching the global theme under other sessions' feet.
+    """
+    spec = chart.to_dict()
+    if present:
+        spec["config"] = _merge(spec.get("config", {}), _theme(PRESENT_SCALE)["config"])
+    return spec
+
+
+def height(base: int) -> int:
+    """A chart height, taller in presentation mode."""
+    return int(base * 1.3) if shell.presentation_mode() else base
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _render(spec_json: str, fmt: str) -> bytes | str:
+    import vl_convert as vlc
+
+    if fmt == "png":
+        return vlc.vegalite_to_png(spec_json, scale=2)
+    return vlc.vegalite_to_svg(spec_json)
+
+
+def show(chart: alt.TopLevelMixin, data: pd.DataFrame | None, name: str, container: Any = None,
+         width: str = "stretch") -> None:
+    """Draw ``chart`` (full width unless ``width="content"``) and offer it as PNG/SVG, ``data`` as CSV.
+
+    The images are rendered only when a download is clicked (deferred), so downloads cost nothing
+    on a slider move.
+    """
+    where = container or st
+    spec = spec_of(chart, shell.presentation_mode())
+    where.vega_lite_chart(spec=spec, theme=None, width=width)
+    slug = _slug(name)
+    with where.popover("⬇ Download", help=f"Save “{name}” as an image or its data as CSV"):
+        st.download_button("PNG image", lambda: _render(json.dumps(spec), "png"), f"{slug}.png", "image/png",
+                           on_click="ignore", key=f"dl-png-{slug}")
+        st.download_button("SVG image", lambda: _render(json.dumps(spec), "svg"), f"{slug}.svg",
+                           "image/svg+xml", on_click="ignore", key=f"dl-svg-{slug}")
+        if data is not None:
+            st.download_button("Data (CSV)", lambda: data.to_csv(index=False), f"{slug}.csv", "text/csv",
+                               on_click="ignore", key=f"dl-csv-{slug}")
+
+
+def image(img: pd.DataFrame | Any, title: str = "", width: int = 160, domain: tuple[float, float] | None = None,
+          scheme: str = "greys", reverse: bool = False) -> alt.Chart:
+    """A 2-D array as a pixel heatmap (digits, reconstructions) with tooltips per pixel."""
+    import numpy as np
+
+    arr = np.asarray(img, dtype=float)
+    h, w = arr.shape
+    rows, cols = np.indices((h, w))
+    df = pd.DataFrame({"row": rows.ravel(), "col": cols.ravel(), "value": arr.ravel()})
+    scale = alt.Scale(scheme=scheme, reverse=reverse, domain=list(domain) if domain else alt.Undefined)
+    return alt.Chart(df, title=title).mark_rect().encode(
+        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
+        color=alt.Color("value:Q", scale=scale, legend=None),
+        tooltip=["row", "col", alt.Tooltip("value:Q", format=".2f")],
+    ).properties(width=width, height=width * h / w)

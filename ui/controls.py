@@ -1,0 +1,154 @@
+"""Controls whose values live in the URL, so that every view is a link.
+
+Each wraps a Streamlit widget with ``bind="query-params"`` (the key is the parameter's name).
+Streamlit silently ignores a URL value that is invalid or out of range; these wrappers read the raw
+parameter first and, when the widget did not take it, say so under the control and name the value
+used instead. Keys are prefixed per page (``la_k``) so pages never fight over a name.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+BIND = "query-params"
+
+
+def raw_param(key: str) -> str | None:
+    """The URL's value for ``key`` as the browser sent it, before any widget judged it."""
+    values = st.query_params.get_all(key)
+    return values[-1] if values else None
+
+
+def _same_number(raw: str, value: float) -> bool:
+    try:
+        parsed = float(raw)
+    except ValueError:
+        return False
+    return math.isfinite(parsed) and math.isclose(parsed, float(value), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _note(key: str, raw: str, used: Any, why: str, container: Any = None) -> None:
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    (container or st).caption(f":orange[⚠ The link's `{key}={shown}` {why}; using **{used}** instead.]")
+
+
+def _check_number(key: str, raw: str | None, value: float, lo: float, hi: float, container: Any) -> None:
+    if raw is None or _same_number(raw, value):
+        return
+    try:
+        parsed = float(raw)
+        ok = math.isfinite(parsed)
+    except ValueError:
+        ok = False
+    why = f"is outside {lo:g}–{hi:g}" if ok else "is not a number"
+    _note(key, raw, f"{value:g}", why, container)
+
+
+def slider(label: str, key: str, min_value: float, max_value: float, value: float, step: float | None = None,
+           help: str | None = None, format: str | None = None, container: Any = None) -> Any:
+    """A URL-bound slider. Ints stay ints when every bound is an int."""
+    where = container or st
+    raw = raw_param(key)
+    out = where.slider(label, min_value, max_value, value, step, key=key, help=help, format=format, bind=BIND)
+    _check_number(key, raw, out, min_value, max_value, where)
+    return out
+
+
+def number_input(label: str, key: str, min_value: float, max_value: float, value: float,
+                 step: float | None = None, help: str | None = None, container: Any = None) -> Any:
+    where = container or st
+    raw = raw_param(key)
+    out = where.number_input(label, min_value, max_value, value, step, key=key, help=help, bind=BIND)
+    _check_number(key, raw, out, min_value, max_value, where)
+    return out
+
+
+def seed(key: str, value: int = 0, container: Any = None) -> int:
+    """The random seed: a control like any other, so a shared link reproduces the same sample."""
+    return int(number_input("Random seed", key, 0, 2**31 - 1, value, 1,
+                            help="Same seed, same sample: it is part of the link.", container=container))
+
+
+def _check_choice(key: str, raw: str | None, value: Any, options: Sequence[Any],
+                  format_func: Callable[[Any], str], container: Any) -> None:
+    # Streamlit writes a choice into the URL as its displayed label (format_func of the option).
+    if raw is None or raw == format_func(value):
+        return
+    listed = ", ".join(format_func(o) for o in options[:8]) + (" …" if len(options) > 8 else "")
+    _note(key, raw, format_func(value), f"is not one of: {listed}", container)
+
+
+def selectbox(label: str, key: str, options: Sequence[Any], index: int = 0,
+              format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> Any:
+    """A URL-bound select box; the URL carries the option itself (``?la_data=iris``)."""
+    where = container or st
+    raw = raw_param(key)
+    out = where.selectbox(label, options, index, format_func=format_func, key=key, help=help, bind=BIND)
+    _check_choice(key, raw, out, options, format_func, where)
+    return out
+
+
+def radio(label: str, key: str, options: Sequence[Any], index: int = 0, format_func: Callable[[Any], str] = str,
+          horizontal: bool = True, help: str | None = None, container: Any = None) -> Any:
+    where = container or st
+    raw = raw_param(key)
+    out = where.radio(label, options, index, format_func=format_func, key=key, help=help,
+                      horizontal=horizontal, bind=BIND)
+    _check_choice(key, raw, out, options, format_func, where)
+    return out
+
+
+def select_slider(label: str, key: str, options: Sequence[Any], value: Any,
+                  format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> Any:
+    where = container or st
+    raw = raw_param(key)
+    out = where.select_slider(label, options, value, format_func=format_func, key=key, help=help, bind=BIND)
+    _check_choice(key, raw, out, options, format_func, where)
+    return out
+
+
+def toggle(label: str, key: str, value: bool = False, help: str | None = None, container: Any = None,
+           disabled: bool = False) -> bool:
+    where = container or st
+    raw = raw_param(key)
+    out = where.toggle(label, value, key=key, help=help, disabled=disabled, bind=BIND)
+    if raw is not None and raw.lower() != str(out).lower():
+        _note(key, raw, str(out).lower(), "is not true or false", where)
+    return bool(out)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _parse_csv(raw: bytes, name: str):
+    from core.data import read_csv
+
+    return read_csv(raw, name=name)
+
+
+def csv_upload(label: str, key: str, container: Any = None):
+    """The one validated CSV-upload path: a file picker, then :func:`core.data.read_csv`.
+
+    Returns the data set, or None when nothing usable was uploaded (the reason is shown). An
+    upload is not part of the view's link; the page says so.
+    """
+    from core.data import MAX_UPLOAD_BYTES, DataError
+
+    where = container or st
+    file = where.file_uploader(label, type=["csv", "txt", "tsv"], key=key,
+                               help=f"Numbers in columns, a header row, up to {MAX_UPLOAD_BYTES // 2**20} MiB. "
+                                    "One text column with a few distinct values is used as the class label.")
+    if file is None:
+        where.caption("No file yet: until one is uploaded the page shows the digits.")
+        return None
+    try:
+        data = _parse_csv(file.getvalue(), file.name)
+    except DataError as exc:
+        where.error(f"{file.name}: {exc}", icon="🚫")
+        return None
+    for note in data.notes:
+        where.caption(f":orange[ℹ {note}]")
+    where.caption("Uploaded data stays in this browser session; a shared link cannot carry it.")
+    return data

@@ -1,0 +1,163 @@
+"""Charts of the Linear Algebra (PCA/SVD) explorer."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.linalg import PCAResult, SVDRace
+
+
+def scree(result: PCAResult, k: int, max_components: int = 40) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """Explained variance per component (bars, the first k highlighted) and its running total."""
+    r = min(len(result.explained_variance_ratio), max_components)
+    ratio = result.explained_variance_ratio[:r]
+    df = pd.DataFrame({"component": np.arange(1, r + 1), "explained": ratio,
+                       "cumulative": np.cumsum(result.explained_variance_ratio)[:r],
+                       "eigenvalue": result.explained_variance[:r],
+                       "kept": np.where(np.arange(1, r + 1) <= k, "kept (first k)", "dropped")})
+    base = alt.Chart(df).encode(x=alt.X("component:O", title="principal component"))
+    tips = ["component", alt.Tooltip("eigenvalue:Q", format=".4g", title="eigenvalue λ"),
+            alt.Tooltip("explained:Q", format=".1%"), alt.Tooltip("cumulative:Q", format=".1%")]
+    bars = base.mark_bar().encode(
+        y=alt.Y("explained:Q", axis=alt.Axis(format="%"), title="share of variance"),
+        color=alt.Color("kept:N", scale=alt.Scale(domain=["kept (first k)", "dropped"],
+                                                  range=["#0072B2", "#b9c7d3"]), title=None,
+                        legend=alt.Legend(orient="right")),
+        tooltip=tips)
+    line = base.mark_line(point=True, color="#D55E00").encode(y="cumulative:Q", tooltip=tips)
+    rule = alt.Chart(pd.DataFrame({"y": [0.9]})).mark_rule(strokeDash=[4, 4], color="#999").encode(y="y:Q")
+    title = f"Scree plot: {df.cumulative.iloc[min(k, r) - 1]:.1%} of the variance in the first {k}"
+    return (bars + line + rule).properties(title=title, height=300), df
+
+
+def projection(scores: np.ndarray, labels: np.ndarray | None, ratio: np.ndarray) -> tuple[alt.Chart, pd.DataFrame]:
+    """The data in the plane of the first two principal components, coloured by class."""
+    df = pd.DataFrame({"PC1": scores[:, 0], "PC2": scores[:, 1] if scores.shape[1] > 1 else 0.0,
+                       "row": np.arange(len(scores))})
+    df["class"] = labels if labels is not None else "all"
+    pct = [f"{ratio[i]:.1%}" if i < len(ratio) else "—" for i in (0, 1)]
+    chart = alt.Chart(df).mark_circle(size=40, opacity=0.75).encode(
+        x=alt.X("PC1:Q", title=f"PC1 ({pct[0]} of variance)"),
+        y=alt.Y("PC2:Q", title=f"PC2 ({pct[1]} of variance)"),
+        color=alt.Color("class:N", title="class", legend=None if labels is None else alt.Legend()),
+        tooltip=["row", "class", alt.Tooltip("PC1:Q", format=".3f"), alt.Tooltip("PC2:Q", format=".3f")],
+    ).properties(title="Projection on the first two principal axes", height=380).interactive()
+    return chart, df
+
+
+def axes_over_cloud(X: np.ndarray, result: PCAResult, true_angle: float | None) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """The raw x–y cloud with each principal axis drawn from the mean, ±2√λ long."""
+    pts = pd.DataFrame({"x": X[:, 0], "y": X[:, 1]})
+    segs = []
+    for i in range(min(2, len(result.components))):
+        v = result.components[i, :2] * result.scale[:2]
+        half = 2 * np.sqrt(result.explained_variance[i])
+        for sign in (-1, 1):
+            segs.append({"axis": f"PC{i + 1}", "end": sign, "x": result.mean[0] + sign * half * v[0],
+                         "y": result.mean[1] + sign * half * v[1], "λ": result.explained_variance[i]})
+    axes = pd.DataFrame(segs)
+    lim = float(np.abs(X[:, :2]).max()) * 1.05
+    sc = alt.Scale(domain=[-lim, lim])
+    cloud = alt.Chart(pts).mark_circle(size=18, opacity=0.35, color="#56B4E9").encode(
+        x=alt.X("x:Q", scale=sc), y=alt.Y("y:Q", scale=sc))
+    lines = alt.Chart(axes).mark_line(strokeWidth=5).encode(
+        x="x:Q", y="y:Q", detail="axis:N",
+        color=alt.Color("axis:N", scale=alt.Scale(domain=["PC1", "PC2"], range=["#D55E00", "#009E73"]),
+                        title="axis"),
+        tooltip=["axis", alt.Tooltip("λ:Q", format=".3f", title="eigenvalue λ")])
+    angle = np.degrees(np.arctan2(result.components[0, 1], result.components[0, 0])) % 180
+    title = f"Principal axes over the raw cloud: PC1 at {angle:.1f}°"
+    if true_angle is not None:
+        title += f" (true major axis {true_angle % 180:.1f}°)"
+    return (cloud + lines).properties(title=title, height=420, width=420), axes
+
+
+def loadings(result: PCAResult, feature_names: tuple[str, ...], k: int) -> tuple[alt.Chart, pd.DataFrame]:
+    """How much each original feature contributes to each kept component."""
+    k = min(k, 8, len(result.components))
+    rows = [{"component": f"PC{i + 1}", "feature": f, "loading": result.components[i, j]}
+            for i in range(k) for j, f in enumerate(feature_names)]
+    df = pd.DataFrame(rows)
+    chart = alt.Chart(df).mark_rect().encode(
+        x=alt.X("component:O", sort=None), y=alt.Y("feature:N", sort=None, title=None),
+        color=alt.Color("loading:Q", scale=alt.Scale(scheme="redblue", domainMid=0, reverse=True)),
+        tooltip=["component", "feature", alt.Tooltip("loading:Q", format=".3f")],
+    ).properties(title="Loadings: each axis as a mix of the original features",
+                 height=min(600, 18 * len(feature_names) + 40))
+    return chart, df
+
+
+def image_grid(images: list[np.ndarray], titles: list[str], rows: list[str], cell: int = 70,
+               scheme: str = "greys", symmetric: bool = False) -> tuple[alt.Chart, pd.DataFrame]:
+    """Small images in rows (e.g. originals above reconstructions), one heatmap facet per image."""
+    h, w = images[0].shape
+    frames = []
+    for idx, (img, title, row) in enumerate(zip(images, titles, rows, strict=False)):
+        rr, cc = np.indices((h, w))
+        frames.append(pd.DataFrame({"r": rr.ravel(), "c": cc.ravel(), "value": img.ravel(), "image": title,
+                                    "set": row, "order": idx}))
+    df = pd.concat(frames, ignore_index=True)
+    if symmetric:
+        lim = float(np.abs(df.value).max()) or 1.0
+        scale = alt.Scale(scheme="redblue", domain=[-lim, lim], reverse=True)
+    else:
+        scale = alt.Scale(scheme=scheme, domain=[0, 16])
+    chart = alt.Chart(df).mark_rect().encode(
+        x=alt.X("c:O", axis=None), y=alt.Y("r:O", axis=None),
+        color=alt.Color("value:Q", scale=scale, legend=None),
+        tooltip=["image", "r", "c", alt.Tooltip("value:Q", format=".2f")],
+    ).properties(width=cell, height=cell * h / w).facet(
+        column=alt.Column("image:N", sort=alt.SortField("order"), title=None,
+                          header=alt.Header(labelFontSize=12)),
+        row=alt.Row("set:N", sort=rows, title=None),
+        spacing=6)
+    return chart, df
+
+
+def error_curve(curve: np.ndarray, k: int, measured: float) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """Relative squared reconstruction error over k, with the measured error at the chosen k."""
+    df = pd.DataFrame({"k": np.arange(len(curve)), "relative squared error": curve})
+    line = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=25)).encode(
+        x=alt.X("k:Q", title="components kept k"),
+        y=alt.Y("relative squared error:Q", axis=alt.Axis(format="%")),
+        tooltip=["k", alt.Tooltip("relative squared error:Q", format=".3%")])
+    dot = alt.Chart(pd.DataFrame({"k": [k], "measured": [measured]})).mark_point(
+        size=300, shape="diamond", filled=True, color="#D55E00").encode(
+        x="k:Q", y="measured:Q", tooltip=["k", alt.Tooltip("measured:Q", format=".3%",
+                                                           title="measured ‖X−X̂‖²/‖X‖²")])
+    return (line + dot).properties(title="Reconstruction error: Σ of the discarded σ² over Σ σ²",
+                                   height=320), df
+
+
+def spectrum(S: np.ndarray, rank: int) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """Singular values on a log scale, the kept ones highlighted."""
+    df = pd.DataFrame({"i": np.arange(1, len(S) + 1), "σ": S,
+                       "part": np.where(np.arange(1, len(S) + 1) <= rank, "kept", "discarded")})
+    chart = alt.Chart(df).mark_area(opacity=0.8, interpolate="step-after").encode(
+        x=alt.X("i:Q", title="index i"), y=alt.Y("σ:Q", scale=alt.Scale(type="log"), title="singular value σᵢ"),
+        color=alt.Color("part:N", scale=alt.Scale(domain=["kept", "discarded"], range=["#0072B2", "#E69F00"]),
+                        title=None),
+        tooltip=["i", alt.Tooltip("σ:Q", format=".4g")])
+    return chart.properties(title="Singular values of the photo (log scale)", height=260), df
+
+
+def race(result: SVDRace) -> tuple[alt.HConcatChart, pd.DataFrame]:
+    """Time and error of exact vs randomized SVD as the matrix grows."""
+    rows = []
+    for (m, n), te, tr, eo, er in zip(result.sizes, result.exact_seconds, result.randomized_seconds,
+                                      result.optimal_error, result.randomized_error, strict=False):
+        size = f"{m}×{n}"
+        rows += [{"size": size, "m": m, "method": "exact torch.linalg.svd", "seconds": te, "error": eo},
+                 {"size": size, "m": m, "method": "randomized torch.svd_lowrank", "seconds": tr, "error": er}]
+    df = pd.DataFrame(rows)
+    colour = alt.Color("method:N", title=None, legend=alt.Legend(orient="bottom"))
+    tips = ["size", "method", alt.Tooltip("seconds:Q", format=".4f"), alt.Tooltip("error:Q", format=".4%")]
+    base = alt.Chart(df).encode(x=alt.X("m:Q", title="rows m (columns ≈ ¾ m)"), color=colour, tooltip=tips)
+    times = base.mark_line(point=True).encode(y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="seconds"))
+    errors = base.mark_line(point=True).encode(
+        y=alt.Y("error:Q", axis=alt.Axis(format=".2%"), title=f"relative error of the rank-{result.rank} fit"))
+    chart = alt.hconcat(times.properties(title="Time", width=330, height=280),
+                        errors.properties(title="Error (exact = the Eckart–Young optimum)", width=330, height=280))
+    return chart, df

@@ -1,0 +1,80 @@
+"""The parts every lesson page is made of, in the order a page reads: header → controls →
+picture → numbers → what to notice / try this → the math → export."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+
+import streamlit as st
+
+from core.data import DataError
+from core.device import Timing
+from ui import shell
+from ui.chapters import CHAPTERS, Chapter
+
+log = logging.getLogger(__name__)
+
+
+def chapter(number: int) -> Chapter:
+    return next(c for c in CHAPTERS if c.number == number)
+
+
+def header(number: int) -> Chapter:
+    """Chapter line, title and the question the page answers."""
+    ch = chapter(number)
+    st.caption(f"Chapter {ch.number} · {ch.title}")
+    st.title(f"{ch.icon} {ch.explorer}")
+    st.markdown(f"##### {ch.question}")
+    return ch
+
+
+def compute_line(*timings: Timing | None) -> None:
+    """What ran where and how long it took: “SVD of 1797×64 in 3 ms on cpu”."""
+    shown = [str(t) for t in timings if t is not None]
+    if shown:
+        st.caption("⏱ " + " · ".join(shown))
+
+
+def notice(text: str) -> None:
+    """“What to notice”: the one sentence that makes the picture click."""
+    st.info(text, icon="👀")
+
+
+def try_this(prompts: Sequence[str]) -> None:
+    """Small experiments to run with the controls; folded away in presentation mode."""
+    body = "\n".join(f"- {p}" for p in prompts)
+    if shell.presentation_mode():
+        with st.expander("Try this"):
+            st.markdown(body)
+    else:
+        st.markdown("**Try this**\n" + body)
+
+
+def math(markdown: str, title: str = "The math") -> None:
+    """The page's mathematics (Markdown with LaTeX), open unless presenting."""
+    with st.expander(title, expanded=not shell.presentation_mode()):
+        st.markdown(markdown)
+
+
+def prose(markdown: str) -> None:
+    """Explanatory text that presentation mode leaves out."""
+    if not shell.presentation_mode():
+        st.markdown(markdown)
+
+
+@contextlib.contextmanager
+def guard(what: str) -> Iterator[None]:
+    """Turn a failure inside one section into a clear message instead of a traceback.
+
+    :class:`DataError` carries a message written for the user; anything else is logged on the
+    server and reported briefly, and the rest of the page still renders.
+    """
+    try:
+        yield
+    except DataError as exc:
+        st.error(str(exc), icon="🚫")
+    except Exception as exc:
+        log.exception("%s failed", what)
+        st.error(f"{what} could not be computed ({type(exc).__name__}: {str(exc)[:200]}).", icon="⚠️")
