@@ -48,7 +48,8 @@ with ctrl:
     st.caption(ds.description)
 
 with layout.guard("PCA"):
-    res, t_pca = compute.run(f"PCA (SVD of {n:,}×{d})", linalg.pca, ds.X, k=max(k, 2), standardize=standardize)
+    # All components at once: a k move is then a cache hit, and k only slices the result.
+    res, t_pca = compute.run(f"PCA (SVD of {n:,}×{d})", linalg.pca, ds.X, k=min(n, d), standardize=standardize)
     if k > res.rank:
         main.caption(f":orange[ℹ k = {k} exceeds the data's rank {res.rank}: components beyond it carry no "
                      "variance (their eigenvalues are 0).]")
