@@ -6,7 +6,6 @@ Nothing here downloads: scikit-learn's bundled sets and sample photos live in it
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 from dataclasses import dataclass, field
@@ -158,6 +157,16 @@ def _decode(raw: bytes) -> str:
     raise DataError("This file is not readable text; upload a comma-separated values file.")
 
 
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most: comma, semicolon, tab or bar; else whitespace."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.get)
+    if counts[best]:
+        return best
+    return r"\s+" if len(header.split()) > 1 else ","
+
+
 def read_csv(raw: bytes, name: str = "upload", max_bytes: int = MAX_UPLOAD_BYTES) -> Dataset:
     """Validate an uploaded CSV and turn it into a :class:`Dataset`.
 
@@ -172,13 +181,11 @@ def read_csv(raw: bytes, name: str = "upload", max_bytes: int = MAX_UPLOAD_BYTES
     text = _decode(raw)
     if not text.strip():
         raise DataError("The file has no content.")
+    sep = _delimiter(text)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t ")
-        sep = dialect.delimiter
-    except csv.Error:
-        sep = ","
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, engine="python", nrows=MAX_UPLOAD_ROWS + 1)
+        # Semicolon-separated files are the European convention, where the decimal mark is a comma.
+        frame = pd.read_csv(io.StringIO(text), sep=sep, engine="python", nrows=MAX_UPLOAD_ROWS + 1,
+                            decimal="," if sep == ";" else ".")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise DataError(f"Could not parse the file as CSV: {str(exc).splitlines()[0]}") from exc
     notes: list[str] = []

@@ -1,0 +1,61 @@
+"""core.device: the choice of device, its overrides, and the compute line."""
+
+import torch
+
+from core import device as dev
+
+
+def test_force_cpu_wins():
+    assert dev.pick_device(force_cpu=True, env="cuda").type == "cpu"
+
+
+def test_env_override_and_fallback():
+    assert dev.pick_device(env="cpu") == torch.device("cpu")
+    assert dev.pick_device(env="auto") == dev.auto_device()
+    assert dev.pick_device(env="") == dev.auto_device()
+    assert dev.pick_device(env="nonsense-device") == dev.auto_device()
+    if not torch.cuda.is_available():
+        assert dev.pick_device(env="cuda:3") == dev.auto_device()  # absent devices fall back, never fail
+
+
+def test_env_variable_is_read(monkeypatch):
+    monkeypatch.setenv(dev.ENV_VAR, "cpu")
+    assert dev.pick_device() == torch.device("cpu")
+
+
+def test_auto_prefers_an_accelerator():
+    expected = "cuda" if torch.cuda.is_available() else "mps" if dev._mps_available() else "cpu"
+    assert dev.auto_device().type == expected
+
+
+def test_describe_cpu():
+    info = dev.describe(torch.device("cpu"))
+    assert info.kind == "cpu" and info.label == "cpu" and "CPU" in info.name
+
+
+def test_timed_reports_what_where_and_how_long():
+    result, t = dev.timed("sum", lambda x, device: torch.tensor(x, device=device).sum().item(), [1, 2, 3],
+                          device=torch.device("cpu"))
+    assert result == 6 and t.device == "cpu" and t.seconds >= 0 and not t.fell_back
+    assert str(t).startswith("sum in ") and str(t).endswith(" on cpu")
+
+
+def test_timed_falls_back_to_cpu_on_gpu_out_of_memory():
+    calls = []
+
+    def fn(device):
+        calls.append(device.type)
+        if device.type != "cpu":
+            raise torch.OutOfMemoryError("simulated")
+        return "ok"
+
+    # A fake non-CPU device: synchronize() is a no-op for types other than cuda/mps.
+    result, t = dev.timed("big", fn, device=torch.device("meta"))
+    assert result == "ok" and t.fell_back and t.device == "cpu" and calls == ["meta", "cpu"]
+    assert "fell back to the CPU" in str(t)
+
+
+def test_timing_formats():
+    assert str(dev.Timing("x", "cpu", 0.0031)) == "x in 3.1 ms on cpu"
+    assert str(dev.Timing("x", "cuda:0", 0.25)) == "x in 250 ms on cuda:0"
+    assert str(dev.Timing("x", "cpu", 12.5)) == "x in 12.5 s on cpu"
