@@ -9,7 +9,7 @@ from ui import chapters, shell
 st.set_page_config(page_title="Mathematical Foundations for Deep Learning — explorers", page_icon="📘",
                    layout="wide", initial_sidebar_state="expanded")
 
-home = st.Page("pages/home.py", title="Book map", icon="🗺️", default=True)
+home = st.Page("explorers/home.py", title="Book map", icon="🗺️", default=True)
 explorers = [st.Page(c.page, title=f"{c.number}. {c.explorer}", icon=c.icon, url_path=c.url_path)
              for c in chapters.live()]
 page = st.navigation({"": [home], "Chapter explorers": explorers})
