@@ -6,13 +6,13 @@ import streamlit as st
 
 from ui import chapters, shell
 
-st.set_page_config(page_title="Mathematical Foundations for Deep Learning — explorers", page_icon="📘",
-                   layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="Mathematical Foundations for Deep Learning — explorers",
+                   page_icon=":material/menu_book:", layout="wide", initial_sidebar_state="expanded")
 
-home = st.Page("explorers/home.py", title="Book map", icon="🗺️", default=True)
+home = st.Page("explorers/home.py", title="Book map", icon=":material/map:", default=True)
 explorers = [st.Page(c.page, title=f"{c.number}. {c.explorer}", icon=c.icon, url_path=c.url_path)
              for c in chapters.live()]
 page = st.navigation({"": [home], "Chapter explorers": explorers})
-shell.sidebar()
+device_slot = shell.sidebar()
 page.run()
-shell.share_link()
+shell.finish(device_slot)

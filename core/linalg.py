@@ -114,6 +114,18 @@ def reconstruct(result: PCAResult, X: np.ndarray, k: int) -> np.ndarray:
     return result.mean + (Z @ V.T @ V) * result.scale
 
 
+def relative_reconstruction_error(result: PCAResult, X: np.ndarray, k: int) -> float:
+    """Measured ‖Z − Ẑ_k‖²_F / ‖Z‖²_F on the centred (and scaled) data Z: what Eckart–Young predicts
+    as the share of the discarded σ², computed here from the reconstruction itself."""
+    X = np.asarray(X, dtype=np.float64)
+    Z = (X - result.mean) / result.scale
+    total = float(np.sum(Z**2))
+    if total == 0:
+        return 0.0
+    residual = (X - reconstruct(result, X, k)) / result.scale
+    return float(np.sum(residual**2)) / total
+
+
 @dataclass(frozen=True)
 class SVDFactors:
     """A matrix's thin SVD, CPU numpy, for cheap truncation at any rank."""

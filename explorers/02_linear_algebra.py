@@ -9,161 +9,166 @@ from core import data, linalg
 from ui import charts, compute, controls, layout
 from ui.figures import linear_algebra as fig
 
-layout.header(2)
-SOURCES = {"digits": "Digits (8×8 images)", "iris": "Iris", "wine": "Wine", "breast_cancer": "Breast cancer",
-           "gaussian": "Gaussian you shape", "upload": "Your CSV"}
+# The label is what the URL carries (la_data=Breast+cancer), so labels stay short.
+SOURCES = {"digits": "Digits", "iris": "Iris", "wine": "Wine", "breast_cancer": "Breast cancer",
+           "gaussian": "Gaussian", "upload": "Upload CSV"}
 TABS = ["PCA", "Reconstruction", "Image compression", "Randomized SVD"]
-tabs = st.tabs(TABS, key="la_tab", bind="query-params")
 
 
-def data_controls(col):
+def data_controls():
     """The data set and its shape controls; returns the Dataset and, for the Gaussian, its truth."""
-    source = controls.selectbox("Data", "la_data", list(SOURCES), format_func=SOURCES.get, container=col)
+    source = controls.selectbox("Data", "la_data", list(SOURCES), format_func=SOURCES.get)
     if source == "gaussian":
-        dim = controls.radio("Dimensions", "la_dim", [2, 3], container=col)
-        n = controls.slider("Points", "la_n", 10, 5000, 500, 10, container=col)
-        stretch = controls.slider("Stretch σ₁/σ₂", "la_stretch", 1.0, 10.0, 3.0, 0.1, container=col)
-        angle = controls.slider("Rotation θ (°)", "la_angle", -90, 90, 30, container=col)
-        rho = controls.slider("Correlation of z with the major axis", "la_rho", -0.99, 0.99, 0.0, 0.01,
-                              container=col) if dim == 3 else 0.0
-        seed = controls.seed("la_seed", container=col)
+        dim = controls.radio("Dimensions", "la_dim", [2, 3])
+        n = controls.slider("Points", "la_n", 10, 5000, 500, 10)
+        stretch = controls.slider("Stretch σ₁/σ₂", "la_stretch", 1.0, 10.0, 3.0, 0.1)
+        angle = controls.slider("Rotation θ (°)", "la_angle", -90, 90, 30)
+        rho = controls.slider("Correlation of z with the major axis", "la_rho", -0.99, 0.99, 0.0, 0.01) \
+            if dim == 3 else 0.0
+        seed = controls.seed("la_seed")
         truth = {"angle": float(angle), "cov": data.gaussian_covariance(dim, stretch, angle, rho)}
         return data.gaussian_cloud(n, dim, stretch, angle, rho, seed), truth
     if source == "upload":
-        uploaded = controls.csv_upload("CSV file", "la_upload", container=col)
+        uploaded = controls.csv_upload("CSV file", "la_upload")
         if uploaded is not None:
             return uploaded, None
     return data.load_dataset(source if source != "upload" else "digits"), None
 
 
+def pca_view(ds, res, k, truth):
+    kept = float(res.explained_variance_ratio[:k].sum())
+    c1, c2, c3 = st.columns(3)
+    c1.metric(f"Variance kept by {k} of {ds.shape[1]} axes", f"{kept:.1%}")
+    c2.metric("Rank of the centred data", res.rank)
+    c3.metric("Largest eigenvalue λ₁", f"{res.explained_variance[0]:.4g}")
+    charts.show(*fig.scree(res, k), "scree plot")
+    left, right = st.columns(2)
+    with left:
+        charts.show(*fig.projection(res.scores, ds.labels(), res.explained_variance_ratio), "projection")
+    with right:
+        if truth:
+            charts.show(*fig.axes_over_cloud(ds.X, res, truth["angle"]), "principal axes", width="content")
+        elif ds.image_shape:
+            shown = min(8, len(res.components))
+            imgs = [res.components[i].reshape(ds.image_shape) for i in range(shown)]
+            names = [f"PC{i + 1}" + (" ✓" if i < k else "") for i in range(shown)]
+            charts.show(*fig.image_grid(imgs, names, cell=64, symmetric=True, columns=4,
+                                        title="Principal axes as images (✓ kept)"), "eigen-digits", width="content")
+        else:
+            charts.show(*fig.loadings(res, ds.feature_names, k), "loadings")
+    layout.notice("The first axis points where the cloud is longest; each next one is the longest direction at "
+                  "right angles to those before. The scree plot is their eigenvalues.")
+    if truth:
+        est = res.covariance() * np.outer(res.scale, res.scale)
+        names = ds.feature_names
+        st.markdown("The true covariance Σ beside the sample covariance S, rebuilt from PCA's eigenpairs as "
+                    "S = V Λ Vᵀ:")
+        st.dataframe(pd.DataFrame(np.hstack([truth["cov"], est]), index=names,
+                                  columns=[f"Σ {c}" for c in names] + [f"S {c}" for c in names]).style.format("{:.3f}"))
+
+
+def reconstruction_view(ds, res, k):
+    curve = res.reconstruction_error_curve()
+    measured = linalg.relative_reconstruction_error(res, ds.X, k)
+    c1, c2 = st.columns(2)
+    c1.metric(f"Error with k = {k}, measured", f"{measured:.3%}", help="‖Z − Ẑₖ‖²_F / ‖Z‖²_F on the centred data")
+    c2.metric("Discarded σ² over all σ² (Eckart–Young)", f"{curve[min(k, len(curve) - 1)]:.3%}")
+    rows = ds.X[: min(8, ds.shape[0])]
+    approx = linalg.reconstruct(res, rows, k)
+    if ds.image_shape:
+        imgs = [r.reshape(ds.image_shape) for r in rows] + [a.reshape(ds.image_shape) for a in approx]
+        sets = ["original"] * len(rows) + [f"rank {k}"] * len(rows)
+        charts.show(*fig.image_grid(imgs, [f"#{i}" for i in range(len(rows))] * 2, sets, cell=64,
+                                    title=f"Digits rebuilt from {k} component{'s' if k > 1 else ''}"),
+                    "digit reconstructions", width="content")
+    else:
+        shown = min(3, len(rows))
+        st.markdown(f"The first rows of the data, and the same rows rebuilt from {k} components:")
+        index = [f"row {i}" for i in range(shown)] + [f"row {i}, rank {k}" for i in range(shown)]
+        st.dataframe(pd.DataFrame(np.vstack([rows[:shown], approx[:shown]]), columns=ds.feature_names, index=index)
+                     .style.format("{:.3g}"))
+    charts.show(*fig.error_curve(curve, k, measured), "reconstruction error")
+    layout.notice("The measured error of the rank-k reconstruction lands exactly on the curve of discarded "
+                  "eigenvalues: no rank-k projection can do better (Eckart–Young).")
+
+
+def compression_view(ctrl):
+    with ctrl:
+        photo = controls.selectbox("Photo", "la_photo", list(data.PHOTOS), format_func=str.capitalize)
+    img = data.load_photo(photo)
+    factors, t_svd = compute.run(f"SVD of the {img.shape[0]}×{img.shape[1]} photo", linalg.svd, img)
+    with ctrl:
+        rank = controls.slider("Rank r", "la_rank", 1, len(factors.S), 20)
+        st.caption(data.PHOTOS[photo][1])
+    low = linalg.truncate(img, factors, rank)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Numbers stored", f"{low.storage_ratio:.1%}", help="r(m+n+1) / (m·n)")
+    c2.metric("Relative error", f"{low.relative_error:.2%}", help="‖A − A_r‖_F / ‖A‖_F")
+    c3.metric("$\\|A-A_r\\|_F^2$ measured", f"{low.squared_error:.6g}")
+    c4.metric("$\\sum_{i>r}\\sigma_i^2$ predicted", f"{low.discarded_energy:.6g}",
+              help=f"Difference: {low.squared_error - low.discarded_energy:.2e} (rounding only).")
+    layout.compute_line(t_svd)
+    left, right = st.columns(2)
+    left.image(img, caption=f"Original: {img.shape[0]}×{img.shape[1]} = {img.size:,} numbers", clamp=True)
+    right.image(np.clip(low.approx, 0, 1), caption=f"Rank {rank}: {rank * (sum(img.shape) + 1):,} numbers")
+    charts.show(*fig.spectrum(factors.S, rank), "singular values")
+    layout.notice("A photo's singular values fall fast: a few dozen rank-one layers hold most of it. The squared "
+                  "error is exactly the energy of the σ's you threw away.")
+
+
+def race_view(ctrl):
+    with ctrl:
+        largest = controls.select_slider("Largest matrix (rows)", "la_size", [400, 800, 1200, 1600, 2000], 800)
+        target = controls.slider("Target rank k", "la_target", 1, 100, 20)
+        over = controls.slider("Oversampling p", "la_over", 0, 30, 10)
+        niter = controls.slider("Power iterations q", "la_niter", 0, 4, 2)
+        seed = controls.seed("la_rseed")
+    sizes = sorted({int(s) for s in np.linspace(200, largest, 5)})
+    with st.spinner("Timing both SVDs on growing matrices…"):
+        race, t_race = compute.run(f"SVD race up to {largest} rows", linalg.svd_race, sizes, rank=target,
+                                   oversample=over, niter=niter, seed=seed)
+    layout.compute_line(t_race)
+    times, errors, df = fig.race(race)
+    left, right = st.columns(2)
+    with left:
+        charts.show(times, df, "svd race time")
+    with right:
+        charts.show(errors, df, "svd race error")
+    speed = race.exact_seconds[-1] / max(race.randomized_seconds[-1], 1e-9)
+    extra = race.randomized_error[-1] / max(race.optimal_error[-1], 1e-300) - 1
+    layout.notice(f"At {race.sizes[-1][0]}×{race.sizes[-1][1]} the randomized SVD took {speed:.1f}× less time "
+                  f"than the exact one, and its rank-{target} error is {extra:.2%} above the optimum.")
+
+
+layout.header(2)
+tabs = st.tabs(TABS, key="la_tab", bind="query-params")
 ctrl, main = st.columns([1, 3], gap="large")
-with ctrl:
-    ds, truth = data_controls(ctrl)
-    n, d = ds.shape
-    standardize = controls.toggle("Standardize columns", "la_std", False,
-                                  help="Divide each column by its standard deviation: PCA of the correlation "
-                                       "matrix instead of the covariance matrix.")
-    k = controls.slider("Components k", "la_k", 1, min(n, d), min(2, d, n),
-                        help="How many principal axes to keep.")
-    st.caption(ds.description)
-
-with layout.guard("PCA"):
-    # All components at once: a k move is then a cache hit, and k only slices the result.
-    res, t_pca = compute.run(f"PCA (SVD of {n:,}×{d})", linalg.pca, ds.X, k=min(n, d), standardize=standardize)
-    if k > res.rank:
-        main.caption(f":orange[ℹ k = {k} exceeds the data's rank {res.rank}: components beyond it carry no "
-                     "variance (their eigenvalues are 0).]")
-    if standardize and res.constant_columns:
-        main.caption(f":orange[ℹ {res.constant_columns} constant column(s) have no spread to divide by; "
-                     "they are left unscaled (and contribute nothing).]")
-
-    if tabs[0].open:
-        with main:
-            kept = float(res.explained_variance_ratio[:k].sum())
-            c1, c2, c3 = st.columns(3)
-            c1.metric(f"Variance kept by {k} of {d} axes", f"{kept:.1%}")
-            c2.metric("Rank of the centred data", res.rank)
-            c3.metric("Largest eigenvalue λ₁", f"{res.explained_variance[0]:.4g}")
-            layout.compute_line(t_pca)
-            chart, df = fig.scree(res, k)
-            charts.show(chart, df, "scree plot")
-            left, right = st.columns(2)
-            chart, df = fig.projection(res.scores, ds.labels(), res.explained_variance_ratio)
-            with left:
-                charts.show(chart, df, "projection")
-            with right:
-                if ds.name == "gaussian":
-                    chart, df = fig.axes_over_cloud(ds.X, res, truth["angle"])
-                    charts.show(chart, df, "principal axes")
-                elif ds.image_shape:
-                    shown = min(k, 8)
-                    imgs = [res.components[i].reshape(ds.image_shape) for i in range(shown)]
-                    chart, df = fig.image_grid(imgs, [f"PC{i + 1}" for i in range(shown)], ["eigen-digits"],
-                                               cell=60, symmetric=True)
-                    charts.show(chart, df, "eigen-digits", width="content")
-                else:
-                    chart, df = fig.loadings(res, ds.feature_names, k)
-                    charts.show(chart, df, "loadings")
-            layout.notice("The first axis points where the cloud is longest; each next one is the longest "
-                          "direction at right angles to those before. The scree plot is their eigenvalues.")
-            if truth:
-                est = res.covariance() * np.outer(res.scale, res.scale)
-                st.markdown("The true covariance Σ beside the sample covariance S, rebuilt from PCA's "
-                            "eigenpairs as S = V Λ Vᵀ:")
-                names = ds.feature_names
-                st.dataframe(pd.DataFrame(np.hstack([truth["cov"], est]), index=names,
-                                          columns=[f"Σ {c}" for c in names] + [f"S {c}" for c in names])
-                             .style.format("{:.3f}"))
-
-    if tabs[1].open:
-        with main:
-            curve = res.reconstruction_error_curve()
-            rows = ds.X[: min(8, n)]
-            approx = linalg.reconstruct(res, rows, k)
-            full = linalg.reconstruct(res, ds.X, k)
-            centred = (ds.X - res.mean) / res.scale
-            measured = float(np.sum(((ds.X - full) / res.scale) ** 2) / np.sum(centred**2)) if np.any(centred) else 0.0
-            c1, c2 = st.columns(2)
-            c1.metric(f"Error with k = {k} (measured)", f"{measured:.3%}")
-            c2.metric("Σ discarded σ² / Σ σ² (Eckart–Young)", f"{curve[min(k, len(curve) - 1)]:.3%}")
-            layout.compute_line(t_pca)
-            if ds.image_shape:
-                imgs = [r.reshape(ds.image_shape) for r in rows] + [a.reshape(ds.image_shape) for a in approx]
-                titles = [f"#{i}" for i in range(len(rows))] * 2
-                sets = ["original"] * len(rows) + [f"rank {k}"] * len(rows)
-                chart, df = fig.image_grid(imgs, titles, sets, cell=64)
-                charts.show(chart, df, "digit reconstructions", width="content")
-            else:
-                st.markdown(f"The first rows of **{ds.description}**, and the same rows rebuilt from {k} components:")
-                st.dataframe(pd.DataFrame(np.vstack([rows[:3], approx[:3]]), columns=ds.feature_names,
-                                          index=[f"row {i}" for i in range(min(3, n))]
-                                          + [f"row {i}, rank {k}" for i in range(min(3, n))]).style.format("{:.3g}"))
-            chart, df = fig.error_curve(curve, k, measured)
-            charts.show(chart, df, "reconstruction error")
-            layout.notice("The measured error of the rank-k reconstruction lands exactly on the curve of "
-                          "discarded eigenvalues: no rank-k projection can do better (Eckart–Young).")
-
-if tabs[2].open:
+if tabs[0].open or tabs[1].open:
+    with ctrl:
+        ds, truth = data_controls()
+        n, d = ds.shape
+        standardize = controls.toggle("Standardize columns", "la_std", False,
+                                      help="Divide each column by its standard deviation: PCA of the correlation "
+                                           "matrix instead of the covariance matrix.")
+        k = controls.slider("Components k", "la_k", 1, min(n, d), min(2, d, n), help="How many axes to keep.")
+        st.caption(ds.description)
+    with main, layout.guard("PCA"):
+        # All components at once: a k move is then a cache hit, and k only slices the result.
+        res, t_pca = compute.run(f"PCA (SVD of {n:,}×{d})", linalg.pca, ds.X, k=min(n, d), standardize=standardize)
+        if k > res.rank:
+            st.caption(f":orange[k = {k} exceeds the data's rank {res.rank}: the axes beyond it carry no variance "
+                       "(their eigenvalues are 0).]")
+        if standardize and res.constant_columns:
+            st.caption(f":orange[{res.constant_columns} constant column(s) have no spread to divide by; they are "
+                       "left unscaled and contribute nothing.]")
+        layout.compute_line(t_pca)
+        pca_view(ds, res, k, truth) if tabs[0].open else reconstruction_view(ds, res, k)
+elif tabs[2].open:
     with main, layout.guard("Image compression"):
-        photo = controls.selectbox("Photo", "la_photo", list(data.PHOTOS), container=ctrl)
-        img = data.load_photo(photo)
-        factors, t_svd = compute.run(f"SVD of the {img.shape[0]}×{img.shape[1]} photo", linalg.svd, img)
-        rank = controls.slider("Rank r", "la_rank", 1, len(factors.S), 20, container=ctrl)
-        low = linalg.truncate(img, factors, rank)
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Numbers stored", f"{low.storage_ratio:.1%}", help="r(m+n+1) / (m·n)")
-        c2.metric("Relative error ‖A−A_r‖/‖A‖", f"{low.relative_error:.2%}")
-        c3.metric("‖A−A_r‖²_F − Σ_{i>r} σᵢ²", f"{low.squared_error - low.discarded_energy:.1e}",
-                  help=f"Measured squared error {low.squared_error:.6g}; sum of the discarded σ² "
-                       f"{low.discarded_energy:.6g}. Eckart–Young says they are equal.")
-        layout.compute_line(t_svd)
-        left, right = st.columns(2)
-        left.image(img, caption=f"Original ({img.shape[0]}×{img.shape[1]} = {img.size:,} numbers)", clamp=True)
-        right.image(np.clip(low.approx, 0, 1), caption=f"Rank {rank}: {rank * (sum(img.shape) + 1):,} numbers")
-        chart, df = fig.spectrum(factors.S, rank)
-        charts.show(chart, df, "singular values")
-        layout.notice("A photo's singular values fall fast: a few dozen rank-one layers hold most of it. "
-                      "The squared error is exactly the energy of the σ's you threw away.")
-
-if tabs[3].open:
+        compression_view(ctrl)
+else:
     with main, layout.guard("The SVD race"):
-        largest = controls.select_slider("Largest matrix (rows)", "la_size", [400, 800, 1200, 1600, 2000], 800,
-                                         container=ctrl)
-        target = controls.slider("Target rank", "la_target", 1, 100, 20, container=ctrl)
-        over = controls.slider("Oversampling p", "la_over", 0, 30, 10, container=ctrl)
-        niter = controls.slider("Power iterations", "la_niter", 0, 4, 2, container=ctrl)
-        seed = controls.seed("la_rseed", container=ctrl)
-        sizes = sorted({int(s) for s in np.linspace(200, largest, 5)})
-        with st.spinner("Timing both SVDs on growing matrices…"):
-            race, t_race = compute.run(f"SVD race up to {largest} rows", linalg.svd_race, sizes, rank=target,
-                                       oversample=over, niter=niter, seed=seed)
-        layout.compute_line(t_race)
-        chart, df = fig.race(race)
-        charts.show(chart, df, "svd race")
-        speed = race.exact_seconds[-1] / max(race.randomized_seconds[-1], 1e-9)
-        extra = race.randomized_error[-1] / max(race.optimal_error[-1], 1e-300) - 1
-        layout.notice(f"At {race.sizes[-1][0]}×{race.sizes[-1][1]} the randomized SVD is {speed:.0f}× faster and "
-                      f"its rank-{target} error is {extra:.2%} above the optimum.")
+        race_view(ctrl)
 
 with main:
     layout.try_this([

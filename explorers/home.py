@@ -5,7 +5,7 @@ import streamlit as st
 from ui import shell
 from ui.chapters import CHAPTERS
 
-st.title("📘 Mathematical Foundations for Deep Learning")
+st.title(":material/menu_book: Mathematical Foundations for Deep Learning")
 st.markdown("##### Interactive explorers for the book by Mehdi Ghayoumi (CRC Press, 2026): "
             "move a slider and watch the mathematics respond.")
 shell_params = {k: st.query_params.get_all(k)[-1] for k in (shell.CPU_KEY, shell.PRESENT_KEY)
@@ -23,7 +23,8 @@ for i, ch in enumerate(live):
         st.markdown(f"**{ch.question}**")
         if not shell.presentation_mode():
             st.markdown(f"Play with: {ch.ideas}.")
-        st.page_link(ch.page, label=f"Open the {ch.explorer} explorer", icon="➡️", query_params=shell_params)
+        st.page_link(ch.page, label=f"Open the {ch.explorer} explorer", icon=":material/arrow_forward:",
+                     query_params=shell_params)
 
 st.subheader("The rest of the book")
 st.markdown("These chapters' explorers are being built; they will appear above when they are ready.")

@@ -16,7 +16,7 @@ class Chapter:
     ideas: str  # what a user can play with
     page: str | None = None  # script under explorers/, once the explorer is live
     url_path: str | None = None
-    icon: str = "📘"
+    icon: str = ":material/menu_book:"  # Material icons ship with Streamlit: no emoji font needed
     prefix: str | None = None  # the page's URL parameters all start "<prefix>_"; its tabs are "<prefix>_tab"
 
 
@@ -27,7 +27,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     Chapter(2, "Linear Algebra", "PCA and the SVD",
             "Which directions carry the information in a data set, and how few do we need?",
             "covariance, principal axes, explained variance, reconstruction, Eckart–Young, randomized SVD",
-            page="explorers/02_linear_algebra.py", url_path="linear-algebra", icon="📐", prefix="la"),
+            page="explorers/02_linear_algebra.py", url_path="linear-algebra", icon=":material/grid_on:", prefix="la"),
     Chapter(3, "Multivariate Calculus", "Gradients and backprop",
             "How does a network know which way to change every weight?",
             "gradient fields, Jacobians and Hessians, Taylor approximations, the chain rule as backpropagation"),

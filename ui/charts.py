@@ -97,7 +97,7 @@ def show(chart: alt.TopLevelMixin, data: pd.DataFrame | None, name: str, contain
     spec = spec_of(chart, shell.presentation_mode())
     where.vega_lite_chart(spec=spec, theme=None, width=width)
     slug = _slug(name)
-    with where.popover("⬇ Download", help=f"Save “{name}” as an image or its data as CSV"):
+    with where.popover("Download", icon=":material/download:", help=f"Save “{name}” as an image or its data as CSV"):
         st.download_button("PNG image", lambda: _render(json.dumps(spec), "png"), f"{slug}.png", "image/png",
                            on_click="ignore", key=f"dl-png-{slug}")
         st.download_button("SVG image", lambda: _render(json.dumps(spec), "svg"), f"{slug}.svg",

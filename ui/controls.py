@@ -146,7 +146,7 @@ def csv_upload(label: str, key: str, container: Any = None):
     try:
         data = _parse_csv(file.getvalue(), file.name)
     except DataError as exc:
-        where.error(f"{file.name}: {exc}", icon="🚫")
+        where.error(f"{file.name}: {exc}", icon=":material/block:")
         return None
     for note in data.notes:
         where.caption(f":orange[ℹ {note}]")

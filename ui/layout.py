@@ -34,12 +34,12 @@ def compute_line(*timings: Timing | None) -> None:
     """What ran where and how long it took: “SVD of 1797×64 in 3 ms on cpu”."""
     shown = [str(t) for t in timings if t is not None]
     if shown:
-        st.caption("⏱ " + " · ".join(shown))
+        st.caption(":material/timer: " + " · ".join(shown))
 
 
 def notice(text: str) -> None:
     """“What to notice”: the one sentence that makes the picture click."""
-    st.info(text, icon="👀")
+    st.info(text, icon=":material/visibility:")
 
 
 def try_this(prompts: Sequence[str]) -> None:
@@ -74,7 +74,7 @@ def guard(what: str) -> Iterator[None]:
     try:
         yield
     except DataError as exc:
-        st.error(str(exc), icon="🚫")
+        st.error(str(exc), icon=":material/block:")
     except Exception as exc:
         log.exception("%s failed", what)
-        st.error(f"{what} could not be computed ({type(exc).__name__}: {str(exc)[:200]}).", icon="⚠️")
+        st.error(f"{what} could not be computed ({type(exc).__name__}: {str(exc)[:200]}).", icon=":material/warning:")

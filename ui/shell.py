@@ -3,13 +3,15 @@ switch, presentation mode, a link to the current view) and the state pages read 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import streamlit as st
-import torch
 
-from core import device as devices
 from ui import controls
+
+if TYPE_CHECKING:
+    import torch
 
 CPU_KEY = "cpu"
 PRESENT_KEY = "present"
@@ -35,33 +37,44 @@ def presentation_mode() -> bool:
 
 def current_device() -> torch.device:
     """Where this viewer's computations run: the best device, unless the CPU is forced."""
-    return devices.pick_device(force_cpu=bool(st.session_state.get(CPU_KEY, False)))
+    from core.device import pick_device  # torch: imported by the first page that computes
+
+    return pick_device(force_cpu=bool(st.session_state.get(CPU_KEY, False)))
 
 
-def sidebar() -> None:
-    """Draw the global controls. Call once per run, from app.py, before the page runs."""
+def sidebar() -> Any:
+    """Draw the global switches. Call once per run, from app.py, before the page runs.
+
+    Nothing here imports torch, so the home page of a freshly started server renders at once;
+    the returned slot is where :func:`finish` draws the device badge after the page has run.
+    """
     with st.sidebar:
         st.caption("**Settings for this view**")
         controls.toggle("Presentation mode", PRESENT_KEY, False,
                         help="Larger type and charts, less prose: for a projector.")
-        available = devices.pick_device()
-        forced = controls.toggle(
-            "Force CPU", CPU_KEY, False, disabled=available.type == "cpu",
-            help="Run every computation on the CPU even when a GPU is present (compare speeds)."
-            if available.type != "cpu" else "No GPU was found, so everything already runs on the CPU.")
-        info = devices.describe(current_device() if forced else available)
-        colour = "green" if info.kind != "cpu" else "gray"
-        memory = f" · {info.memory_gb:.0f} GiB" if info.memory_gb else ""
-        st.badge(f"{info.label} · {info.name}{memory}", icon=":material/memory:", color=colour)
+        controls.toggle("Force CPU", CPU_KEY, False,
+                        help="Run every computation on the CPU even when a GPU is present (compare speeds).")
+        slot = st.empty()
     if presentation_mode():
         st.html(PRESENT_CSS)
+    return slot
 
 
-def share_link() -> None:
-    """A copyable link to exactly this view: the page's URL with every non-default control value.
+def _device_badge(slot: Any) -> None:
+    from core import device as devices
 
-    Call after the page has run, so that every control has registered its value.
-    """
+    available = devices.pick_device()
+    info = devices.describe(current_device())
+    colour = "green" if info.kind != "cpu" else "gray"
+    memory = f" · {info.memory_gb:.0f} GiB" if info.memory_gb else ""
+    note = "" if available.type != "cpu" else " (no GPU found)"
+    slot.badge(f"{info.label} · {info.name}{memory}{note}", icon=":material/memory:", color=colour)
+
+
+def finish(slot: Any) -> None:
+    """After the page has run: the device badge and a copyable link to exactly this view (the page's
+    URL with every non-default control value, which every control has registered by now)."""
+    _device_badge(slot)
     base = st.context.url or ""
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     query = urlencode([(k, v) for k, vs in params.items() for v in vs])

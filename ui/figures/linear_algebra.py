@@ -43,7 +43,7 @@ def projection(scores: np.ndarray, labels: np.ndarray | None, ratio: np.ndarray)
         y=alt.Y("PC2:Q", title=f"PC2 ({pct[1]} of variance)"),
         color=alt.Color("class:N", title="class", legend=None if labels is None else alt.Legend()),
         tooltip=["row", "class", alt.Tooltip("PC1:Q", format=".3f"), alt.Tooltip("PC2:Q", format=".3f")],
-    ).properties(title="Projection on the first two principal axes", height=380).interactive()
+    ).properties(title="The data on the first two axes", height=380).interactive()
     return chart, df
 
 
@@ -68,10 +68,13 @@ def axes_over_cloud(X: np.ndarray, result: PCAResult, true_angle: float | None) 
                         title="axis"),
         tooltip=["axis", alt.Tooltip("λ:Q", format=".3f", title="eigenvalue λ")])
     angle = np.degrees(np.arctan2(result.components[0, 1], result.components[0, 0])) % 180
-    title = f"Principal axes over the raw cloud: PC1 at {angle:.1f}°"
-    if true_angle is not None:
-        title += f" (true major axis {true_angle % 180:.1f}°)"
-    return (cloud + lines).properties(title=title, height=420, width=420), axes
+    subtitle = f"PC1 at {angle:.1f}°" + (f"; the true major axis at {true_angle % 180:.1f}°"
+                                         if true_angle is not None else "")
+    if X.shape[1] > 2:
+        subtitle += " (x–y view)"
+    # Equal width and height with equal domains: right angles look right.
+    return (cloud + lines).properties(title=alt.Title("Principal axes over the raw cloud", subtitle=subtitle),
+                                      height=380, width=380), axes
 
 
 def loadings(result: PCAResult, feature_names: tuple[str, ...], k: int) -> tuple[alt.Chart, pd.DataFrame]:
@@ -89,31 +92,34 @@ def loadings(result: PCAResult, feature_names: tuple[str, ...], k: int) -> tuple
     return chart, df
 
 
-def image_grid(images: list[np.ndarray], titles: list[str], rows: list[str], cell: int = 70,
-               scheme: str = "greys", symmetric: bool = False) -> tuple[alt.Chart, pd.DataFrame]:
-    """Small images in rows (e.g. originals above reconstructions), one heatmap facet per image."""
+def image_grid(images: list[np.ndarray], titles: list[str], rows: list[str] | None = None, cell: int = 70,
+               symmetric: bool = False, columns: int = 8, title: str = "") -> tuple[alt.FacetChart, pd.DataFrame]:
+    """Small images as heatmap facets: in named rows (originals above reconstructions) when ``rows`` is
+    given, else wrapped ``columns`` to a line. ``symmetric`` centres a red–blue scale on 0 (loadings)."""
     h, w = images[0].shape
-    frames = []
-    for idx, (img, title, row) in enumerate(zip(images, titles, rows, strict=False)):
-        rr, cc = np.indices((h, w))
-        frames.append(pd.DataFrame({"r": rr.ravel(), "c": cc.ravel(), "value": img.ravel(), "image": title,
-                                    "set": row, "order": idx}))
-    df = pd.concat(frames, ignore_index=True)
+    rr, cc = np.indices((h, w))
+    df = pd.concat([pd.DataFrame({"r": rr.ravel(), "c": cc.ravel(), "value": img.ravel(), "image": name,
+                                  "set": rows[i] if rows else "", "order": i})
+                    for i, (img, name) in enumerate(zip(images, titles, strict=True))], ignore_index=True)
     if symmetric:
         lim = float(np.abs(df.value).max()) or 1.0
         scale = alt.Scale(scheme="redblue", domain=[-lim, lim], reverse=True)
     else:
-        scale = alt.Scale(scheme=scheme, domain=[0, 16])
-    chart = alt.Chart(df).mark_rect().encode(
+        scale = alt.Scale(scheme="greys", domain=[0, 16])
+    base = alt.Chart(df).mark_rect().encode(
         x=alt.X("c:O", axis=None), y=alt.Y("r:O", axis=None),
         color=alt.Color("value:Q", scale=scale, legend=None),
         tooltip=["image", "r", "c", alt.Tooltip("value:Q", format=".2f")],
-    ).properties(width=cell, height=cell * h / w).facet(
-        column=alt.Column("image:N", sort=alt.SortField("order"), title=None,
-                          header=alt.Header(labelFontSize=12)),
-        row=alt.Row("set:N", sort=rows, title=None),
-        spacing=6)
-    return chart, df
+    ).properties(width=cell, height=cell * h / w)
+    header = alt.Header(labelFontSize=13, title=None)
+    if rows:
+        chart = base.facet(column=alt.Column("image:N", sort=alt.SortField("order"), header=header, title=None),
+                           row=alt.Row("set:N", sort=list(dict.fromkeys(rows)), header=header, title=None),
+                           spacing=6)
+    else:
+        chart = base.facet(alt.Facet("image:N", sort=alt.SortField("order"), header=header, title=None),
+                           columns=columns, spacing=6)
+    return chart.properties(title=title), df
 
 
 def error_curve(curve: np.ndarray, k: int, measured: float) -> tuple[alt.LayerChart, pd.DataFrame]:
@@ -121,43 +127,51 @@ def error_curve(curve: np.ndarray, k: int, measured: float) -> tuple[alt.LayerCh
     df = pd.DataFrame({"k": np.arange(len(curve)), "relative squared error": curve})
     line = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=25)).encode(
         x=alt.X("k:Q", title="components kept k"),
-        y=alt.Y("relative squared error:Q", axis=alt.Axis(format="%")),
+        y=alt.Y("relative squared error:Q", axis=alt.Axis(format="%"), title="relative squared error"),
         tooltip=["k", alt.Tooltip("relative squared error:Q", format=".3%")])
     dot = alt.Chart(pd.DataFrame({"k": [k], "measured": [measured]})).mark_point(
         size=300, shape="diamond", filled=True, color="#D55E00").encode(
-        x="k:Q", y="measured:Q", tooltip=["k", alt.Tooltip("measured:Q", format=".3%",
+        x="k:Q", y=alt.Y("measured:Q", title="relative squared error"),
+        tooltip=["k", alt.Tooltip("measured:Q", format=".3%",
                                                            title="measured ‖X−X̂‖²/‖X‖²")])
     return (line + dot).properties(title="Reconstruction error: Σ of the discarded σ² over Σ σ²",
                                    height=320), df
 
 
 def spectrum(S: np.ndarray, rank: int) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """Singular values on a log scale, the kept ones highlighted."""
-    df = pd.DataFrame({"i": np.arange(1, len(S) + 1), "σ": S,
-                       "part": np.where(np.arange(1, len(S) + 1) <= rank, "kept", "discarded")})
-    chart = alt.Chart(df).mark_area(opacity=0.8, interpolate="step-after").encode(
-        x=alt.X("i:Q", title="index i"), y=alt.Y("σ:Q", scale=alt.Scale(type="log"), title="singular value σᵢ"),
+    """Singular values on a log scale, the kept ones highlighted, the cut marked."""
+    idx = np.arange(1, len(S) + 1)
+    df = pd.DataFrame({"i": idx, "σ": np.maximum(S, 1e-300),
+                       "part": np.where(idx <= rank, "kept", "discarded")})
+    points = alt.Chart(df).mark_circle(size=28, opacity=0.9).encode(
+        x=alt.X("i:Q", title="index i"),
+        y=alt.Y("σ:Q", scale=alt.Scale(type="log"), title="singular value σᵢ"),
         color=alt.Color("part:N", scale=alt.Scale(domain=["kept", "discarded"], range=["#0072B2", "#E69F00"]),
                         title=None),
-        tooltip=["i", alt.Tooltip("σ:Q", format=".4g")])
-    return chart.properties(title="Singular values of the photo (log scale)", height=260), df
+        tooltip=["i", alt.Tooltip("σ:Q", format=".4g"), "part"])
+    cut = alt.Chart(pd.DataFrame({"i": [rank + 0.5]})).mark_rule(strokeDash=[5, 4], color="#555").encode(x="i:Q")
+    return (points + cut).properties(title=f"Singular values of the photo (log scale); cut after r = {rank}",
+                                     height=260), df
 
 
-def race(result: SVDRace) -> tuple[alt.HConcatChart, pd.DataFrame]:
-    """Time and error of exact vs randomized SVD as the matrix grows."""
+def race(result: SVDRace) -> tuple[alt.Chart, alt.Chart, pd.DataFrame]:
+    """Time and error of exact vs randomized SVD as the matrix grows (two charts, one table)."""
     rows = []
     for (m, n), te, tr, eo, er in zip(result.sizes, result.exact_seconds, result.randomized_seconds,
-                                      result.optimal_error, result.randomized_error, strict=False):
+                                      result.optimal_error, result.randomized_error, strict=True):
         size = f"{m}×{n}"
-        rows += [{"size": size, "m": m, "method": "exact torch.linalg.svd", "seconds": te, "error": eo},
-                 {"size": size, "m": m, "method": "randomized torch.svd_lowrank", "seconds": tr, "error": er}]
+        rows += [{"size": size, "m": m, "method": "exact (torch.linalg.svd)", "seconds": te, "error": eo},
+                 {"size": size, "m": m, "method": "randomized (torch.svd_lowrank)", "seconds": tr, "error": er}]
     df = pd.DataFrame(rows)
-    colour = alt.Color("method:N", title=None, legend=alt.Legend(orient="bottom"))
+    colour = alt.Color("method:N", title=None,
+                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=320))
     tips = ["size", "method", alt.Tooltip("seconds:Q", format=".4f"), alt.Tooltip("error:Q", format=".4%")]
     base = alt.Chart(df).encode(x=alt.X("m:Q", title="rows m (columns ≈ ¾ m)"), color=colour, tooltip=tips)
-    times = base.mark_line(point=True).encode(y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="seconds"))
-    errors = base.mark_line(point=True).encode(
-        y=alt.Y("error:Q", axis=alt.Axis(format=".2%"), title=f"relative error of the rank-{result.rank} fit"))
-    chart = alt.hconcat(times.properties(title="Time", width=330, height=280),
-                        errors.properties(title="Error (exact = the Eckart–Young optimum)", width=330, height=280))
-    return chart, df
+    times = base.mark_line(point=True).encode(
+        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="seconds (log scale)"),
+    ).properties(title="Time", height=300)
+    errors = base.mark_line(point=True, strokeDash=[1, 0]).encode(
+        y=alt.Y("error:Q", axis=alt.Axis(format=".2%"), title=f"relative error of the rank-{result.rank} fit"),
+        strokeDash=alt.StrokeDash("method:N", legend=None),
+    ).properties(title="Error (exact = the optimum)", height=300)
+    return times, errors, df
