@@ -17,15 +17,22 @@ CPU_KEY = "cpu"
 PRESENT_KEY = "present"
 PRESENT_CSS = """
 <style>
-/* Presentation mode: type and controls readable from the back of a lecture hall. */
-.stMainBlockContainer { font-size: 1.3rem; max-width: 100%; }
-.stMainBlockContainer p, .stMainBlockContainer li, .stMainBlockContainer label,
-.stMainBlockContainer [data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
+/* Presentation mode: type readable from the back of a lecture hall. */
+.stMainBlockContainer { max-width: 100%; }
+.stMainBlockContainer [data-testid="stMarkdownContainer"] p,
+.stMainBlockContainer [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; line-height: 1.5; }
+.stMainBlockContainer [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
+.stMainBlockContainer [data-testid="stWidgetLabel"] *,
+.stMainBlockContainer [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
+.stMainBlockContainer [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
+.stMainBlockContainer [data-testid="stMetricValue"] p { font-size: 3rem !important; line-height: 1.2; }
+.stMainBlockContainer [data-testid="stSliderThumbValue"] p,
+.stMainBlockContainer [data-testid="stSliderTickBar"] p { font-size: 1.05rem !important; }
+.stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
 .stMainBlockContainer h1 { font-size: 3.2rem; }
-.stMainBlockContainer h2 { font-size: 2.4rem; }
-.stMainBlockContainer h3 { font-size: 1.9rem; }
-[data-testid="stMetricValue"] { font-size: 2.8rem; }
-.stMainBlockContainer .katex { font-size: 1.35em; }
+.stMainBlockContainer h5 { font-size: 1.6rem; }
+.stMainBlockContainer button[role="tab"] p { font-size: 1.35rem; }
+.stMainBlockContainer .katex { font-size: 1.3em; }
 </style>
 """
 

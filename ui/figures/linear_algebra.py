@@ -17,7 +17,8 @@ def scree(result: PCAResult, k: int, max_components: int = 40) -> tuple[alt.Laye
                        "cumulative": np.cumsum(result.explained_variance_ratio)[:r],
                        "eigenvalue": result.explained_variance[:r],
                        "kept": np.where(np.arange(1, r + 1) <= k, "kept (first k)", "dropped")})
-    base = alt.Chart(df).encode(x=alt.X("component:O", title="principal component"))
+    base = alt.Chart(df).encode(x=alt.X("component:O", title="principal component",
+                                        axis=alt.Axis(labelAngle=0, labelOverlap="greedy")))
     tips = ["component", alt.Tooltip("eigenvalue:Q", format=".4g", title="eigenvalue λ"),
             alt.Tooltip("explained:Q", format=".1%"), alt.Tooltip("cumulative:Q", format=".1%")]
     bars = base.mark_bar().encode(
@@ -43,7 +44,7 @@ def projection(scores: np.ndarray, labels: np.ndarray | None, ratio: np.ndarray)
         y=alt.Y("PC2:Q", title=f"PC2 ({pct[1]} of variance)"),
         color=alt.Color("class:N", title="class", legend=None if labels is None else alt.Legend()),
         tooltip=["row", "class", alt.Tooltip("PC1:Q", format=".3f"), alt.Tooltip("PC2:Q", format=".3f")],
-    ).properties(title="The data on the first two axes", height=380).interactive()
+    ).properties(title="PC1 vs PC2", height=380).interactive()
     return chart, df
 
 
