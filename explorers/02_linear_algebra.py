@@ -141,7 +141,7 @@ def race_view(ctrl):
 
 
 layout.header(2)
-tabs = st.tabs(TABS, key="la_tab", bind="query-params")
+tabs = controls.tabs(TABS, "la_tab")
 ctrl, main = st.columns([1, 3], gap="large")
 if tabs[0].open or tabs[1].open:
     with ctrl:

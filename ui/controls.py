@@ -36,7 +36,15 @@ def _note(key: str, raw: str, used: Any, why: str, container: Any = None) -> Non
     (container or st).caption(f":orange[⚠ The link's `{key}={shown}` {why}; using **{used}** instead.]")
 
 
-def _check_number(key: str, raw: str | None, value: float, lo: float, hi: float, container: Any) -> None:
+def _link_value(key: str) -> str | None:
+    """The URL's value for ``key`` when this run creates the widget from the link (its first run
+    in the session, or the first since it was last hidden); None once the user owns the value.
+    A later run may still find an older value in the address bar, which is not the link's fault."""
+    return None if key in st.session_state else raw_param(key)
+
+
+def _check_number(key: str, raw: str | None, value: float, lo: float, hi: float, step: float | None,
+                  container: Any) -> None:
     if raw is None or _same_number(raw, value):
         return
     try:
@@ -44,26 +52,43 @@ def _check_number(key: str, raw: str | None, value: float, lo: float, hi: float,
         ok = math.isfinite(parsed)
     except ValueError:
         ok = False
-    why = f"is outside {lo:g}–{hi:g}" if ok else "is not a number"
+    if not ok:
+        why = "is not a number"
+    elif not lo <= parsed <= hi:
+        why = f"is outside {lo:g}–{hi:g}"
+    elif isinstance(value, int) and not parsed.is_integer():
+        why = "is not a whole number"
+    else:
+        why = f"is not on the control's steps of {step:g}" if step else "cannot be set on this control"
     _note(key, raw, f"{value:g}", why, container)
+
+
+def _keep_in_range(key: str, lo: float, hi: float) -> None:
+    """A range that depends on another choice (k ≤ the data's width) can shrink under a value the
+    user set earlier; Streamlit then raises. Pull the remembered value inside the new range first."""
+    current = st.session_state.get(key)
+    if isinstance(current, (int, float)) and not isinstance(current, bool) and not lo <= current <= hi:
+        st.session_state[key] = type(current)(min(max(current, lo), hi))
 
 
 def slider(label: str, key: str, min_value: float, max_value: float, value: float, step: float | None = None,
            help: str | None = None, format: str | None = None, container: Any = None) -> Any:
     """A URL-bound slider. Ints stay ints when every bound is an int."""
     where = container or st
-    raw = raw_param(key)
+    raw = _link_value(key)
+    _keep_in_range(key, min_value, max_value)
     out = where.slider(label, min_value, max_value, value, step, key=key, help=help, format=format, bind=BIND)
-    _check_number(key, raw, out, min_value, max_value, where)
+    _check_number(key, raw, out, min_value, max_value, step, where)
     return out
 
 
 def number_input(label: str, key: str, min_value: float, max_value: float, value: float,
                  step: float | None = None, help: str | None = None, container: Any = None) -> Any:
     where = container or st
-    raw = raw_param(key)
+    raw = _link_value(key)
+    _keep_in_range(key, min_value, max_value)
     out = where.number_input(label, min_value, max_value, value, step, key=key, help=help, bind=BIND)
-    _check_number(key, raw, out, min_value, max_value, where)
+    _check_number(key, raw, out, min_value, max_value, step, where)
     return out
 
 
@@ -86,7 +111,7 @@ def selectbox(label: str, key: str, options: Sequence[Any], index: int = 0,
               format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> Any:
     """A URL-bound select box; the URL carries the option itself (``?la_data=iris``)."""
     where = container or st
-    raw = raw_param(key)
+    raw = _link_value(key)
     out = where.selectbox(label, options, index, format_func=format_func, key=key, help=help, bind=BIND)
     _check_choice(key, raw, out, options, format_func, where)
     return out
@@ -95,7 +120,7 @@ def selectbox(label: str, key: str, options: Sequence[Any], index: int = 0,
 def radio(label: str, key: str, options: Sequence[Any], index: int = 0, format_func: Callable[[Any], str] = str,
           horizontal: bool = True, help: str | None = None, container: Any = None) -> Any:
     where = container or st
-    raw = raw_param(key)
+    raw = _link_value(key)
     out = where.radio(label, options, index, format_func=format_func, key=key, help=help,
                       horizontal=horizontal, bind=BIND)
     _check_choice(key, raw, out, options, format_func, where)
@@ -105,7 +130,7 @@ def radio(label: str, key: str, options: Sequence[Any], index: int = 0, format_f
 def select_slider(label: str, key: str, options: Sequence[Any], value: Any,
                   format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> Any:
     where = container or st
-    raw = raw_param(key)
+    raw = _link_value(key)
     out = where.select_slider(label, options, value, format_func=format_func, key=key, help=help, bind=BIND)
     _check_choice(key, raw, out, options, format_func, where)
     return out
@@ -114,11 +139,21 @@ def select_slider(label: str, key: str, options: Sequence[Any], value: Any,
 def toggle(label: str, key: str, value: bool = False, help: str | None = None, container: Any = None,
            disabled: bool = False) -> bool:
     where = container or st
-    raw = raw_param(key)
+    raw = _link_value(key)
     out = where.toggle(label, value, key=key, help=help, disabled=disabled, bind=BIND)
     if raw is not None and raw.lower() != str(out).lower():
         _note(key, raw, str(out).lower(), "is not true or false", where)
     return bool(out)
+
+
+def tabs(labels: Sequence[str], key: str) -> Any:
+    """URL-bound tabs (``?la_tab=Reconstruction``): only the open one should be computed
+    (``tab.open``). A tab name the page does not have opens the first tab, with a note."""
+    raw = _link_value(key)
+    out = st.tabs(list(labels), key=key, bind=BIND)
+    if raw is not None and raw not in labels:
+        _note(key, raw, labels[0], f"is not one of: {', '.join(labels)}")
+    return out
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
