@@ -1,4 +1,7 @@
-"""Charts of the Linear Algebra (PCA/SVD) explorer."""
+"""Charts of the Linear Algebra (PCA/SVD) explorer.
+
+Every encoding is an ``alt.X``/``alt.Tooltip``/… object, never a bare shorthand string: Altair
+resolves a bare string through its JSON schema on every call (~5 ms a chart), on every rerun."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ def scree(result: PCAResult, k: int, max_components: int = 40) -> tuple[alt.Laye
                        "kept": np.where(np.arange(1, r + 1) <= k, "kept (first k)", "dropped")})
     base = alt.Chart(df).encode(x=alt.X("component:O", title="principal component",
                                         axis=alt.Axis(labelAngle=0, labelOverlap="greedy")))
-    tips = ["component", alt.Tooltip("eigenvalue:Q", format=".4g", title="eigenvalue λ"),
+    tips = [alt.Tooltip("component"), alt.Tooltip("eigenvalue:Q", format=".4g", title="eigenvalue λ"),
             alt.Tooltip("explained:Q", format=".1%"), alt.Tooltip("cumulative:Q", format=".1%")]
     bars = base.mark_bar().encode(
         y=alt.Y("explained:Q", axis=alt.Axis(format="%"), title="share of variance"),
@@ -27,8 +30,8 @@ def scree(result: PCAResult, k: int, max_components: int = 40) -> tuple[alt.Laye
                                                   range=["#0072B2", "#b9c7d3"]), title=None,
                         legend=alt.Legend(orient="right")),
         tooltip=tips)
-    line = base.mark_line(point=True, color="#D55E00").encode(y="cumulative:Q", tooltip=tips)
-    rule = alt.Chart(pd.DataFrame({"y": [0.9]})).mark_rule(strokeDash=[4, 4], color="#999").encode(y="y:Q")
+    line = base.mark_line(point=True, color="#D55E00").encode(y=alt.Y("cumulative:Q"), tooltip=tips)
+    rule = alt.Chart(pd.DataFrame({"y": [0.9]})).mark_rule(strokeDash=[4, 4], color="#999").encode(y=alt.Y("y:Q"))
     title = f"Scree plot: {df.cumulative.iloc[min(k, r) - 1]:.1%} of the variance in the first {k}"
     return (bars + line + rule).properties(title=title, height=300), df
 
@@ -43,7 +46,8 @@ def projection(scores: np.ndarray, labels: np.ndarray | None, ratio: np.ndarray)
         x=alt.X("PC1:Q", title=f"PC1 ({pct[0]} of variance)"),
         y=alt.Y("PC2:Q", title=f"PC2 ({pct[1]} of variance)"),
         color=alt.Color("class:N", title="class", legend=None if labels is None else alt.Legend()),
-        tooltip=["row", "class", alt.Tooltip("PC1:Q", format=".3f"), alt.Tooltip("PC2:Q", format=".3f")],
+        tooltip=[alt.Tooltip("row"), alt.Tooltip("class"), alt.Tooltip("PC1:Q", format=".3f"),
+                 alt.Tooltip("PC2:Q", format=".3f")],
     ).properties(title="PC1 vs PC2", height=380).interactive()
     return chart, df
 
@@ -64,10 +68,10 @@ def axes_over_cloud(X: np.ndarray, result: PCAResult, true_angle: float | None) 
     cloud = alt.Chart(pts).mark_circle(size=18, opacity=0.35, color="#56B4E9").encode(
         x=alt.X("x:Q", scale=sc), y=alt.Y("y:Q", scale=sc))
     lines = alt.Chart(axes).mark_line(strokeWidth=5).encode(
-        x="x:Q", y="y:Q", detail="axis:N",
+        x=alt.X("x:Q"), y=alt.Y("y:Q"), detail=alt.Detail("axis:N"),
         color=alt.Color("axis:N", scale=alt.Scale(domain=["PC1", "PC2"], range=["#D55E00", "#009E73"]),
                         title="axis"),
-        tooltip=["axis", alt.Tooltip("λ:Q", format=".3f", title="eigenvalue λ")])
+        tooltip=[alt.Tooltip("axis"), alt.Tooltip("λ:Q", format=".3f", title="eigenvalue λ")])
     angle = np.degrees(np.arctan2(result.components[0, 1], result.components[0, 0])) % 180
     subtitle = f"PC1 at {angle:.1f}°" + (f"; the true major axis at {true_angle % 180:.1f}°"
                                          if true_angle is not None else "")
@@ -87,7 +91,7 @@ def loadings(result: PCAResult, feature_names: tuple[str, ...], k: int) -> tuple
     chart = alt.Chart(df).mark_rect().encode(
         x=alt.X("component:O", sort=None), y=alt.Y("feature:N", sort=None, title=None),
         color=alt.Color("loading:Q", scale=alt.Scale(scheme="redblue", domainMid=0, reverse=True)),
-        tooltip=["component", "feature", alt.Tooltip("loading:Q", format=".3f")],
+        tooltip=[alt.Tooltip("component"), alt.Tooltip("feature"), alt.Tooltip("loading:Q", format=".3f")],
     ).properties(title="Loadings: each axis as a mix of the original features",
                  height=min(600, 18 * len(feature_names) + 40))
     return chart, df
@@ -110,7 +114,7 @@ def image_grid(images: list[np.ndarray], titles: list[str], rows: list[str] | No
     base = alt.Chart(df).mark_rect().encode(
         x=alt.X("c:O", axis=None), y=alt.Y("r:O", axis=None),
         color=alt.Color("value:Q", scale=scale, legend=None),
-        tooltip=["image", "r", "c", alt.Tooltip("value:Q", format=".2f")],
+        tooltip=[alt.Tooltip("image"), alt.Tooltip("r"), alt.Tooltip("c"), alt.Tooltip("value:Q", format=".2f")],
     ).properties(width=cell, height=cell * h / w)
     header = alt.Header(labelFontSize=13, title=None)
     if rows:
@@ -129,11 +133,11 @@ def error_curve(curve: np.ndarray, k: int, measured: float) -> tuple[alt.LayerCh
     line = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=25)).encode(
         x=alt.X("k:Q", title="components kept k"),
         y=alt.Y("relative squared error:Q", axis=alt.Axis(format="%"), title="relative squared error"),
-        tooltip=["k", alt.Tooltip("relative squared error:Q", format=".3%")])
+        tooltip=[alt.Tooltip("k"), alt.Tooltip("relative squared error:Q", format=".3%")])
     dot = alt.Chart(pd.DataFrame({"k": [k], "measured": [measured]})).mark_point(
         size=300, shape="diamond", filled=True, color="#D55E00").encode(
-        x="k:Q", y=alt.Y("measured:Q", title="relative squared error"),
-        tooltip=["k", alt.Tooltip("measured:Q", format=".3%",
+        x=alt.X("k:Q"), y=alt.Y("measured:Q", title="relative squared error"),
+        tooltip=[alt.Tooltip("k"), alt.Tooltip("measured:Q", format=".3%",
                                                            title="measured ‖X−X̂‖²/‖X‖²")])
     return (line + dot).properties(title="Reconstruction error: Σ of the discarded σ² over Σ σ²",
                                    height=320), df
@@ -149,8 +153,8 @@ def spectrum(S: np.ndarray, rank: int) -> tuple[alt.LayerChart, pd.DataFrame]:
         y=alt.Y("σ:Q", scale=alt.Scale(type="log"), title="singular value σᵢ"),
         color=alt.Color("part:N", scale=alt.Scale(domain=["kept", "discarded"], range=["#0072B2", "#E69F00"]),
                         title=None),
-        tooltip=["i", alt.Tooltip("σ:Q", format=".4g"), "part"])
-    cut = alt.Chart(pd.DataFrame({"i": [rank + 0.5]})).mark_rule(strokeDash=[5, 4], color="#555").encode(x="i:Q")
+        tooltip=[alt.Tooltip("i"), alt.Tooltip("σ:Q", format=".4g"), alt.Tooltip("part")])
+    cut = alt.Chart(pd.DataFrame({"i": [rank + 0.5]})).mark_rule(strokeDash=[5, 4], color="#555").encode(x=alt.X("i:Q"))
     return (points + cut).properties(title=f"Singular values of the photo (log scale); cut after r = {rank}",
                                      height=260), df
 
@@ -166,7 +170,8 @@ def race(result: SVDRace) -> tuple[alt.Chart, alt.Chart, pd.DataFrame]:
     df = pd.DataFrame(rows)
     colour = alt.Color("method:N", title=None,
                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=320))
-    tips = ["size", "method", alt.Tooltip("seconds:Q", format=".4f"), alt.Tooltip("error:Q", format=".4%")]
+    tips = [alt.Tooltip("size"), alt.Tooltip("method"), alt.Tooltip("seconds:Q", format=".4f"),
+            alt.Tooltip("error:Q", format=".4%")]
     base = alt.Chart(df).encode(x=alt.X("m:Q", title="rows m (columns ≈ ¾ m)"), color=colour, tooltip=tips)
     times = base.mark_line(point=True).encode(
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="seconds (log scale)"),
