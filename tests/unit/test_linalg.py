@@ -153,3 +153,34 @@ def test_pca_one_column_and_two_rows():
     assert res.k == 1 and res.explained_variance[0] == pytest.approx(1.0)
     res = linalg.pca(np.array([[0.0, 1.0], [2.0, 5.0]]), 2)
     assert res.rank == 1 and res.explained_variance_ratio[0] == pytest.approx(1.0)
+
+
+def test_race_matrix_is_seeded_and_decays_like_promised():
+    A = linalg.race_matrix(300, 200, seed=3)
+    assert A.dtype == torch.float32 and A.shape == (300, 200)
+    assert torch.equal(A, linalg.race_matrix(300, 200, seed=3))
+    assert not torch.equal(A, linalg.race_matrix(300, 200, seed=4))
+    S = np.linalg.svd(A.double().numpy(), compute_uv=False)
+    # Gaussian factors: the spectrum follows e^{−0.1 i} within a modest factor, above the noise floor.
+    ratio = S[:40] / np.exp(-linalg.RACE_DECAY * np.arange(40))
+    assert np.all((ratio > 0.3) & (ratio < 3)), ratio
+
+
+def test_svd_race_reuses_the_exact_part_and_scores_against_numpy():
+    sizes = [120, 240]
+    exact = linalg.svd_race_exact(sizes, seed=1)
+    race = linalg.svd_race(sizes, rank=8, oversample=4, niter=1, seed=1, exact=exact)
+    assert race.exact_seconds == exact.seconds  # reused, not re-timed
+    again = linalg.svd_race(sizes, rank=8, oversample=4, niter=1, seed=1)
+    np.testing.assert_allclose(race.optimal_error, again.optimal_error, rtol=1e-6)
+    for (m, n), opt in zip(race.sizes, race.optimal_error, strict=True):
+        S = np.linalg.svd(linalg.race_matrix(m, n, seed=1).double().numpy(), compute_uv=False)
+        assert opt == pytest.approx(np.sqrt(np.sum(S[8:] ** 2) / np.sum(S**2)), rel=1e-4)
+    # An exact part for other sizes or another seed is not trusted: it is recomputed.
+    other = linalg.svd_race(sizes, rank=8, oversample=4, niter=1, seed=2, exact=exact)
+    assert other.optimal_error != race.optimal_error
+
+
+def test_no_sketch_no_power_iterations_is_visibly_worse():
+    race = linalg.svd_race([400], rank=20, oversample=0, niter=0, seed=0)
+    assert race.randomized_error[0] > 1.2 * race.optimal_error[0]
