@@ -3,6 +3,8 @@ switch, presentation mode, a link to the current view) and the state pages read 
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -37,6 +39,27 @@ PRESENT_CSS = """
 """
 
 
+_TORCH_READY = threading.Event()
+_WARMING = threading.Lock()
+
+
+def _import_torch() -> None:
+    time.sleep(0.5)  # let the server send the page just drawn first: the import holds the GIL for ~2 s
+    import torch  # noqa: F401
+
+    _TORCH_READY.set()
+
+
+def warm_up() -> None:
+    """Start importing PyTorch (~2 s on a small CPU) in the background, once per server process, so
+    the home page renders at once and the first explorer finds it loaded or half-way there. A page
+    that imports torch meanwhile simply waits on Python's import lock for the same import.
+    Called at the end of a run (:func:`finish`), so the first page is drawn before the import starts."""
+    with _WARMING:
+        if not _TORCH_READY.is_set() and not any(t.name == "mfdl-torch-import" for t in threading.enumerate()):
+            threading.Thread(target=_import_torch, name="mfdl-torch-import", daemon=True).start()
+
+
 def presentation_mode() -> bool:
     """True while the viewer has presentation mode on (larger type and charts, less prose)."""
     return bool(st.session_state.get(PRESENT_KEY, False))
@@ -46,14 +69,16 @@ def current_device() -> torch.device:
     """Where this viewer's computations run: the best device, unless the CPU is forced."""
     from core.device import pick_device  # torch: imported by the first page that computes
 
+    _TORCH_READY.set()
     return pick_device(force_cpu=bool(st.session_state.get(CPU_KEY, False)))
 
 
 def sidebar() -> Any:
     """Draw the global switches. Call once per run, from app.py, before the page runs.
 
-    Nothing here imports torch, so the home page of a freshly started server renders at once;
-    the returned slot is where :func:`finish` draws the device badge after the page has run.
+    Nothing here imports torch, so the home page of a freshly started server renders at once
+    (torch loads in the background, :func:`warm_up`); the returned slot is where :func:`finish`
+    draws the device badge after the page has run.
     """
     with st.sidebar:
         st.caption("**Settings for this view**")
@@ -68,6 +93,10 @@ def sidebar() -> Any:
 
 
 def _device_badge(slot: Any) -> None:
+    if not _TORCH_READY.is_set():  # only on a page that computes nothing, in a server's first seconds
+        slot.badge("Device: PyTorch is loading…", icon=":material/hourglass_top:", color="gray",
+                   help="The device shows on the next page you open.")
+        return
     from core import device as devices
 
     available = devices.pick_device()
@@ -82,6 +111,7 @@ def finish(slot: Any) -> None:
     """After the page has run: the device badge and a copyable link to exactly this view (the page's
     URL with every non-default control value, which every control has registered by now)."""
     _device_badge(slot)
+    warm_up()
     base = st.context.url or ""
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     query = urlencode([(k, v) for k, vs in params.items() for v in vs])
