@@ -1,0 +1,197 @@
+"""Section ``core``: the dashboard's torch computations vs the reference library on the same work.
+
+Ratio = torch time / reference time (<= 1.0 is the budget). The reference always runs on the CPU
+(numpy / scikit-learn, LAPACK through OpenBLAS); torch runs on the CPU in float64 and on CUDA, when
+present, in float32 (``core.linalg.compute_dtype``). Times are medians of N runs after one warm-up
+run; each side runs as one block after a short pause, so that one library's idle spinning worker
+threads do not bill the other. The last column checks that both sides computed the same thing.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from bench import BUDGETS
+from bench.report import secs, table, verdict
+
+SETTLE_S = 0.3
+
+
+def _timed(fn: Callable[[], Any], n: int, sync: Callable[[], None]) -> tuple[list[float], Any]:
+    out = fn()  # warm-up (first-call costs, allocator, lazy imports)
+    sync()
+    times = []
+    for _ in range(n):
+        sync()
+        t0 = time.perf_counter()
+        out = fn()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return times, out
+
+
+def _rel(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    scale = float(np.abs(b).max()) or 1.0
+    return float(np.abs(a - b).max() / scale)
+
+
+def cases() -> list[dict[str, Any]]:
+    """Each case: name, work, and for a device: torch() / ref() thunks and agree(torch_out, ref_out)."""
+    import torch
+    from sklearn.decomposition import PCA
+    from sklearn.utils.extmath import randomized_svd
+
+    from core import data, linalg
+
+    digits = data.load_dataset("digits").X
+    wide = np.random.default_rng(0).standard_normal((20000, 500))
+    photo = data.load_photo("china")
+
+    def pca_case(name: str, X: np.ndarray) -> dict[str, Any]:
+        k = min(X.shape)
+
+        def ref() -> Any:
+            model = PCA(svd_solver="full")
+            model.fit_transform(X)
+            return model
+
+        def agree(res: Any, model: Any, tol: float) -> tuple[bool, str]:
+            err = _rel(res.explained_variance, model.explained_variance_)
+            return err <= tol, f"explained variance max rel. diff {err:.1e} (tol {tol:.0e})"
+
+        return {"name": name, "work": f"PCA, all {k} components + scores, of {X.shape[0]}×{X.shape[1]}",
+                "reference": "sklearn PCA(svd_solver='full').fit_transform",
+                "torch": lambda dev: (lambda: linalg.pca(X, k=k, device=dev)), "ref": ref, "agree": agree}
+
+    def svd_agree(res: Any, ref_out: Any, tol: float) -> tuple[bool, str]:
+        err = _rel(res.S, ref_out[1])
+        return err <= tol, f"singular values max rel. diff {err:.1e} (tol {tol:.0e})"
+
+    def lowrank_case(k: int, p: int, q: int, label: str) -> dict[str, Any]:
+        A = linalg.race_matrix(2000, 1500, seed=0).numpy()  # float32, as the page races it
+        s_exact = np.linalg.svd(A.astype(np.float64), compute_uv=False)
+        norm = math.sqrt(float(np.sum(s_exact**2)))
+        optimum = math.sqrt(float(np.sum(s_exact[k:] ** 2))) / norm
+
+        def torch_thunk(dev: Any) -> Callable[[], Any]:
+            At = torch.from_numpy(A).to(device=dev)
+
+            def run() -> Any:
+                torch.manual_seed(0)
+                return torch.svd_lowrank(At, q=k + p, niter=q)
+
+            return run
+
+        def ref() -> Any:
+            return randomized_svd(A, n_components=k, n_oversamples=p, n_iter=q, power_iteration_normalizer="QR",
+                                  random_state=0)
+
+        def agree(t_out: Any, r_out: Any, tol: float) -> tuple[bool, str]:
+            U, S, V = (x.double().cpu().numpy() for x in t_out)
+            err_t = np.linalg.norm(A - (U[:, :k] * S[:k]) @ V[:, :k].T) / norm  # float64 residuals
+            Ur, Sr, Vr = r_out
+            err_r = np.linalg.norm(A - (Ur * Sr) @ Vr) / norm
+            close = abs(err_t - err_r) <= 0.01 * optimum + tol
+            return close, (f"rank-{k} error / Eckart–Young optimum: torch {err_t / optimum:.4f}, "
+                           f"ref {err_r / optimum:.4f}")
+
+        return {"name": f"randomized SVD, {label}", "work": f"rank {k}, oversampling {p}, {q} power iterations, "
+                                                              "2000×1500 core.linalg.race_matrix, float32",
+                "reference": "sklearn randomized_svd (QR normalizer)", "torch": torch_thunk, "ref": ref,
+                "agree": agree, "dtype": "float32"}
+
+    out = [
+        pca_case("PCA · digits", digits),
+        pca_case("PCA · random 20000×500", wide),
+        {"name": "SVD · china photo", "work": f"thin SVD of the {photo.shape[0]}×{photo.shape[1]} photo",
+         "reference": "numpy.linalg.svd(full_matrices=False)",
+         "torch": lambda dev: (lambda: linalg.svd(photo, device=dev)),
+         "ref": lambda: np.linalg.svd(photo, full_matrices=False), "agree": svd_agree},
+        lowrank_case(20, 10, 2, "page default"),
+        lowrank_case(100, 30, 4, "page largest"),
+    ]
+    return out
+
+
+def devices() -> list[Any]:
+    import torch
+
+    devs = [torch.device("cpu")]
+    if torch.cuda.is_available():
+        devs.append(torch.device("cuda", 0))
+    return devs
+
+
+def run(quick: bool = False, log=print) -> dict[str, Any]:
+    import torch
+
+    from core.device import synchronize
+
+    n = 3 if quick else 7
+    results, ref_cache = [], {}
+    for case in cases():
+        for dev in devices():
+            label = f"{dev.type}:{dev.index}" if dev.index is not None else dev.type
+            log(f"[core] {case['name']} on {label} ...")
+            row: dict[str, Any] = {"name": case["name"], "work": case["work"], "reference": case["reference"],
+                                   "device": label, "n": n,
+                                   "dtype": case.get("dtype") or str(_dtype(dev)).replace("torch.", "")}
+            try:
+                time.sleep(SETTLE_S)
+                t_times, t_out = _timed(case["torch"](dev), n, lambda dev=dev: synchronize(dev))
+                if case["name"] not in ref_cache:  # the reference is the same CPU work for every device
+                    time.sleep(SETTLE_S)
+                    ref_cache[case["name"]] = _timed(case["ref"], n, lambda: None)
+                r_times, r_out = ref_cache[case["name"]]
+                tol = 1e-8 if dev.type == "cpu" else 1e-4
+                agreed, how = case["agree"](t_out, r_out, tol)
+                row.update(torch_s=statistics.median(t_times), ref_s=statistics.median(r_times),
+                           torch_times_s=t_times, ref_times_s=r_times, agree=agreed, agreement=how)
+                row["ratio"] = row["torch_s"] / row["ref_s"]
+                row["ok"] = row["ratio"] <= BUDGETS["core_ratio"]
+            except torch.OutOfMemoryError as exc:
+                row["error"] = f"out of memory: {exc}"[:200]
+            except Exception as exc:
+                row["error"] = f"{type(exc).__name__}: {exc}"[:300]
+            results.append(row)
+    info = {"torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}
+    return {"n": n, "info": info, "results": results}
+
+
+def _dtype(dev: Any) -> Any:
+    from core.linalg import compute_dtype
+
+    return compute_dtype(dev)
+
+
+def render(data: dict[str, Any]) -> str:
+    rows, notes = [], []
+    for r in data["results"]:
+        if "error" in r:
+            rows.append([r["name"], r["device"], r["dtype"], "—", "—", "—", f"ERROR: {r['error']}", "ERROR"])
+            continue
+        rows.append([r["name"], r["device"], r["dtype"], secs(r["torch_s"]), secs(r["ref_s"]), f"{r['ratio']:.2f}",
+                     ("yes: " if r["agree"] else "NO: ") + r["agreement"],
+                     verdict(r["ok"], f"ratio ≤ {BUDGETS['core_ratio']:.1f}")])
+    seen = set()
+    for r in data["results"]:
+        if r["name"] not in seen:
+            seen.add(r["name"])
+            notes.append(f"{r['name']}: {r['work']}; reference {r['reference']}")
+    info = data["info"]
+    notes.append(f"median of {data['n']} runs after a warm-up; torch {info['torch']} with {info['torch_threads']} "
+                 f"threads; reference on the CPU (float64) for every device"
+                 + (f"; GPU: {info['cuda']} (its PCA/SVD rows include the host↔device copies the page pays; the "
+                    "randomized rows start from a matrix already on the GPU, as svd_race does)"
+                    if info["cuda"] else "; no CUDA device here, so CPU rows only"))
+    return table("Core compute vs the reference library (ratio = torch / reference)",
+                 ["computation", "device", "dtype", "torch", "reference", "ratio", "agrees with the reference",
+                  "budget"], rows, notes, right=(3, 4, 5))

@@ -1,0 +1,82 @@
+"""What ``python -m bench`` moves, page by page: one list, so a new chapter only adds entries.
+
+Each scenario is a dict:
+
+``page``     ``"home"`` or a chapter's URL prefix (``ui.chapters.Chapter.prefix``, e.g. ``"la"``)
+``tier``     ``"default"`` (budget p95 <= 100 ms) or ``"largest"`` (the heaviest settings the page offers,
+             budget p95 <= 1 s)
+``name``     what the row is called in the table
+``params``   the URL's query parameters, set before the first run, exactly as a shared link carries them
+             (a choice is written as its displayed label: ``la_data=Breast cancer``); the page's
+             ``<prefix>_tab`` parameter picks the tab. The bench checks that the page took every one.
+``widget``   ``"slider"`` (default), ``"select_slider"``, ``"toggle"``, ``"number_input"`` or ``"rerun"``
+             (no widget: a plain rerun)
+``key``      the widget's key, which is also its URL parameter
+``values``   the values the widget is moved through, in order (cycled when more moves are wanted);
+             use many different values, so that caching is measured honestly
+``heavy``    optional: True when one rerun takes seconds; ``--quick`` skips the scenario
+``cap_s``    optional: stop moving after this many seconds of timing (at least 3 moves); default 30
+``note``     optional: shown under the table
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Scenario = dict[str, Any]
+
+
+def _spread(lo: int, hi: int, count: int, skip: int | None = None) -> list[int]:
+    """``count`` different integers from lo to hi, interleaved (far jumps, not a slow sweep)."""
+    step = (hi - lo) / max(count - 1, 1)
+    values = sorted({round(lo + i * step) for i in range(count)} - ({skip} if skip is not None else set()))
+    half = (len(values) + 1) // 2
+    low, high = values[:half], values[half:]
+    return [v for i in range(half) for v in ([low[i], high[i]] if i < len(high) else [low[i]])]
+
+
+GAUSS_3D_5000 = {"la_data": "Gaussian", "la_dim": "3", "la_n": "5000"}
+RACE_LARGEST = {"la_size": "2000", "la_target": "100", "la_over": "30", "la_niter": "4"}
+
+SCENARIOS: list[Scenario] = [
+    # ---- home: no slider; its one control is the sidebar's presentation-mode switch
+    {"page": "home", "tier": "default", "name": "Book map · presentation mode on/off", "params": {},
+     "widget": "toggle", "key": "present", "values": [True, False],
+     "note": "The home page has no slider: its move is the sidebar's presentation-mode toggle (two values)."},
+
+    # ---- chapter 2, linear algebra: default settings
+    {"page": "la", "tier": "default", "name": "PCA · digits · k", "params": {"la_tab": "PCA"},
+     "key": "la_k", "values": _spread(1, 64, 20, skip=2)},
+    {"page": "la", "tier": "default", "name": "PCA · Gaussian 2-D, 500 pts · angle",
+     "params": {"la_tab": "PCA", "la_data": "Gaussian"}, "key": "la_angle", "values": _spread(-90, 90, 20, skip=30)},
+    {"page": "la", "tier": "default", "name": "Reconstruction · digits · k", "params": {"la_tab": "Reconstruction"},
+     "key": "la_k", "values": _spread(1, 64, 20, skip=2)},
+    {"page": "la", "tier": "default", "name": "Image compression · rank", "params": {"la_tab": "Image compression"},
+     "key": "la_rank", "values": _spread(2, 120, 20, skip=20)},
+    {"page": "la", "tier": "default", "name": "Randomized SVD · 800 rows · target rank",
+     "params": {"la_tab": "Randomized SVD"}, "key": "la_target", "values": _spread(2, 60, 20, skip=20)},
+
+    # ---- chapter 2, linear algebra: the largest settings each tab offers
+    {"page": "la", "tier": "largest", "name": "PCA · Gaussian 3-D, 5000 pts · angle",
+     "params": {"la_tab": "PCA", **GAUSS_3D_5000}, "key": "la_angle", "values": _spread(-90, 90, 20, skip=30)},
+    {"page": "la", "tier": "largest", "name": "PCA · breast cancer, standardized · k",
+     "params": {"la_tab": "PCA", "la_data": "Breast cancer", "la_std": "true"}, "key": "la_k",
+     "values": _spread(1, 30, 20, skip=2)},
+    {"page": "la", "tier": "largest", "name": "Reconstruction · Gaussian 3-D, 5000 pts · angle",
+     "params": {"la_tab": "Reconstruction", **GAUSS_3D_5000}, "key": "la_angle",
+     "values": _spread(-90, 90, 20, skip=30)},
+    {"page": "la", "tier": "largest", "name": "Reconstruction · digits, standardized · k up to 64",
+     "params": {"la_tab": "Reconstruction", "la_std": "true", "la_k": "64"}, "key": "la_k",
+     "values": _spread(20, 63, 20)},
+    {"page": "la", "tier": "largest", "name": "Image compression · rank up to 427",
+     "params": {"la_tab": "Image compression", "la_rank": "427"}, "key": "la_rank",
+     "values": _spread(200, 426, 20)},
+    {"page": "la", "tier": "largest", "name": "Randomized SVD · 2000 rows, p=30, q=4 · target",
+     "params": {"la_tab": "Randomized SVD", **RACE_LARGEST}, "key": "la_target",
+     "values": _spread(40, 99, 20), "heavy": True, "cap_s": 20,
+     "note": "Each move re-times exact and randomized SVDs on five matrices up to 2000×1500."},
+]
+
+
+def for_page(page: str) -> list[Scenario]:
+    return [s for s in SCENARIOS if s["page"] == page]
