@@ -177,7 +177,7 @@ def race(result: SVDRace) -> tuple[alt.Chart, alt.Chart, pd.DataFrame]:
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="seconds (log scale)"),
     ).properties(title="Time", height=300)
     errors = base.mark_line(point=True, strokeDash=[1, 0]).encode(
-        y=alt.Y("error:Q", axis=alt.Axis(format=".2%"), title=f"relative error of the rank-{result.rank} fit"),
+        y=alt.Y("error:Q", axis=alt.Axis(format=".2%"), title=f"rank-{result.rank} error (relative)"),
         strokeDash=alt.StrokeDash("method:N", legend=None),
     ).properties(title="Error (exact = the optimum)", height=300)
     return times, errors, df
