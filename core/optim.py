@@ -1,0 +1,611 @@
+"""Chapter 5, Optimization: optimizers on 2-D landscapes, their theory on a quadratic, a fair race,
+and the same optimizers training a small network.
+
+The 2-D engine runs many trajectories at once: every optimizer, every learning rate of a tuning grid
+and every seed is one row of a (rows × 2) tensor, so a step is a handful of vectorized torch
+operations however many trajectories there are. Its update rules are those of ``torch.optim``
+(SGD with momentum and Nesterov, Adagrad, RMSprop, Adam, AdamW, NAdam, RAdam, with their defaults),
+written out in batched form so that each row can have its own learning rate; the unit tests check
+every rule, step by step, against ``torch.optim`` itself. The network race uses ``torch.optim``
+directly. Newton's method uses the exact Hessian from ``torch.func``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+# ----------------------------------------------------------------------------------------- landscapes
+
+Fn = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """A function of two variables, evaluated row-wise on (..., 2) tensors, with its gradient and
+    Hessian in closed form (the engine's inner loop then needs no autograd; the unit tests check
+    both against ``torch.autograd``)."""
+
+    key: str
+    name: str
+    fn: Fn = field(repr=False, compare=False)
+    grad: Fn = field(repr=False, compare=False)  # (..., 2) -> (..., 2)
+    hess: Callable[[torch.Tensor], tuple] = field(repr=False, compare=False)  # (..., 2) -> (h_xx, h_xy, h_yy)
+    box: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max of the picture
+    minima: tuple[tuple[float, float], ...]  # global minimizers (empty: unbounded below)
+    f_min: float | None  # the minimum value (None: unbounded below)
+    start: tuple[float, float]  # the default starting point
+    formula: str  # LaTeX
+    note: str = ""
+    hessian_eigs: tuple[float, float] | None = None  # quadratic only: (λ_min, λ_max)
+    rotation: float = 0.0  # quadratic only: the angle of the λ_min eigenvector, degrees
+
+
+LANDSCAPE_NAMES = {
+    "quadratic": "Ill-conditioned quadratic",
+    "rosenbrock": "Rosenbrock",
+    "himmelblau": "Himmelblau",
+    "beale": "Beale",
+    "rastrigin": "Rastrigin",
+    "saddle": "Saddle",
+    "monkey": "Monkey saddle",
+}
+
+
+def quadratic_hessian(kappa: float, angle_deg: float) -> torch.Tensor:
+    """H = R diag(1/κ, 1) Rᵀ (float64): eigenvalues λ_min = 1/κ and λ_max = 1, the λ_min axis at
+    ``angle_deg``. With λ_max = 1 gradient descent is stable for learning rates below 2."""
+    a = math.radians(angle_deg)
+    R = torch.tensor([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]], dtype=torch.float64)
+    return R @ torch.diag(torch.tensor([1.0 / kappa, 1.0], dtype=torch.float64)) @ R.T
+
+
+def _xy(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return p[..., 0], p[..., 1]
+
+
+def _vec(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.stack([a, b], dim=-1)
+
+
+def _mat(a: torch.Tensor | float, b: torch.Tensor | float, d: torch.Tensor | float) -> tuple:
+    """A symmetric 2×2 matrix field [[a, b], [b, d]], kept as its three entries (cheap to invert;
+    a constant entry may be a plain float)."""
+    return a, b, d
+
+
+def _as_matrix(entries: tuple, p: torch.Tensor) -> torch.Tensor:
+    a, b, d = (torch.as_tensor(v, dtype=p.dtype, device=p.device).expand(p.shape[:-1]) for v in entries)
+    return torch.stack([torch.stack([a, b], -1), torch.stack([b, d], -1)], -2)
+
+
+def hessian(land: Landscape, p: torch.Tensor) -> torch.Tensor:
+    """The landscape's Hessian at the rows of ``p`` as (..., 2, 2) matrices."""
+    return _as_matrix(land.hess(p), p)
+
+
+def _rosenbrock(p):
+    x, y = _xy(p)
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def _rosenbrock_grad(p):
+    x, y = _xy(p)
+    return _vec(-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2))
+
+
+def _rosenbrock_hess(p):
+    x, y = _xy(p)
+    return _mat(2 - 400 * (y - x**2) + 800 * x**2, -400 * x, 200.0)
+
+
+def _himmelblau(p):
+    x, y = _xy(p)
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+def _himmelblau_grad(p):
+    x, y = _xy(p)
+    a, b = x**2 + y - 11, x + y**2 - 7
+    return _vec(4 * x * a + 2 * b, 2 * a + 4 * y * b)
+
+
+def _himmelblau_hess(p):
+    x, y = _xy(p)
+    a, b = x**2 + y - 11, x + y**2 - 7
+    return _mat(4 * a + 8 * x**2 + 2, 4 * x + 4 * y, 2 + 4 * b + 8 * y**2)
+
+
+def _beale_parts(p):
+    x, y = _xy(p)
+    y2 = y * y
+    y3 = y2 * y
+    r = (1.5 - x + x * y, 2.25 - x + x * y2, 2.625 - x + x * y3)
+    rx = (y - 1, y2 - 1, y3 - 1)  # ∂r_i/∂x
+    ry = (x, 2 * x * y, 3 * x * y2)  # ∂r_i/∂y
+    return x, y, r, rx, ry
+
+
+def _beale(p):
+    x, y = _xy(p)
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+def _beale_grad(p):
+    _, _, r, rx, ry = _beale_parts(p)
+    return _vec(2 * (r[0] * rx[0] + r[1] * rx[1] + r[2] * rx[2]), 2 * (r[0] * ry[0] + r[1] * ry[1] + r[2] * ry[2]))
+
+
+def _beale_hess(p):
+    x, y, r, rx, ry = _beale_parts(p)
+    rxy = (1, 2 * y, 3 * y * y)
+    ryy = (0, 2 * x, 6 * x * y)
+    hxx = 2 * (rx[0] ** 2 + rx[1] ** 2 + rx[2] ** 2)
+    hxy = 2 * sum(rx[i] * ry[i] + r[i] * rxy[i] for i in range(3))
+    hyy = 2 * sum(ry[i] * ry[i] + r[i] * ryy[i] for i in range(3))
+    return _mat(hxx, hxy, hyy)
+
+
+def _rastrigin(p):
+    return 20 + (p**2 - 10 * torch.cos(2 * math.pi * p)).sum(-1)
+
+
+def _rastrigin_grad(p):
+    return 2 * p + 20 * math.pi * torch.sin(2 * math.pi * p)
+
+
+def _rastrigin_hess(p):
+    d = 2 + 40 * math.pi**2 * torch.cos(2 * math.pi * p)
+    return _mat(d[..., 0], 0.0, d[..., 1])
+
+
+def landscape(key: str, kappa: float = 10.0, angle: float = 0.0) -> Landscape:
+    """The landscape called ``key``; ``kappa`` and ``angle`` shape the quadratic only."""
+    if key == "quadratic":
+        if not (math.isfinite(kappa) and kappa >= 1):
+            raise ValueError(f"The condition number κ must be at least 1, got {kappa}.")
+        H = quadratic_hessian(kappa, angle)
+
+        def quad(p: torch.Tensor) -> torch.Tensor:
+            return 0.5 * (p * (p @ H.to(p))).sum(-1)
+
+        entries = (H[0, 0].item(), H[0, 1].item(), H[1, 1].item())
+        return Landscape("quadratic", LANDSCAPE_NAMES[key], quad, lambda p: p @ H.to(p), lambda p: entries,
+                         (-3.0, 3.0, -3.0, 3.0), ((0.0, 0.0),), 0.0,
+                         (-2.5, 2.0),
+                         r"f(x)=\tfrac12\,x^\top H x,\quad H=R_\theta\,\mathrm{diag}(1/\kappa,\,1)\,R_\theta^\top",
+                         "One valley whose floor is κ times flatter than its walls.", (1.0 / kappa, 1.0), angle)
+    if key == "rosenbrock":
+        return Landscape(key, LANDSCAPE_NAMES[key], _rosenbrock, _rosenbrock_grad, _rosenbrock_hess,
+                         (-2.0, 2.0, -1.0, 3.0), ((1.0, 1.0),), 0.0, (-1.5, 2.0),
+                         r"f(x,y)=(1-x)^2+100\,(y-x^2)^2",
+                         "A curved, nearly flat valley: easy to find, slow to follow to (1, 1).")
+    if key == "himmelblau":
+        return Landscape(key, LANDSCAPE_NAMES[key], _himmelblau, _himmelblau_grad, _himmelblau_hess,
+                         (-5.0, 5.0, -5.0, 5.0),
+                         ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)), 0.0,
+                         (-0.5, -0.5), r"f(x,y)=(x^2+y-11)^2+(x+y^2-7)^2",
+                         "Four equally deep minima: which one an optimizer finds depends on where it starts.")
+    if key == "beale":
+        return Landscape(key, LANDSCAPE_NAMES[key], _beale, _beale_grad, _beale_hess, (-4.5, 4.5, -4.5, 4.5),
+                         ((3.0, 0.5),), 0.0, (1.0, 1.4), r"f(x,y)=(1.5-x+xy)^2+(2.25-x+xy^2)^2+(2.625-x+xy^3)^2",
+                         "Flat plateaus and steep walls: gradients vary over orders of magnitude.")
+    if key == "rastrigin":
+        return Landscape(key, LANDSCAPE_NAMES[key], _rastrigin, _rastrigin_grad, _rastrigin_hess,
+                         (-5.12, 5.12, -5.12, 5.12), ((0.0, 0.0),), 0.0, (3.2, 2.1),
+                         r"f(x,y)=20+\sum_{u\in\{x,y\}}\big(u^2-10\cos 2\pi u\big)",
+                         "A bowl covered in local minima: gradient methods stop in the nearest one.")
+    if key == "saddle":
+        return Landscape(key, LANDSCAPE_NAMES[key], lambda p: p[..., 0] ** 2 - p[..., 1] ** 2,
+                         lambda p: _vec(2 * p[..., 0], -2 * p[..., 1]),
+                         lambda p: (2.0, 0.0, -2.0),
+                         (-2.0, 2.0, -2.0, 2.0), (), None, (-1.8, 1e-3), r"f(x,y)=x^2-y^2",
+                         "No minimum: a start on the ridge y = 0 slides to the saddle point and stays; a tiny "
+                         "offset (or noise) escapes, slowly at first.")
+    if key == "monkey":
+        return Landscape(key, LANDSCAPE_NAMES[key], lambda p: p[..., 0] ** 3 - 3 * p[..., 0] * p[..., 1] ** 2,
+                         lambda p: _vec(3 * p[..., 0] ** 2 - 3 * p[..., 1] ** 2, -6 * p[..., 0] * p[..., 1]),
+                         lambda p: _mat(6 * p[..., 0], -6 * p[..., 1], -6 * p[..., 0]),
+                         (-1.5, 1.5, -1.5, 1.5), (), None, (0.9, 0.05), r"f(x,y)=x^3-3xy^2",
+                         "A degenerate saddle (zero Hessian at the origin): three valleys down, three ridges up.")
+    raise ValueError(f"Unknown landscape {key!r}; choose one of {', '.join(LANDSCAPE_NAMES)}.")
+
+
+def grid_values(land: Landscape, resolution: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The landscape on a resolution × resolution grid over its box: xs, ys and f (rows = y)."""
+    x0, x1, y0, y1 = land.box
+    xs = torch.linspace(x0, x1, resolution, dtype=torch.float64)
+    ys = torch.linspace(y0, y1, resolution, dtype=torch.float64)
+    Y, X = torch.meshgrid(ys, xs, indexing="ij")
+    F = land.fn(torch.stack([X, Y], dim=-1))
+    return xs.numpy(), ys.numpy(), F.numpy()
+
+
+# ----------------------------------------------------------------------------------------- optimizers
+
+OPTIMIZERS = {  # key -> (label, the torch.optim call it reproduces)
+    "sgd": ("SGD", "torch.optim.SGD(lr)"),
+    "momentum": ("Momentum", "torch.optim.SGD(lr, momentum=μ)"),
+    "nesterov": ("Nesterov", "torch.optim.SGD(lr, momentum=μ, nesterov=True)"),
+    "adagrad": ("Adagrad", "torch.optim.Adagrad(lr)"),
+    "rmsprop": ("RMSprop", "torch.optim.RMSprop(lr)"),
+    "adam": ("Adam", "torch.optim.Adam(lr)"),
+    "adamw": ("AdamW", "torch.optim.AdamW(lr, weight_decay=0.01)"),
+    "nadam": ("NAdam", "torch.optim.NAdam(lr)"),
+    "radam": ("RAdam", "torch.optim.RAdam(lr)"),
+    "newton": ("Newton", "x ← x − lr·H⁻¹∇f (torch.func.hessian)"),
+}
+DEFAULT_OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "newton")
+SCHEDULES = ("constant", "step", "cosine", "warmup")
+# Defaults of torch.optim (2.x), reproduced exactly.
+BETAS = (0.9, 0.999)
+EPS = 1e-8
+ADAGRAD_EPS = 1e-10
+RMSPROP_ALPHA = 0.99
+ADAMW_DECAY = 0.01
+NADAM_MOMENTUM_DECAY = 4e-3
+DIVERGED = 1e6  # a coordinate beyond this (or a non-finite loss) ends a trajectory
+
+
+def lr_factor(schedule: str, step: int, steps: int) -> float:
+    """The learning-rate multiplier at ``step`` (0-based) of ``steps``, as torch.optim.lr_scheduler
+    computes it: ``step`` = StepLR(step_size=⌈steps/3⌉, γ=0.3); ``cosine`` = CosineAnnealingLR(T_max=steps);
+    ``warmup`` = LinearLR from 0.1 over the first 10 % of steps, then cosine over the rest."""
+    if schedule == "constant" or steps <= 0:
+        return 1.0
+    if schedule == "step":
+        return 0.3 ** (step // max(1, math.ceil(steps / 3)))
+    if schedule == "cosine":
+        return 0.5 * (1 + math.cos(math.pi * step / steps))
+    if schedule == "warmup":
+        warm = max(1, steps // 10)
+        if step < warm:
+            return 0.1 + 0.9 * step / warm
+        return 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, steps - warm)))
+    raise ValueError(f"Unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}.")
+
+
+@dataclass
+class _State:
+    buf: torch.Tensor | None = None  # momentum buffer / Adam's first moment
+    sq: torch.Tensor | None = None  # Adagrad's sum, RMSprop's and Adam's second moment
+    mu_product: float = 1.0  # NAdam
+
+
+def _update(kind: str, p: torch.Tensor, g: torch.Tensor, lr: torch.Tensor, t: int, st: _State, mu: float,
+            newton_step: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None
+            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """One step of optimizer ``kind`` on rows ``p`` with gradients ``g`` and per-row learning rates
+    ``lr`` (a column), at step t ≥ 1. Returns the new rows, the direction moved before the learning
+    rate (what the step-through view draws) and the per-coordinate scaling applied to the gradient."""
+    one = None  # no per-coordinate scaling
+    if kind == "sgd":
+        d = g
+        scale = one
+    elif kind in ("momentum", "nesterov"):
+        st.buf = g.clone() if st.buf is None else st.buf.mul(mu).add(g)
+        d = g.add(st.buf, alpha=mu) if kind == "nesterov" else st.buf
+        scale = one
+    elif kind == "adagrad":
+        st.sq = (g * g) if st.sq is None else st.sq.addcmul(g, g)
+        scale = 1 / (st.sq.sqrt() + ADAGRAD_EPS)
+        d = g * scale
+    elif kind == "rmsprop":
+        st.sq = ((1 - RMSPROP_ALPHA) * g * g) if st.sq is None else \
+            st.sq.mul(RMSPROP_ALPHA).addcmul(g, g, value=1 - RMSPROP_ALPHA)
+        scale = 1 / (st.sq.sqrt() + EPS)
+        d = g * scale
+    elif kind in ("adam", "adamw", "nadam", "radam"):
+        b1, b2 = BETAS
+        if kind == "adamw":
+            p = p * (1 - lr * ADAMW_DECAY)  # decoupled weight decay first, as torch.optim.AdamW
+        st.buf = (1 - b1) * g if st.buf is None else st.buf.mul(b1).add(g, alpha=1 - b1)
+        st.sq = (1 - b2) * g * g if st.sq is None else st.sq.mul(b2).addcmul(g, g, value=1 - b2)
+        bc1, bc2 = 1 - b1**t, 1 - b2**t
+        if kind in ("adam", "adamw"):
+            scale = 1 / (st.sq.sqrt() / math.sqrt(bc2) + EPS)
+            d = st.buf / bc1 * scale
+        elif kind == "nadam":
+            mu_t = b1 * (1 - 0.5 * 0.96 ** (t * NADAM_MOMENTUM_DECAY))
+            mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * NADAM_MOMENTUM_DECAY))
+            st.mu_product *= mu_t
+            scale = 1 / ((st.sq / bc2).sqrt() + EPS)
+            d = (g * ((1 - mu_t) / (1 - st.mu_product)) + st.buf * (mu_next / (1 - st.mu_product * mu_next))) * scale
+        else:  # radam
+            rho_inf = 2 / (1 - b2) - 1
+            rho_t = rho_inf - 2 * t * b2**t / bc2
+            if rho_t > 5:
+                rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+                scale = rect * math.sqrt(bc2) / (st.sq.sqrt() + EPS)
+                d = st.buf / bc1 * scale
+            else:
+                scale = one
+                d = st.buf / bc1
+    elif kind == "newton":
+        assert newton_step is not None
+        d = newton_step(p, g)
+        scale = one
+    else:
+        raise ValueError(f"Unknown optimizer {kind!r}; choose from {', '.join(OPTIMIZERS)}.")
+    return p - lr * d, d, scale
+
+
+def _newton_direction(hess: Callable[[torch.Tensor], tuple]) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """H(p)⁻¹∇f(p) per row by the 2×2 inverse; where H is singular (|det| tiny against its entries)
+    the pseudo-inverse's least-squares step instead, so no row ever gets inf or NaN."""
+
+    def direction(p: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        a, b, d = hess(p)
+        gx, gy = g[..., 0], g[..., 1]
+        det = a * d - b * b
+        size = abs(a) + abs(b) + abs(d)
+        regular = abs(det) > 1e-12 * size * size
+        if bool(regular.all()) if torch.is_tensor(regular) else regular:
+            return _vec((d * gx - b * gy) / det, (a * gy - b * gx) / det)
+        return (torch.linalg.pinv(_as_matrix((a, b, d), p)) @ g.unsqueeze(-1)).squeeze(-1)
+
+    return direction
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Trajectories of many (optimizer, learning rate, seed) rows on one landscape; CPU numpy.
+
+    ``positions[t, r]`` is row r after t steps (t = 0 is the start); a row that diverged keeps its
+    last finite point from ``diverged_at[r]`` on (−1: it never diverged). ``direction`` is what the
+    optimizer moved along at each step before the learning rate (−Δx / lr), ``gradient`` the
+    (noisy) gradient it was given, ``scale`` the per-coordinate factor it applied to that gradient
+    (1 for SGD; 1/(√v̂+ε) for Adam).
+    """
+
+    kinds: tuple[str, ...]  # per row
+    lrs: np.ndarray  # (R,)
+    seeds: np.ndarray  # (R,)
+    positions: np.ndarray  # (T+1, R, 2)
+    losses: np.ndarray  # (T+1, R)
+    gradient: np.ndarray  # (T, R, 2)
+    direction: np.ndarray  # (T, R, 2)
+    scale: np.ndarray  # (T, R, 2)
+    lr_factors: np.ndarray  # (T,)
+    diverged_at: np.ndarray  # (R,)
+    steps: int
+
+    def rows(self, kind: str) -> np.ndarray:
+        return np.flatnonzero(np.array(self.kinds) == kind)
+
+
+def run(land_key: str, kinds: tuple[str, ...], lrs: tuple[float, ...] | dict[str, tuple[float, ...]],
+        steps: int = 300, start: tuple[float, float] | None = None, seeds: tuple[int, ...] = (0,),
+        noise: float = 0.0, schedule: str = "constant", momentum: float = 0.9, kappa: float = 10.0,
+        angle: float = 0.0, start_jitter: float = 0.0, device: torch.device | str = "cpu") -> Runs:
+    """Every optimizer in ``kinds`` × every learning rate (``lrs``, or ``lrs[kind]``) × every seed,
+    for ``steps`` steps from ``start`` on landscape ``land_key``, all rows at once.
+
+    ``noise`` adds σ·ξ (ξ standard normal) to every gradient, the same draws for every optimizer of
+    a seed (common random numbers: a fair comparison); ``start_jitter`` moves each seed's start by a
+    normal offset of that size (seed 0 included). Computed in float64.
+    """
+    device = torch.device(device)
+    land = landscape(land_key, kappa, angle)
+    steps = int(max(0, steps))
+    start = land.start if start is None else start
+    table: list[tuple[str, float, int]] = []
+    for kind in kinds:
+        if kind not in OPTIMIZERS:
+            raise ValueError(f"Unknown optimizer {kind!r}; choose from {', '.join(OPTIMIZERS)}.")
+        for lr in (lrs[kind] if isinstance(lrs, dict) else lrs):
+            if not (math.isfinite(lr) and lr > 0):
+                raise ValueError(f"A learning rate must be a positive number, got {lr}.")
+            table += [(kind, float(lr), int(s)) for s in seeds]
+    R = len(table)
+    dt = torch.float64
+    seed_index = {s: i for i, s in enumerate(seeds)}
+    starts = torch.tensor(start, dtype=dt).repeat(len(seeds), 1)
+    if start_jitter > 0:
+        for i, s in enumerate(seeds):
+            starts[i] += start_jitter * torch.randn(2, generator=torch.Generator().manual_seed(10_000 + int(s)),
+                                                    dtype=dt)
+    rows_of_seed = torch.tensor([seed_index[s] for _, _, s in table], dtype=torch.long)
+    p = starts[rows_of_seed].to(device) if R else torch.zeros(0, 2, dtype=dt, device=device)
+    lr_col = torch.tensor([lr for _, lr, _ in table], dtype=dt, device=device).reshape(-1, 1)
+    # The table is optimizer-major, so each optimizer's rows are one contiguous slice (views, no copies).
+    blocks: dict[str, slice] = {}
+    for i, (kind, _, _) in enumerate(table):
+        blocks[kind] = slice(blocks[kind].start if kind in blocks else i, i + 1)
+    states = {kind: _State() for kind in blocks}
+    newton = _newton_direction(land.hess) if "newton" in blocks else None
+    if noise > 0 and steps > 0:  # one stream per seed, shared by every optimizer (common random numbers)
+        draws = torch.stack([torch.randn(steps, 2, generator=torch.Generator().manual_seed(20_000 + int(s)),
+                                         dtype=dt) for s in seeds])
+        noise_rows = (noise * draws[rows_of_seed]).to(device)  # (R, steps, 2)
+
+    positions = torch.empty(steps + 1, R, 2, dtype=dt, device=device)
+    grads = torch.zeros(steps, R, 2, dtype=dt, device=device)
+    dirs = torch.zeros(steps, R, 2, dtype=dt, device=device)
+    scales = torch.ones(steps, R, 2, dtype=dt, device=device)
+    alive = torch.ones(R, dtype=torch.bool, device=device)
+    alive_after = torch.ones(steps + 1, R, dtype=torch.bool, device=device)  # alive after step t
+    factors = np.array([lr_factor(schedule, t, steps) for t in range(steps)])
+
+    g = land.grad(p)
+    positions[0] = p
+    done = steps
+    with torch.inference_mode():
+        for t in range(1, steps + 1):
+            if noise > 0:
+                g = g + noise_rows[:, t - 1]
+            grads[t - 1] = g
+            lr_t = lr_col if factors[t - 1] == 1.0 else lr_col * factors[t - 1]
+            parts = [_update(kind, p[rows], g[rows], lr_t[rows], t, states[kind], momentum, newton)
+                     for kind, rows in blocks.items()]
+            if len(parts) == 1:
+                new, dirs[t - 1] = parts[0][:2]
+            elif parts:
+                new = torch.cat([q for q, _, _ in parts])
+                dirs[t - 1] = torch.cat([d for _, d, _ in parts])
+            else:
+                new = p
+            for rows, (_, _, c) in zip(blocks.values(), parts, strict=True):
+                if c is not None:  # None: the optimizer does not rescale (the record stays 1)
+                    scales[t - 1, rows] = c
+            # A row dies once a coordinate passes DIVERGED; NaN fails the comparison too. Dead rows
+            # keep their last finite point (their optimizer state may go on, unused).
+            alive &= new.abs().amax(-1) <= DIVERGED
+            alive_after[t] = alive
+            p = torch.where(alive[:, None], new, p)
+            positions[t] = p
+            if t % 25 == 0 and not bool(alive.any()):
+                positions[t + 1:], alive_after[t + 1:], done = p, False, t
+                break
+            g = land.grad(p)
+        losses = land.fn(positions)  # all at once, after the loop
+    died = ~alive_after
+    diverged_at = torch.where(died.any(0), died.to(torch.uint8).argmax(0), -1)
+    # After a row diverged, nothing moves it: record no gradient, direction or scaling from then on.
+    dead = died[1:]
+    grads[dead], dirs[dead], scales[dead] = 0.0, 0.0, 1.0
+    if done < steps:
+        grads[done:], dirs[done:] = 0.0, 0.0
+    return Runs(tuple(k for k, _, _ in table), lr_col.squeeze(1).cpu().numpy(),
+                np.array([s for _, _, s in table]), positions.cpu().numpy(), losses.cpu().numpy(),
+                grads.cpu().numpy(), dirs.cpu().numpy(), scales.cpu().numpy(), factors,
+                diverged_at.cpu().numpy(), steps)
+
+
+def gap(land: Landscape, losses: np.ndarray) -> np.ndarray:
+    """f − f* (≥ 0, for a log axis) where the minimum is known; the loss itself elsewhere."""
+    return np.maximum(losses - land.f_min, 0.0) if land.f_min is not None else losses
+
+
+def distance_to_minimum(land: Landscape, positions: np.ndarray) -> np.ndarray | None:
+    """Euclidean distance from each point to the nearest global minimizer (None: there is none)."""
+    if not land.minima:
+        return None
+    mins = np.asarray(land.minima)
+    return np.min(np.linalg.norm(positions[..., None, :] - mins, axis=-1), axis=-1)
+
+
+# ------------------------------------------------------------------------------------------ tuning
+
+LR_GRID = tuple(float(v) for v in np.logspace(-4, 0.5, 10))  # 1e-4 … 3.16, a third of a decade apart
+
+
+@dataclass(frozen=True)
+class Tuned:
+    """The learning rate each optimizer does best with on a landscape, chosen on a grid."""
+
+    best_lr: dict[str, float]
+    score: dict[str, float]  # the mean final f − f* (or f) over seeds at the best lr; inf: every lr diverged
+    grid: tuple[float, ...]
+    table: np.ndarray  # (len(kinds), len(grid)) mean final score per lr
+    kinds: tuple[str, ...]
+
+
+def _final_score(land: Landscape, runs: Runs, rows: np.ndarray) -> float:
+    if np.any(runs.diverged_at[rows] >= 0):
+        return math.inf
+    final = gap(land, runs.losses[-1, rows])
+    return float(np.mean(final)) if np.all(np.isfinite(final)) else math.inf
+
+
+def tune(land_key: str, kinds: tuple[str, ...], steps: int = 300, start: tuple[float, float] | None = None,
+         seeds: tuple[int, ...] = (0,), noise: float = 0.0, schedule: str = "constant", momentum: float = 0.9,
+         kappa: float = 10.0, angle: float = 0.0, grid: tuple[float, ...] = LR_GRID, start_jitter: float = 0.0,
+         device: torch.device | str = "cpu") -> tuple[Tuned, Runs]:
+    """Each optimizer's best learning rate on ``grid``: the lowest mean final f − f* over the seeds,
+    a diverging seed disqualifying the rate. All rows run in one batch; the runs come back too."""
+    land = landscape(land_key, kappa, angle)
+    runs = run(land_key, kinds, grid, steps, start, seeds, noise, schedule, momentum, kappa, angle, start_jitter,
+               device)
+    table = np.full((len(kinds), len(grid)), math.inf)
+    for i, kind in enumerate(kinds):
+        rows = runs.rows(kind)
+        for j, lr in enumerate(grid):
+            table[i, j] = _final_score(land, runs, rows[np.isclose(runs.lrs[rows], lr)])
+    best, score = {}, {}
+    for i, kind in enumerate(kinds):
+        finite = np.isfinite(table[i])
+        j = int(np.argmin(np.where(finite, table[i], np.inf))) if finite.any() else 0
+        best[kind], score[kind] = grid[j], float(table[i, j])
+    return Tuned(best, score, tuple(grid), table, tuple(kinds)), runs
+
+
+def select(runs: Runs, lr_of: dict[str, float]) -> np.ndarray:
+    """Row indices of ``runs`` with each optimizer at its chosen learning rate, in optimizer order."""
+    out = []
+    for kind, lr in lr_of.items():
+        rows = runs.rows(kind)
+        out.extend(rows[np.isclose(runs.lrs[rows], lr)].tolist())
+    return np.array(out, dtype=int)
+
+
+# ------------------------------------------------------------------------------ theory on the quadratic
+
+
+@dataclass(frozen=True)
+class QuadraticTheory:
+    """Gradient descent and heavy ball on f = ½xᵀHx, measured against their textbook rates."""
+
+    eigenvalues: np.ndarray  # (2,) ascending
+    eigenvectors: np.ndarray  # (2, 2) columns
+    lr: float  # the learning rate used for gradient descent
+    gd_rate_theory: float  # max_i |1 − lr λ_i|
+    gd_rate_optimal: float  # (κ−1)/(κ+1), at lr = 2/(λ_min+λ_max)
+    gd_lr_optimal: float
+    gd_rate_measured: float
+    hb_lr: float  # heavy ball's optimal step 4/(√λ_max+√λ_min)²
+    hb_momentum: float  # ((√κ−1)/(√κ+1))²
+    hb_rate_theory: float  # (√κ−1)/(√κ+1)
+    hb_rate_measured: float
+    components: np.ndarray  # (T+1, 2) |⟨x_t, v_i⟩| under gradient descent at ``lr``
+    components_predicted: np.ndarray  # (T+1, 2) |1 − lr λ_i|^t |⟨x_0, v_i⟩|
+    gd_error: np.ndarray  # (T+1,) ‖x_t‖ for gradient descent
+    hb_error: np.ndarray  # (T+1,) ‖x_t‖ for heavy ball
+
+
+def _measured_rate(err: np.ndarray) -> float:
+    """The per-step contraction over the last half of the run (geometric mean), where the slowest
+    mode dominates; stops at the floating-point floor."""
+    e = err[np.isfinite(err)]
+    e = e[: int(np.argmax(e < 1e-200))] if np.any(e < 1e-200) else e
+    if len(e) < 4:
+        return float("nan")
+    half = len(e) // 2
+    return float((e[-1] / e[half]) ** (1.0 / (len(e) - 1 - half)))
+
+
+def quadratic_theory(kappa: float, angle: float, lr: float, steps: int = 100,
+                     start: tuple[float, float] = (-2.5, 2.0), device: torch.device | str = "cpu") -> QuadraticTheory:
+    """Run gradient descent at ``lr`` and heavy ball at its optimal settings on the quadratic, and
+    set their measured rates beside the theory; split gradient descent's error into the Hessian's
+    eigen-directions (computed with ``torch.linalg.eigh``), each shrinking by |1 − lr λᵢ| a step."""
+    device = torch.device(device)
+    H = quadratic_hessian(kappa, angle).to(device)
+    lam, V = torch.linalg.eigh(H)
+    lmin, lmax = float(lam[0]), float(lam[1])
+    k = lmax / lmin
+    steps = int(max(1, steps))
+    gd = run("quadratic", ("sgd",), (lr,), steps, start, kappa=kappa, angle=angle, device=device)
+    hb_lr = 4 / (math.sqrt(lmax) + math.sqrt(lmin)) ** 2
+    hb_mu = ((math.sqrt(k) - 1) / (math.sqrt(k) + 1)) ** 2
+    hb = run("quadratic", ("momentum",), (hb_lr,), steps, start, momentum=hb_mu, kappa=kappa, angle=angle,
+             device=device)
+    Vn = V.cpu().numpy()
+    xs = gd.positions[:, 0, :]
+    comps = np.abs(xs @ Vn)
+    factors = np.abs(1 - lr * lam.cpu().numpy())
+    t = np.arange(steps + 1)[:, None]
+    with np.errstate(over="ignore", under="ignore"):
+        predicted = comps[0] * factors[None, :] ** t
+    gd_err = np.linalg.norm(xs, axis=1)
+    hb_err = np.linalg.norm(hb.positions[:, 0, :], axis=1)
+    # Heavy ball with momentum buffers started at the first gradient (torch.optim's convention)
+    # contracts at (√κ−1)/(√κ+1) asymptotically; its error can grow for a few steps first.
+    return QuadraticTheory(
+        lam.cpu().numpy(), Vn, lr, float(factors.max()), (k - 1) / (k + 1), 2 / (lmin + lmax),
+        _measured_rate(gd_err) if gd.diverged_at[0] < 0 else float("inf"), hb_lr, hb_mu,
+        (math.sqrt(k) - 1) / (math.sqrt(k) + 1), _measured_rate(hb_err), comps, predicted, gd_err, hb_err)
