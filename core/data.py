@@ -143,6 +143,40 @@ def gaussian_cloud(n: int, dim: int = 2, stretch: float = 3.0, angle_deg: float 
                    description=f"{n} samples from a {dim}-D Gaussian you shape")
 
 
+CLASSIFICATION_2D = {"moons": "Two moons", "spirals": "Two spirals", "circles": "Two circles", "xor": "XOR"}
+
+
+def classification_2d(name: str, n: int = 400, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """A seeded two-class data set in the plane: scikit-learn's ``make_moons`` and ``make_circles``,
+    two interleaved spirals (Lang & Witbrock's benchmark), or the four XOR blobs. Labels 0/1."""
+    if name not in CLASSIFICATION_2D:
+        raise DataError(f"Unknown 2-D data set {name!r}; choose one of {', '.join(CLASSIFICATION_2D)}.")
+    if n < 4:
+        raise DataError("A two-class data set needs at least 4 points.")
+    rng = np.random.default_rng(seed)
+    if name == "moons":
+        from sklearn.datasets import make_moons
+
+        X, y = make_moons(n, noise=noise, random_state=seed)
+    elif name == "circles":
+        from sklearn.datasets import make_circles
+
+        X, y = make_circles(n, noise=noise, factor=0.5, random_state=seed)
+    elif name == "spirals":
+        y = np.arange(n) % 2
+        t = np.sqrt(rng.uniform(0, 1, n)) * 3 * np.pi  # denser near the centre, as the original
+        r = t / (3 * np.pi) * 2
+        X = np.stack([r * np.cos(t + np.pi * y), r * np.sin(t + np.pi * y)], axis=1)
+        X += noise * rng.standard_normal(X.shape)
+    else:  # xor
+        X = rng.uniform(-1, 1, (n, 2))
+        y = (X[:, 0] * X[:, 1] > 0).astype(int)
+        X += noise * rng.standard_normal(X.shape)
+    return Dataset(name=name, X=np.asarray(X, dtype=np.float64), y=np.asarray(y, dtype=np.int64),
+                   feature_names=("x₁", "x₂"), target_names=("class 0", "class 1"),
+                   description=f"{CLASSIFICATION_2D[name]}: {n} points, noise {noise:g}, seed {seed}")
+
+
 def _decode(raw: bytes) -> str:
     if b"\x00" in raw[:4096]:
         raise DataError("This file looks binary, not a CSV text file.")

@@ -215,9 +215,10 @@ def landscape(key: str, kappa: float = 10.0, angle: float = 0.0) -> Landscape:
     raise ValueError(f"Unknown landscape {key!r}; choose one of {', '.join(LANDSCAPE_NAMES)}.")
 
 
-def grid_values(land: Landscape, resolution: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The landscape on a resolution × resolution grid over its box: xs, ys and f (rows = y)."""
-    x0, x1, y0, y1 = land.box
+def grid_values(land: Landscape, resolution: int = 80, box: tuple[float, float, float, float] | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The landscape on a resolution × resolution grid over its box (or ``box``): xs, ys and f (rows = y)."""
+    x0, x1, y0, y1 = box or land.box
     xs = torch.linspace(x0, x1, resolution, dtype=torch.float64)
     ys = torch.linspace(y0, y1, resolution, dtype=torch.float64)
     Y, X = torch.meshgrid(ys, xs, indexing="ij")
@@ -278,10 +279,11 @@ class _State:
 
 def _update(kind: str, p: torch.Tensor, g: torch.Tensor, lr: torch.Tensor, t: int, st: _State, mu: float,
             newton_step: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None
-            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
     """One step of optimizer ``kind`` on rows ``p`` with gradients ``g`` and per-row learning rates
     ``lr`` (a column), at step t ≥ 1. Returns the new rows, the direction moved before the learning
-    rate (what the step-through view draws) and the per-coordinate scaling applied to the gradient."""
+    rate (what the step-through view draws), the per-coordinate scaling applied to the gradient and
+    the first moment (momentum buffer, or Adam's bias-corrected m̂); None where there is none."""
     one = None  # no per-coordinate scaling
     if kind == "sgd":
         d = g
@@ -331,7 +333,12 @@ def _update(kind: str, p: torch.Tensor, g: torch.Tensor, lr: torch.Tensor, t: in
         scale = one
     else:
         raise ValueError(f"Unknown optimizer {kind!r}; choose from {', '.join(OPTIMIZERS)}.")
-    return p - lr * d, d, scale
+    first = None
+    if kind in ("momentum", "nesterov"):
+        first = st.buf
+    elif kind in ("adam", "adamw", "nadam", "radam"):
+        first = st.buf / (1 - BETAS[0] ** t)
+    return p - lr * d, d, scale, first
 
 
 def _newton_direction(hess: Callable[[torch.Tensor], tuple]) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
@@ -370,6 +377,7 @@ class Runs:
     gradient: np.ndarray  # (T, R, 2)
     direction: np.ndarray  # (T, R, 2)
     scale: np.ndarray  # (T, R, 2)
+    moment: np.ndarray  # (T, R, 2) momentum buffer / Adam's m̂ after the step (0 where none)
     lr_factors: np.ndarray  # (T,)
     diverged_at: np.ndarray  # (R,)
     steps: int
@@ -427,6 +435,7 @@ def run(land_key: str, kinds: tuple[str, ...], lrs: tuple[float, ...] | dict[str
     grads = torch.zeros(steps, R, 2, dtype=dt, device=device)
     dirs = torch.zeros(steps, R, 2, dtype=dt, device=device)
     scales = torch.ones(steps, R, 2, dtype=dt, device=device)
+    moments = torch.zeros(steps, R, 2, dtype=dt, device=device)
     alive = torch.ones(R, dtype=torch.bool, device=device)
     alive_after = torch.ones(steps + 1, R, dtype=torch.bool, device=device)  # alive after step t
     factors = np.array([lr_factor(schedule, t, steps) for t in range(steps)])
@@ -445,13 +454,15 @@ def run(land_key: str, kinds: tuple[str, ...], lrs: tuple[float, ...] | dict[str
             if len(parts) == 1:
                 new, dirs[t - 1] = parts[0][:2]
             elif parts:
-                new = torch.cat([q for q, _, _ in parts])
-                dirs[t - 1] = torch.cat([d for _, d, _ in parts])
+                new = torch.cat([q[0] for q in parts])
+                dirs[t - 1] = torch.cat([q[1] for q in parts])
             else:
                 new = p
-            for rows, (_, _, c) in zip(blocks.values(), parts, strict=True):
+            for rows, (_, _, c, m) in zip(blocks.values(), parts, strict=True):
                 if c is not None:  # None: the optimizer does not rescale (the record stays 1)
                     scales[t - 1, rows] = c
+                if m is not None:
+                    moments[t - 1, rows] = m
             # A row dies once a coordinate passes DIVERGED; NaN fails the comparison too. Dead rows
             # keep their last finite point (their optimizer state may go on, unused).
             alive &= new.abs().amax(-1) <= DIVERGED
@@ -467,12 +478,12 @@ def run(land_key: str, kinds: tuple[str, ...], lrs: tuple[float, ...] | dict[str
     diverged_at = torch.where(died.any(0), died.to(torch.uint8).argmax(0), -1)
     # After a row diverged, nothing moves it: record no gradient, direction or scaling from then on.
     dead = died[1:]
-    grads[dead], dirs[dead], scales[dead] = 0.0, 0.0, 1.0
+    grads[dead], dirs[dead], scales[dead], moments[dead] = 0.0, 0.0, 1.0, 0.0
     if done < steps:
-        grads[done:], dirs[done:] = 0.0, 0.0
+        grads[done:], dirs[done:], moments[done:] = 0.0, 0.0, 0.0
     return Runs(tuple(k for k, _, _ in table), lr_col.squeeze(1).cpu().numpy(),
                 np.array([s for _, _, s in table]), positions.cpu().numpy(), losses.cpu().numpy(),
-                grads.cpu().numpy(), dirs.cpu().numpy(), scales.cpu().numpy(), factors,
+                grads.cpu().numpy(), dirs.cpu().numpy(), scales.cpu().numpy(), moments.cpu().numpy(), factors,
                 diverged_at.cpu().numpy(), steps)
 
 
@@ -494,44 +505,72 @@ def distance_to_minimum(land: Landscape, positions: np.ndarray) -> np.ndarray | 
 LR_GRID = tuple(float(v) for v in np.logspace(-4, 0.5, 10))  # 1e-4 … 3.16, a third of a decade apart
 
 
+TARGET = 1e-6  # "reached": f − f* at most this fraction of where it started
+
+
 @dataclass(frozen=True)
 class Tuned:
-    """The learning rate each optimizer does best with on a landscape, chosen on a grid."""
+    """The learning rate each optimizer does best with on a landscape, chosen on a grid.
+
+    Best = fewest steps until f − f* falls to :data:`TARGET` × its starting value on every seed;
+    among rates that never get there (or on a landscape without a minimum), the lowest mean final
+    f − f* (or f). A rate where any seed diverges is out.
+    """
 
     best_lr: dict[str, float]
-    score: dict[str, float]  # the mean final f − f* (or f) over seeds at the best lr; inf: every lr diverged
+    steps_to_target: dict[str, float]  # mean over seeds at the best rate; inf: not every seed got there
+    final: dict[str, float]  # mean final f − f* (or f) at the best rate
     grid: tuple[float, ...]
-    table: np.ndarray  # (len(kinds), len(grid)) mean final score per lr
+    table: np.ndarray  # (len(kinds), len(grid)) mean final f − f* (or f) per rate; inf: a seed diverged
+    table_steps: np.ndarray  # (len(kinds), len(grid)) mean steps to the target; inf: not reached by all
     kinds: tuple[str, ...]
 
 
-def _final_score(land: Landscape, runs: Runs, rows: np.ndarray) -> float:
+def steps_to_target(land: Landscape, runs: Runs, rows: np.ndarray) -> np.ndarray:
+    """Per row, the first step from which on f − f* stays ≤ TARGET × (f − f*) at the start; inf where
+    that never happens, where it diverged, or where the landscape has no minimum."""
+    out = np.full(len(rows), np.inf)
+    if land.f_min is None or len(rows) == 0:
+        return out
+    g = gap(land, runs.losses[:, rows])
+    below = g <= TARGET * g[0]
+    reached = np.flip(np.logical_and.accumulate(np.flip(below, 0), 0), 0)  # below now and at every later step
+    ok = reached.any(axis=0) & (runs.diverged_at[rows] < 0)
+    out[ok] = reached.argmax(axis=0)[ok]
+    return out
+
+
+def _scores(land: Landscape, runs: Runs, rows: np.ndarray) -> tuple[float, float]:
+    """(mean steps to the target, mean final f − f*) of some rows; (inf, inf) if any diverged."""
     if np.any(runs.diverged_at[rows] >= 0):
-        return math.inf
+        return math.inf, math.inf
     final = gap(land, runs.losses[-1, rows])
-    return float(np.mean(final)) if np.all(np.isfinite(final)) else math.inf
+    if not np.all(np.isfinite(final)):
+        return math.inf, math.inf
+    return float(np.mean(steps_to_target(land, runs, rows))), float(np.mean(final))
 
 
 def tune(land_key: str, kinds: tuple[str, ...], steps: int = 300, start: tuple[float, float] | None = None,
          seeds: tuple[int, ...] = (0,), noise: float = 0.0, schedule: str = "constant", momentum: float = 0.9,
          kappa: float = 10.0, angle: float = 0.0, grid: tuple[float, ...] = LR_GRID, start_jitter: float = 0.0,
          device: torch.device | str = "cpu") -> tuple[Tuned, Runs]:
-    """Each optimizer's best learning rate on ``grid``: the lowest mean final f − f* over the seeds,
-    a diverging seed disqualifying the rate. All rows run in one batch; the runs come back too."""
+    """Each optimizer's best learning rate on ``grid`` (see :class:`Tuned`), every optimizer, rate
+    and seed in one batch. The runs come back too: the chosen rows are :func:`select`'s."""
     land = landscape(land_key, kappa, angle)
     runs = run(land_key, kinds, grid, steps, start, seeds, noise, schedule, momentum, kappa, angle, start_jitter,
                device)
     table = np.full((len(kinds), len(grid)), math.inf)
+    table_steps = np.full((len(kinds), len(grid)), math.inf)
     for i, kind in enumerate(kinds):
         rows = runs.rows(kind)
         for j, lr in enumerate(grid):
-            table[i, j] = _final_score(land, runs, rows[np.isclose(runs.lrs[rows], lr)])
-    best, score = {}, {}
+            table_steps[i, j], table[i, j] = _scores(land, runs, rows[np.isclose(runs.lrs[rows], lr)])
+    best, to_target, final = {}, {}, {}
     for i, kind in enumerate(kinds):
-        finite = np.isfinite(table[i])
-        j = int(np.argmin(np.where(finite, table[i], np.inf))) if finite.any() else 0
-        best[kind], score[kind] = grid[j], float(table[i, j])
-    return Tuned(best, score, tuple(grid), table, tuple(kinds)), runs
+        order = np.lexsort((table[i], table_steps[i]))  # fewest steps first, then the lowest final value
+        j = int(order[0])
+        best[kind], to_target[kind], final[kind] = grid[j], float(table_steps[i, j]), float(table[i, j])
+    return Tuned(best, to_target, final, tuple(grid), table, table_steps, tuple(kinds)), runs
 
 
 def select(runs: Runs, lr_of: dict[str, float]) -> np.ndarray:
@@ -565,6 +604,7 @@ class QuadraticTheory:
     components_predicted: np.ndarray  # (T+1, 2) |1 − lr λ_i|^t |⟨x_0, v_i⟩|
     gd_error: np.ndarray  # (T+1,) ‖x_t‖ for gradient descent
     hb_error: np.ndarray  # (T+1,) ‖x_t‖ for heavy ball
+    runs: Runs  # row 0: gradient descent at ``lr``; row 1: heavy ball at its optimal settings
 
 
 def _measured_rate(err: np.ndarray) -> float:
@@ -584,16 +624,18 @@ def quadratic_theory(kappa: float, angle: float, lr: float, steps: int = 100,
     set their measured rates beside the theory; split gradient descent's error into the Hessian's
     eigen-directions (computed with ``torch.linalg.eigh``), each shrinking by |1 − lr λᵢ| a step."""
     device = torch.device(device)
-    H = quadratic_hessian(kappa, angle).to(device)
+    land = landscape("quadratic", kappa, angle)
+    # The Hessian as torch.func differentiates it (of a quadratic: the same at every point).
+    H = torch.func.hessian(land.fn)(torch.tensor(start, dtype=torch.float64, device=device))
     lam, V = torch.linalg.eigh(H)
     lmin, lmax = float(lam[0]), float(lam[1])
     k = lmax / lmin
     steps = int(max(1, steps))
-    gd = run("quadratic", ("sgd",), (lr,), steps, start, kappa=kappa, angle=angle, device=device)
     hb_lr = 4 / (math.sqrt(lmax) + math.sqrt(lmin)) ** 2
     hb_mu = ((math.sqrt(k) - 1) / (math.sqrt(k) + 1)) ** 2
-    hb = run("quadratic", ("momentum",), (hb_lr,), steps, start, momentum=hb_mu, kappa=kappa, angle=angle,
-             device=device)
+    both = run("quadratic", ("sgd", "momentum"), {"sgd": (lr,), "momentum": (hb_lr,)}, steps, start,
+               momentum=hb_mu, kappa=kappa, angle=angle, device=device)
+    gd = hb = both
     Vn = V.cpu().numpy()
     xs = gd.positions[:, 0, :]
     comps = np.abs(xs @ Vn)
@@ -602,10 +644,177 @@ def quadratic_theory(kappa: float, angle: float, lr: float, steps: int = 100,
     with np.errstate(over="ignore", under="ignore"):
         predicted = comps[0] * factors[None, :] ** t
     gd_err = np.linalg.norm(xs, axis=1)
-    hb_err = np.linalg.norm(hb.positions[:, 0, :], axis=1)
+    hb_err = np.linalg.norm(hb.positions[:, 1, :], axis=1)
     # Heavy ball with momentum buffers started at the first gradient (torch.optim's convention)
     # contracts at (√κ−1)/(√κ+1) asymptotically; its error can grow for a few steps first.
     return QuadraticTheory(
         lam.cpu().numpy(), Vn, lr, float(factors.max()), (k - 1) / (k + 1), 2 / (lmin + lmax),
         _measured_rate(gd_err) if gd.diverged_at[0] < 0 else float("inf"), hb_lr, hb_mu,
-        (math.sqrt(k) - 1) / (math.sqrt(k) + 1), _measured_rate(hb_err), comps, predicted, gd_err, hb_err)
+        (math.sqrt(k) - 1) / (math.sqrt(k) + 1), _measured_rate(hb_err), comps, predicted, gd_err, hb_err, both)
+
+
+# ------------------------------------------------------------------------------------- a real network
+
+# What each optimizer is usually started with on a small network (the race can tune them instead).
+NET_LR = {"sgd": 0.3, "momentum": 0.05, "nesterov": 0.05, "adagrad": 0.05, "rmsprop": 3e-3, "adam": 0.01,
+          "adamw": 0.01, "nadam": 0.01, "radam": 0.01}
+NET_LR_GRID = (1e-3, 1e-2, 0.1, 1.0)
+
+
+def make_torch_optimizer(kind: str, params, lr: float, momentum: float = 0.9) -> torch.optim.Optimizer:
+    """The ``torch.optim`` optimizer ``kind`` (Newton has none: it needs the full Hessian)."""
+    makers = {
+        "sgd": lambda: torch.optim.SGD(params, lr=lr),
+        "momentum": lambda: torch.optim.SGD(params, lr=lr, momentum=momentum),
+        "nesterov": lambda: torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=True),
+        "adagrad": lambda: torch.optim.Adagrad(params, lr=lr),
+        "rmsprop": lambda: torch.optim.RMSprop(params, lr=lr),
+        "adam": lambda: torch.optim.Adam(params, lr=lr),
+        "adamw": lambda: torch.optim.AdamW(params, lr=lr, weight_decay=ADAMW_DECAY),
+        "nadam": lambda: torch.optim.NAdam(params, lr=lr),
+        "radam": lambda: torch.optim.RAdam(params, lr=lr),
+    }
+    if kind not in makers:
+        raise ValueError(f"No torch.optim optimizer for {kind!r}; choose from {', '.join(makers)}.")
+    return makers[kind]()
+
+
+def make_scheduler(opt: torch.optim.Optimizer, schedule: str, steps: int):
+    """``torch.optim.lr_scheduler`` for a :data:`SCHEDULES` name (the same factors as :func:`lr_factor`)."""
+    sched = torch.optim.lr_scheduler
+    if schedule == "constant" or steps <= 0:
+        return None
+    if schedule == "step":
+        return sched.StepLR(opt, step_size=max(1, math.ceil(steps / 3)), gamma=0.3)
+    if schedule == "cosine":
+        return sched.CosineAnnealingLR(opt, T_max=steps)
+    if schedule == "warmup":
+        warm = max(1, steps // 10)
+        return sched.SequentialLR(opt, [sched.LinearLR(opt, start_factor=0.1, end_factor=1.0, total_iters=warm),
+                                        sched.CosineAnnealingLR(opt, T_max=max(1, steps - warm))],
+                                  milestones=[warm])
+    raise ValueError(f"Unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}.")
+
+
+@dataclass(frozen=True)
+class NetRace:
+    """Several ``torch.optim`` optimizers training copies of one small network from the same start."""
+
+    kinds: tuple[str, ...]
+    lrs: dict[str, float]
+    train_loss: np.ndarray  # (len(kinds), steps + 1) full-training-set cross-entropy after each step
+    train_acc: np.ndarray  # (len(kinds),)
+    test_acc: np.ndarray  # (len(kinds),)
+    diverged_at: np.ndarray  # (len(kinds),) −1: never
+    seconds: np.ndarray  # (len(kinds),) training time
+    parameters: int
+    steps: int
+    batch: int
+    tuned: bool
+    grid_loss: np.ndarray | None  # (len(kinds), len(NET_LR_GRID)) final train loss per lr when tuned
+    X: np.ndarray  # (n, 2) every point
+    y: np.ndarray  # (n,) its class
+    is_test: np.ndarray  # (n,) held out
+    xs: np.ndarray  # (G,) the decision map's grid
+    ys: np.ndarray  # (G,)
+    prob: np.ndarray  # (len(kinds), G, G) P(class 1) of each trained network on the grid
+
+
+def _mlp(hidden: int, seed: int) -> torch.nn.Module:
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return torch.nn.Sequential(torch.nn.Linear(2, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, hidden),
+                                   torch.nn.Tanh(), torch.nn.Linear(hidden, 2)).double()
+
+
+def _train(model: torch.nn.Module, kind: str, lr: float, X: torch.Tensor, y: torch.Tensor, order: torch.Tensor,
+           batch: int, steps: int, schedule: str, momentum: float) -> tuple[np.ndarray, int]:
+    opt = make_torch_optimizer(kind, model.parameters(), lr, momentum)
+    sched = make_scheduler(opt, schedule, steps)
+    loss_fn = torch.nn.functional.cross_entropy
+    losses = np.empty(steps + 1)
+    with torch.no_grad():
+        losses[0] = float(loss_fn(model(X), y))
+    for t in range(steps):
+        idx = order[t] if batch else slice(None)
+        opt.zero_grad(set_to_none=True)
+        loss_fn(model(X[idx]), y[idx]).backward()
+        opt.step()
+        if sched is not None:
+            sched.step()
+        with torch.no_grad():
+            full = float(loss_fn(model(X), y))
+        if not math.isfinite(full) or full > 1e6:
+            losses[t + 1:] = losses[t]
+            return losses, t + 1
+        losses[t + 1] = full
+    return losses, -1
+
+
+def train_race(data_key: str = "moons", kinds: tuple[str, ...] = DEFAULT_OPTIMIZERS, steps: int = 300,
+               lr_scale: float = 1.0, tune_lr: bool = False, hidden: int = 16, batch: int = 32, n: int = 400,
+               noise: float = 0.15, schedule: str = "constant", momentum: float = 0.9, seed: int = 0,
+               progress: Callable[[float, str], None] | None = None,
+               device: torch.device | str = "cpu") -> NetRace:
+    """Train one small tanh network (2 → hidden → hidden → 2) with each ``torch.optim`` optimizer in
+    ``kinds`` (Newton is left out), from the same initial weights and on the same mini-batches.
+
+    The learning rate is :data:`NET_LR` × ``lr_scale``, or with ``tune_lr`` the best of
+    :data:`NET_LR_GRID` by final training loss. A quarter of the points are held out for the test
+    accuracy. The network is tiny, so it trains on the CPU whatever ``device`` says.
+    """
+    from sklearn.model_selection import train_test_split
+
+    from core.data import classification_2d
+
+    kinds = tuple(k for k in kinds if k != "newton")
+    steps = int(max(0, steps))
+    ds = classification_2d(data_key, n, noise, seed)
+    Xtr, Xte, ytr, yte = train_test_split(ds.X, ds.y, test_size=0.25, random_state=seed, stratify=ds.y)
+    X, y = torch.from_numpy(Xtr), torch.from_numpy(ytr)
+    Xt, yt = torch.from_numpy(Xte), torch.from_numpy(yte)
+    batch = int(batch) if 0 < batch < len(X) else 0
+    gen = torch.Generator().manual_seed(seed)
+    order = torch.stack([torch.randperm(len(X), generator=gen)[:batch] for _ in range(steps)]) if batch and steps \
+        else torch.zeros(0, dtype=torch.long)
+    base = _mlp(hidden, seed)
+    grid = NET_LR_GRID if tune_lr else None
+    jobs = [(k, lr) for k in kinds for lr in (grid or (NET_LR[k] * lr_scale,))]
+    results: dict[tuple[str, float], tuple[np.ndarray, int, float, torch.nn.Module]] = {}
+    import copy
+    import time
+
+    for i, (kind, lr) in enumerate(jobs):
+        if progress:
+            progress(i / max(1, len(jobs)), f"Training with {OPTIMIZERS[kind][0]} at lr {lr:g}…")
+        model = copy.deepcopy(base)
+        t0 = time.perf_counter()
+        losses, div = _train(model, kind, lr, X, y, order, batch, steps, schedule, momentum)
+        results[(kind, lr)] = (losses, div, time.perf_counter() - t0, model)
+    if progress:
+        progress(1.0, "Done")
+    chosen, grid_loss = {}, None
+    if grid:
+        grid_loss = np.array([[results[(k, lr)][0][-1] if results[(k, lr)][1] < 0 else np.inf for lr in grid]
+                              for k in kinds])
+        chosen = {k: grid[int(np.argmin(grid_loss[i]))] for i, k in enumerate(kinds)}
+    else:
+        chosen = {k: NET_LR[k] * lr_scale for k in kinds}
+
+    def accuracy(model: torch.nn.Module, A: torch.Tensor, b: torch.Tensor) -> float:
+        with torch.no_grad():
+            return float((model(A).argmax(1) == b).double().mean())
+
+    picked = [results[(k, chosen[k])] for k in kinds]
+    lo, hi = ds.X.min(axis=0) - 0.5, ds.X.max(axis=0) + 0.5
+    gx, gy = np.linspace(lo[0], hi[0], 60), np.linspace(lo[1], hi[1], 60)
+    G = torch.from_numpy(np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2))
+    with torch.no_grad():
+        prob = np.array([torch.softmax(r[3](G), dim=1)[:, 1].reshape(60, 60).numpy() for r in picked]).reshape(
+            len(kinds), 60, 60)
+    return NetRace(kinds, chosen, np.array([r[0] for r in picked]).reshape(len(kinds), steps + 1),
+                   np.array([accuracy(r[3], X, y) for r in picked]), np.array([accuracy(r[3], Xt, yt) for r in picked]),
+                   np.array([r[1] for r in picked]), np.array([r[2] for r in picked]),
+                   sum(p.numel() for p in base.parameters()), steps, batch, bool(grid), grid_loss,
+                   np.vstack([Xtr, Xte]), np.concatenate([ytr, yte]),
+                   np.concatenate([np.zeros(len(Xtr), bool), np.ones(len(Xte), bool)]), gx, gy, prob)

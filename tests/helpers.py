@@ -21,7 +21,7 @@ APP = ROOT / "app.py"
 TIMEOUT = 120  # seconds for one AppTest run; the SVD race at its largest setting is the slowest
 NOTE_MARK = "⚠ The link's `"  # how ui.controls starts the note about a URL value it could not use
 GLOBAL_KEYS = ("present", "cpu")  # the sidebar switches every page carries (ui.shell)
-KINDS = ("slider", "select_slider", "selectbox", "radio", "toggle", "number_input")
+KINDS = ("slider", "select_slider", "selectbox", "radio", "toggle", "number_input", "multiselect")
 CHOICE_KINDS = ("selectbox", "radio", "select_slider")
 
 
@@ -131,6 +131,8 @@ def label_of(kind: str, w) -> Any:
     """A control's value as its URL/trial form: the displayed label for a choice, the value otherwise."""
     if kind in CHOICE_KINDS:
         return str(w.format_func(w.value))
+    if kind == "multiselect":
+        return tuple(str(w.format_func(v)) for v in w.value)
     return w.value
 
 
@@ -154,6 +156,8 @@ def set_control(at, kind: str, key: str, value: Any) -> None:
     w = widget(at, kind, key)
     if kind in CHOICE_KINDS:
         _by_label(w).set_value(str(value))
+    elif kind == "multiselect":
+        _by_label(w).set_value([str(v) for v in value])
     else:
         w.set_value(value)
 
@@ -177,6 +181,10 @@ def trial_values(kind: str, w, rng: random.Random, n_random: int = 2) -> list[An
         values: list[Any] = [not w.value, w.value]
     elif kind in ("selectbox", "radio"):
         values = list(w.options)
+    elif kind == "multiselect":  # none, all, and seeded subsets (as tuples of labels)
+        opts = list(w.options)
+        values = [(), tuple(opts), *(tuple(sorted(rng.sample(opts, rng.randint(1, len(opts))), key=opts.index))
+                                     for _ in range(n_random))]
     elif kind == "select_slider":
         opts = list(w.options)
         middle = opts[1:-1]
@@ -203,6 +211,8 @@ def url_value(kind: str, w) -> str:
         return "true" if w.value else "false"
     if kind in CHOICE_KINDS:
         return label_of(kind, w)
+    if kind == "multiselect":
+        return list(label_of(kind, w))
     v = w.value
     if isinstance(v, float) and v.is_integer():
         return str(int(v))

@@ -129,7 +129,12 @@ def show(chart: alt.TopLevelMixin, data: pd.DataFrame | None, name: str, contain
     """
     where = container or st
     present = shell.presentation_mode()
-    where.vega_lite_chart(spec=spec_of(chart, present), theme=None, width=width)
+    spec = spec_of(chart, present)
+    if width == "content":
+        # Streamlit fits a chart's whole box (titles and legends too) into its width and height;
+        # "pad" keeps the plot itself at the size asked for (square maps stay square).
+        spec["autosize"] = {"type": "pad", "contains": "content"}
+    where.vega_lite_chart(spec=spec, theme=None, width=width)
     slug = _slug(name)
 
     def picture(fmt: str) -> bytes | str:

@@ -83,11 +83,13 @@ def slider(label: str, key: str, min_value: float, max_value: float, value: floa
 
 
 def number_input(label: str, key: str, min_value: float, max_value: float, value: float,
-                 step: float | None = None, help: str | None = None, container: Any = None) -> Any:
+                 step: float | None = None, help: str | None = None, container: Any = None,
+                 format: str | None = None) -> Any:
     where = container or st
     raw = _link_value(key)
     _keep_in_range(key, min_value, max_value)
-    out = where.number_input(label, min_value, max_value, value, step, key=key, help=help, bind=BIND)
+    out = where.number_input(label, min_value, max_value, value, step, key=key, help=help, format=format,
+                             bind=BIND)
     _check_number(key, raw, out, min_value, max_value, step, where)
     return out
 
@@ -125,6 +127,21 @@ def radio(label: str, key: str, options: Sequence[Any], index: int = 0, format_f
                       horizontal=horizontal, bind=BIND)
     _check_choice(key, raw, out, options, format_func, where)
     return out
+
+
+def multiselect(label: str, key: str, options: Sequence[Any], default: Sequence[Any],
+                format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> list:
+    """A URL-bound multi-choice; the URL repeats the key once per chosen label (``?op_opt=Adam&op_opt=SGD``)."""
+    where = container or st
+    raw = None if key in st.session_state else st.query_params.get_all(key)
+    out = where.multiselect(label, options, list(default), format_func=format_func, key=key, help=help, bind=BIND)
+    labels = {format_func(o) for o in options}
+    unknown = [r for r in (raw or []) if r and r not in labels]
+    if unknown:
+        listed = ", ".join(format_func(o) for o in options[:10]) + (" …" if len(options) > 10 else "")
+        _note(key, ",".join(unknown), ", ".join(format_func(o) for o in out) or "none",
+              f"is not one of: {listed}", where)
+    return list(out)
 
 
 def select_slider(label: str, key: str, options: Sequence[Any], value: Any,

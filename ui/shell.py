@@ -47,6 +47,11 @@ def _import_torch() -> None:
     time.sleep(0.5)  # let the server send the page just drawn first: the import holds the GIL for ~2 s
     import torch  # noqa: F401
 
+    torch_loaded()
+
+
+def torch_loaded() -> None:
+    """Say that torch has been imported in full (by a page or by the background import)."""
     _TORCH_READY.set()
 
 
@@ -69,7 +74,7 @@ def current_device() -> torch.device:
     """Where this viewer's computations run: the best device, unless the CPU is forced."""
     from core.device import pick_device  # torch: imported by the first page that computes
 
-    _TORCH_READY.set()
+    torch_loaded()
     return pick_device(force_cpu=bool(st.session_state.get(CPU_KEY, False)))
 
 

@@ -208,3 +208,23 @@ def test_closed_form_gradient_and_hessian_match_torch_func(key):
     hess = torch.func.vmap(torch.func.hessian(land.fn))(pts)
     torch.testing.assert_close(land.grad(pts), grad, rtol=1e-10, atol=1e-9)
     torch.testing.assert_close(optim.hessian(land, pts), hess, rtol=1e-10, atol=1e-9)
+
+
+def test_steps_to_target_match_the_closed_form():
+    """At lr = 2/(λ_min+λ_max) both eigen-components shrink by r = (κ−1)/(κ+1) a step, so f − f*
+    shrinks by r² and falls to 1e-6 of its start after ⌈ln 1e-6 / (2 ln r)⌉ steps."""
+    for kappa in (4.0, 30.0):
+        r = (kappa - 1) / (kappa + 1)
+        runs = optim.run("quadratic", ("sgd",), (2 / (1 + 1 / kappa),), steps=400, kappa=kappa, angle=10.0)
+        land = optim.landscape("quadratic", kappa, 10.0)
+        expected = math.ceil(math.log(optim.TARGET) / (2 * math.log(r)) - 1e-9)
+        assert optim.steps_to_target(land, runs, np.array([0]))[0] == expected
+
+
+def test_steps_to_target_needs_the_loss_to_stay_down():
+    land = optim.landscape("rosenbrock")
+    runs = optim.run("rosenbrock", ("adam",), (1.0,), steps=3000)
+    g = optim.gap(land, runs.losses[:, 0])
+    first_dip = int(np.argmax(g <= optim.TARGET * g[0]))
+    assert g[-1] > optim.TARGET * g[0]  # Adam at lr 1 dips below the target, then leaves it
+    assert first_dip > 0 and np.isinf(optim.steps_to_target(land, runs, np.array([0]))[0])

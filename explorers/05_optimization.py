@@ -1,0 +1,376 @@
+"""Chapter 5, Optimization: optimizers on landscapes, the theory of gradient descent and momentum on a
+quadratic, a fair race with tuned learning rates, and the same optimizers training a network."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import optim
+from ui import charts, compute, controls, layout
+from ui.figures import optimization as fig
+
+TABS = ["Landscapes", "Theory", "Fair race", "A real network"]
+LANDS = optim.LANDSCAPE_NAMES
+KAPPAS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+SHARED_LRS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 2.0, 3.0]
+SCHEDULES = {"constant": "Constant", "step": "Step decay (×0.3 each third)", "cosine": "Cosine to zero",
+             "warmup": "Warm-up, then cosine"}
+NET_DATA = {"moons": "Two moons", "spirals": "Two spirals", "circles": "Two circles", "xor": "XOR"}
+BATCHES = {0: "full batch", 16: "16", 32: "32", 64: "64", 128: "128"}
+
+
+def landscape_controls(prefix: str) -> tuple[optim.Landscape, float, float]:
+    """The landscape, and the quadratic's κ and θ (ignored by the others)."""
+    key = controls.selectbox("Landscape", f"{prefix}land", list(LANDS), format_func=LANDS.get)
+    kappa, angle = 10.0, 0.0
+    if key == "quadratic":
+        kappa = controls.select_slider("Condition number κ = λ_max/λ_min", f"{prefix}kappa", KAPPAS, 10)
+        angle = controls.slider("Rotation θ (°)", f"{prefix}angle", -90, 90, 30)
+    return optim.landscape(key, float(kappa), float(angle)), float(kappa), float(angle)
+
+
+def common_controls(prefix: str, land: optim.Landscape, steps_default: int = 300, max_steps: int = 1000):
+    steps = controls.slider("Steps", f"{prefix}steps", 0, max_steps, steps_default, 10)
+    schedule = controls.selectbox("Learning-rate schedule", f"{prefix}sched", list(SCHEDULES),
+                                  format_func=SCHEDULES.get)
+    mu = controls.slider("Momentum μ (momentum, Nesterov)", f"{prefix}mu", 0.0, 0.99, 0.9, 0.01)
+    noise = controls.slider("Gradient noise σ", f"{prefix}noise", 0.0, 5.0, 0.0, 0.05,
+                            help="Adds σ·ξ, ξ ~ N(0, I), to every gradient: stochastic gradients. The same draws "
+                                 "for every optimizer (a fair comparison).")
+    return steps, schedule, mu, noise
+
+
+def diverged_notes(land: optim.Landscape, runs: optim.Runs, rows) -> None:
+    for r in rows:
+        if runs.diverged_at[r] < 0:
+            continue
+        name, step, lr = fig.label(runs.kinds[r]), runs.diverged_at[r], runs.lrs[r]
+        if land.f_min is None:  # unbounded below: running off to infinity is the descent working
+            st.caption(f":blue[ℹ {name} left for infinity at step {step} (learning rate {lr:.3g}): this "
+                       "landscape has no minimum, f → −∞ along its valleys. Its path stops there.]")
+        else:
+            st.caption(f":orange[⚠ {name} diverged at step {step} (learning rate {lr:.3g}): its path stops at "
+                       "the last finite point.]")
+
+
+def summary(land: optim.Landscape, runs: optim.Runs, rows) -> pd.DataFrame:
+    final = runs.positions[-1, rows]
+    dist = optim.distance_to_minimum(land, final)
+    table = pd.DataFrame({
+        "optimizer": [fig.label(runs.kinds[r]) for r in rows],
+        "learning rate": runs.lrs[rows],
+        "final f − f*" if land.f_min is not None else "final f": optim.gap(land, runs.losses[-1, rows]),
+        "final point": [f"({x:.4g}, {y:.4g})" for x, y in final],
+        "status": [("left for infinity" if land.f_min is None else "diverged") + f" at step {runs.diverged_at[r]}"
+                   if runs.diverged_at[r] >= 0 else "ok" for r in rows]})
+    if dist is not None:
+        table.insert(4, "distance to the minimum", dist)
+    return table
+
+
+def landscapes_tab(ctrl, main):
+    with ctrl:
+        land, kappa, angle = landscape_controls("op_")
+        kinds = controls.multiselect("Optimizers", "op_opt", list(optim.OPTIMIZERS), optim.DEFAULT_OPTIMIZERS,
+                                     format_func=fig.label)
+        mode = controls.radio("Learning rates", "op_lrmode", ["tuned", "shared"],
+                              format_func={"tuned": "Tuned", "shared": "One for all"}.get,
+                              help="Tuned: each optimizer gets the rate from a grid (1e-4 … 3) that ends lowest "
+                                   "here, with these settings. One for all: the same rate for every optimizer.")
+        lr = controls.select_slider("Learning rate", "op_lr", SHARED_LRS, 0.01, format_func=lambda v: f"{v:g}") \
+            if mode == "shared" else None
+        steps, schedule, mu, noise = common_controls("op_", land)
+        x0, x1, y0, y1 = land.box
+        c1, c2 = st.columns(2)
+        sx = controls.number_input("Start x", f"op_x_{land.key}", x0, x1, land.start[0], 0.1, container=c1,
+                                   format="%.4g")
+        sy = controls.number_input("Start y", f"op_y_{land.key}", y0, y1, land.start[1], 0.1, container=c2,
+                                   format="%.4g")
+        seed = controls.seed("op_seed") if noise > 0 else 0
+    with main:
+        if not kinds:
+            st.info("Choose at least one optimizer on the left.", icon=":material/arrow_back:")
+            charts.show(*fig.trajectories(land, None, [], *optim.grid_values(land), start=(sx, sy)), "landscape",
+                        width="content")
+            return
+        common = dict(steps=steps, start=(float(sx), float(sy)), seeds=(seed,), noise=noise, schedule=schedule,
+                      momentum=mu, kappa=kappa, angle=angle)
+        if mode == "tuned":
+            (tuned, runs), t_run = compute.run(
+                f"{len(kinds)} optimizers × {len(optim.LR_GRID)} learning rates × {steps} steps, batched",
+                optim.tune, land.key, tuple(kinds), on="cpu", **common)
+            rows = optim.select(runs, tuned.best_lr)
+        else:
+            runs, t_run = compute.run(f"{len(kinds)} optimizers × {steps} steps, batched", optim.run, land.key,
+                                      tuple(kinds), (float(lr),), on="cpu", **common)
+            rows = np.arange(len(kinds))
+        layout.compute_line(t_run)
+        diverged_notes(land, runs, rows)
+        xs, ys, F = optim.grid_values(land)
+        step = None
+        if steps > 0:
+            step = controls.slider("Step through: step t", "op_t", 0, steps - 1, min(5, steps - 1),
+                                   help="Marks where every optimizer is after t steps; on the right, step t up close.")
+        left, right = st.columns([1.3, 1])
+        with left:
+            charts.show(*fig.trajectories(land, runs, list(rows), xs, ys, F, step), "optimizer paths",
+                        width="content")
+        if step is not None:
+            with right:
+                step_through(land, runs, rows, kinds, step)
+        loss, dist, df = fig.curves(land, runs, list(rows))
+        left, right = st.columns(2)
+        with left:
+            charts.show(loss, df, "loss over steps")
+        if dist is not None:
+            with right:
+                charts.show(dist, df, "distance to minimum")
+        st.dataframe(summary(land, runs, rows), hide_index=True,
+                     column_config={"learning rate": st.column_config.NumberColumn(format="%.3g"),
+                                    "final f − f*": st.column_config.NumberColumn(format="%.3e"),
+                                    "final f": st.column_config.NumberColumn(format="%.4g"),
+                                    "distance to the minimum": st.column_config.NumberColumn(format="%.3e")})
+        layout.notice(land.note + " The heatmap is log₁₀(1 + f − f*): every band is ten times higher than the "
+                      "last. Paths that zig-zag across the valley are wasting their steps on the steep direction.")
+
+
+def step_through(land, runs, rows, kinds, step):
+    inspect = controls.selectbox("Look at step t of", "op_inspect", list(kinds), format_func=fig.label)
+    row = int(rows[list(kinds).index(inspect)])
+    p = runs.positions[step, row]
+    lr_t = runs.lrs[row] * runs.lr_factors[step]
+    moment = runs.moment[step, row] if inspect in ("momentum", "nesterov", "adam", "adamw", "nadam", "radam") \
+        else None
+    vectors = [lr_t * runs.gradient[step, row], runs.positions[step + 1, row] - p]
+    if moment is not None:
+        vectors.append(lr_t * moment)
+    half = max(max(float(np.abs(v).max()) for v in vectors) * 1.6, 1e-9 * (1 + float(np.abs(p).max())))
+    window = (p[0] - half, p[0] + half, p[1] - half, p[1] + half)
+    zoom = optim.grid_values(land, 40, window)
+    charts.show(*fig.step_arrows(land, runs, row, step, zoom, window, moment, size=260), "step arrows",
+                width="content")
+    g, sc, d = runs.gradient[step, row], runs.scale[step, row], runs.positions[step + 1, row] - p
+    quantities = {"point xₜ": p, "gradient ∇f": g, "first moment m": moment, "scaling of ∇f": sc,
+                  "step xₜ₊₁ − xₜ": d}
+    facts = pd.DataFrame([{"": name, "x": "—" if v is None else f"{v[0]:.4g}", "y": "—" if v is None else f"{v[1]:.4g}"}
+                          for name, v in quantities.items()])
+    st.dataframe(facts, hide_index=True)
+    norms = float(np.linalg.norm(g) * np.linalg.norm(d))
+    text = f"`{optim.OPTIMIZERS[inspect][1]}`, learning rate {lr_t:.3g} at this step. "
+    if norms > 0:
+        angle = np.degrees(np.arccos(np.clip(np.dot(-g, d) / norms, -1, 1)))
+        text += f"The step points {angle:.1f}° away from steepest descent −∇f."
+    else:
+        text += "No step here: the gradient or the step is zero."
+    if inspect in ("adam", "adamw", "nadam", "radam", "rmsprop", "adagrad"):
+        text += (" *Scaling* is 1/(√v̂ + ε) per coordinate: a coordinate with large past gradients gets a small "
+                 "factor; that is how Adam evens out a badly scaled valley, and why its step is not parallel to "
+                 "the gradient.")
+    st.caption(text)
+
+
+def theory_tab(ctrl, main):
+    with ctrl:
+        kappa = float(controls.select_slider("Condition number κ", "op_tkappa", KAPPAS, 10))
+        angle = controls.slider("Rotation θ (°)", "op_tangle", -90, 90, 30)
+        optimal = controls.toggle("Optimal step for GD", "op_topt", False,
+                                  help="lr = 2/(λ_min + λ_max), the step that minimizes max |1 − lr λᵢ|: both "
+                                       "eigen-components then shrink at the same rate.")
+        lr = 2 / (1 + 1 / kappa) if optimal else controls.slider("GD learning rate", "op_tlr", 0.01, 2.5, 1.5, 0.01)
+        steps = controls.slider("Steps", "op_tsteps", 10, 500, 100, 10)
+    with main:
+        th, t_th = compute.run(f"gradient descent and heavy ball, {steps} steps; eigh of the Hessian",
+                               optim.quadratic_theory, kappa, float(angle), float(lr), steps, on="cpu")
+        layout.compute_line(t_th)
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("GD rate, measured", f"{th.gd_rate_measured:.5f}",
+                  help="The contraction per step, (‖x_T‖/‖x_{T/2}‖)^(2/T), over the second half of the run.")
+        c2.metric("GD rate, theory", f"{th.gd_rate_theory:.5f}",
+                  help=f"max |1 − lr λᵢ|. At the optimal lr {th.gd_lr_optimal:.4g} it is (κ−1)/(κ+1) = "
+                       f"{th.gd_rate_optimal:.5f}.")
+        c3.metric("Heavy ball, measured", f"{th.hb_rate_measured:.5f}")
+        c4.metric("Heavy ball, theory", f"{th.hb_rate_theory:.5f}",
+                  help=f"(√κ−1)/(√κ+1), with the optimal lr = 4/(√λ_max + √λ_min)² = {th.hb_lr:.4g} and "
+                       f"μ = ((√κ−1)/(√κ+1))² = {th.hb_momentum:.4f}.")
+        if th.gd_rate_theory >= 1:
+            st.caption(f":orange[⚠ With lr = {lr:g}, |1 − lr λ_max| = {th.gd_rate_theory:.3f} ≥ 1: gradient descent "
+                       "does not converge (it diverges above lr = 2/λ_max = 2).]")
+        left, right = st.columns(2)
+        with left:
+            charts.show(*fig.theory_rates(th), "measured vs theoretical rates")
+        with right:
+            charts.show(*fig.eigen_components(th), "eigen components")
+        gd_steps = np.log(10) / -np.log(th.gd_rate_optimal) if th.gd_rate_optimal > 0 else 0.0
+        hb_steps = np.log(10) / -np.log(th.hb_rate_theory) if th.hb_rate_theory > 0 else 0.0
+        layout.notice(f"To gain one digit of accuracy, gradient descent at its best needs about {gd_steps:.0f} steps "
+                      f"and heavy ball about {hb_steps:.0f}: the (κ−1)/(κ+1) vs (√κ−1)/(√κ+1) gap. Raise κ and "
+                      "watch it grow; the slow component is always the one along the flat eigen-direction.")
+        land = optim.landscape("quadratic", kappa, float(angle))
+        xs, ys, F = optim.grid_values(land)
+        charts.show(*fig.trajectories(land, th.runs, [0, 1], xs, ys, F), "gradient descent vs heavy ball",
+                    width="content")
+        st.caption("Black: gradient descent (labelled SGD: no noise here, so it is plain gradient descent). "
+                   "Blue: heavy ball (momentum) at its optimal settings.")
+
+
+def race_tab(ctrl, main):
+    with ctrl:
+        land, kappa, angle = landscape_controls("op_r")
+        kinds = controls.multiselect("Optimizers", "op_ropt", list(optim.OPTIMIZERS), list(optim.OPTIMIZERS),
+                                     format_func=fig.label)
+        steps, schedule, mu, noise = common_controls("op_r", land, 300, 2000)
+        seeds = controls.slider("Seeds", "op_rseeds", 1, 10, 5,
+                                help="Each seed starts a little elsewhere (±2 % of the picture) and, with noise, "
+                                     "draws its own gradient noise.")
+    with main:
+        if not kinds:
+            st.info("Choose at least one optimizer on the left.", icon=":material/arrow_back:")
+            charts.show(*fig.trajectories(land, None, [], *optim.grid_values(land)), "landscape", width="content")
+            return
+        width = land.box[1] - land.box[0]
+        with st.spinner("Racing every optimizer at every learning rate of the grid…"):
+            (tuned, runs), t_race = compute.run(
+                f"{len(kinds)} optimizers × {len(optim.LR_GRID)} rates × {seeds} seeds × {steps} steps, batched",
+                optim.tune, land.key, tuple(kinds), steps, None, tuple(range(seeds)), noise, schedule, mu, kappa,
+                angle, start_jitter=0.02 * width, on="cpu")
+        layout.compute_line(t_race)
+        by_kind = {k: runs.rows(k)[np.isclose(runs.lrs[runs.rows(k)], tuned.best_lr[k])] for k in kinds}
+        final_name = "mean final f − f*" if land.f_min is not None else "mean final f"
+        table = pd.DataFrame([{
+            "optimizer": fig.label(k), "tuned learning rate": tuned.best_lr[k],
+            f"steps to {optim.TARGET:g}× the start": tuned.steps_to_target[k],
+            final_name: tuned.final[k],
+            "worst seed": float(np.max(optim.gap(land, runs.losses[-1, by_kind[k]]))),
+            "diverged seeds": int(np.sum(runs.diverged_at[by_kind[k]] >= 0))} for k in kinds])
+        table = table.sort_values([f"steps to {optim.TARGET:g}× the start", final_name], kind="stable")
+        table.insert(0, "rank", np.arange(1, len(table) + 1))
+        table[f"steps to {optim.TARGET:g}× the start"] = table[f"steps to {optim.TARGET:g}× the start"].map(
+            lambda v: "never" if not np.isfinite(v) else f"{v:.0f}")
+        st.dataframe(table, hide_index=True, column_config={
+            "tuned learning rate": st.column_config.NumberColumn(format="%.3g"),
+            **{c: st.column_config.NumberColumn(format="%.3e") for c in (final_name, "worst seed")}})
+        st.caption(f"Ranked by the mean number of steps until f − f* stays below {optim.TARGET:g} of its start, then "
+                   f"by the mean final value, over {seeds} seed(s): the same {steps}-step budget, starts and noise "
+                   f"for all; schedule: {SCHEDULES[schedule].lower()}; μ = {mu:g}. Each optimizer's rate is the "
+                   f"best of {len(tuned.grid)} from {tuned.grid[0]:g} to {tuned.grid[-1]:.3g} by the same rule (a "
+                   "rate where any seed diverges is out).")
+        charts.show(*fig.race_bands(land, runs, by_kind), "race bands")
+        charts.show(*fig.lr_sensitivity(tuned), "learning rate sensitivity")
+        layout.notice("A comparison is only fair when every optimizer gets its own best learning rate on the same "
+                      "problem, budget and seeds. The right-hand chart is the tuning itself: how wide each "
+                      "optimizer's good range is matters as much as its best score.")
+
+
+def network_tab(ctrl, main):
+    with ctrl:
+        data_key = controls.selectbox("Data", "op_ndata", list(NET_DATA), format_func=NET_DATA.get)
+        kinds = controls.multiselect("Optimizers", "op_nopt", [k for k in optim.OPTIMIZERS if k != "newton"],
+                                     [k for k in optim.DEFAULT_OPTIMIZERS if k != "newton"], format_func=fig.label)
+        steps = controls.slider("Steps", "op_nsteps", 10, 1000, 300, 10)
+        batch = controls.select_slider("Mini-batch size", "op_nbatch", list(BATCHES), 32, format_func=BATCHES.get)
+        tune = controls.toggle("Tune each learning rate", "op_ntune", False,
+                               help=f"Try {', '.join(f'{v:g}' for v in optim.NET_LR_GRID)} for every optimizer and "
+                                    "keep the lowest final training loss (4× the training time).")
+        scale = 1.0 if tune else controls.select_slider(
+            "Learning-rate scale", "op_nscale", [0.1, 0.3, 1.0, 3.0, 10.0], 1.0, format_func=lambda v: f"×{v:g}",
+            help="Multiplies every optimizer's usual starting rate (SGD 0.3, momentum 0.05, Adam 0.01, …).")
+        schedule = controls.selectbox("Learning-rate schedule", "op_nsched", list(SCHEDULES), format_func=SCHEDULES.get)
+        hidden = controls.slider("Hidden units per layer", "op_nhidden", 2, 64, 16)
+        noise = controls.slider("Data noise", "op_nnoise", 0.0, 0.5, 0.15, 0.01)
+        seed = controls.seed("op_nseed")
+    with main:
+        if not kinds:
+            st.info("Choose at least one optimizer on the left.", icon=":material/arrow_back:")
+        race, t_net = compute.run_with_progress(
+            f"training {len(kinds) * (len(optim.NET_LR_GRID) if tune else 1)} networks × {steps} steps",
+            optim.train_race, data_key, tuple(kinds), steps, scale, tune, hidden, batch, 400, noise, schedule, 0.9,
+            seed, on="cpu")
+        layout.compute_line(t_net)
+        if not kinds:
+            charts.show(*fig.decision_map(race, None), "data", width="content")
+            return
+        for i, k in enumerate(race.kinds):
+            if race.diverged_at[i] >= 0:
+                st.caption(f":orange[⚠ {fig.label(k)} diverged at step {race.diverged_at[i]} (learning rate "
+                           f"{race.lrs[k]:g}): its curve stops there. Lower the learning-rate scale.]")
+        left, right = st.columns([1, 1.25])
+        with left:
+            shown = controls.selectbox("Decision map of", "op_nshow", list(race.kinds), format_func=fig.label)
+            charts.show(*fig.decision_map(race, list(race.kinds).index(shown)), "decision map", width="content")
+        with right:
+            charts.show(*fig.net_curves(race), "network training loss")
+        table = pd.DataFrame({"optimizer": [fig.label(k) for k in race.kinds],
+                              "learning rate": [race.lrs[k] for k in race.kinds],
+                              "final training loss": race.train_loss[:, -1], "train accuracy": race.train_acc,
+                              "test accuracy": race.test_acc, "seconds": race.seconds})
+        st.dataframe(table, hide_index=True, column_config={
+            "learning rate": st.column_config.NumberColumn(format="%.3g"),
+            "final training loss": st.column_config.NumberColumn(format="%.4f"),
+            "train accuracy": st.column_config.NumberColumn(format="percent"),
+            "test accuracy": st.column_config.NumberColumn(format="percent"),
+            "seconds": st.column_config.NumberColumn(format="%.2f")})
+        st.caption(f"{race.parameters} parameters (2 → {hidden} → {hidden} → 2, tanh), cross-entropy, "
+                   f"{'full batch' if not race.batch else f'mini-batches of {race.batch}'}; 300 training and 100 "
+                   "test points. Newton is left out: it needs the full Hessian of every parameter pair.")
+        layout.notice("On a real loss the ranking is not the landscapes' ranking: noise from the mini-batches, "
+                      "plateaus and the learning rate each optimizer starts with all matter. Toggle *Tune* to "
+                      "make the comparison fair.")
+
+
+layout.header(5)
+tabs = controls.tabs(TABS, "op_tab")
+ctrl, main = st.columns([1, 3], gap="large")
+for name, tab, draw in zip(TABS, tabs, (landscapes_tab, theory_tab, race_tab, network_tab), strict=True):
+    if tab.open:  # only the open tab computes
+        with main, layout.guard(name):
+            draw(ctrl, main)
+
+with main:
+    layout.try_this([
+        "Quadratic, tuned rates: push κ from 10 to 1000. Plain gradient descent slows to a crawl; momentum and "
+        "Adam barely notice. The Theory tab says by how much.",
+        "Quadratic, one rate for all: raise the learning rate until SGD's path leaves the picture. It diverges "
+        "just above lr = 2 (= 2/λ_max): the step overshoots the steep direction by more than it gains.",
+        "Rosenbrock: set the schedule to warm-up + cosine. Which optimizers gain, which lose?",
+        "Saddle, one rate 0.01: SGD from y = 0.001 escapes slowly; add gradient noise σ = 0.1 and it escapes at "
+        "once. Newton heads straight for the saddle point: it finds stationary points, not minima.",
+        "Rastrigin: every method stops in a local minimum near its start. Noise σ = 2 lets some hop out.",
+        "Fair race on Beale with 5 seeds: look at the sensitivity chart. Whose good range of rates is widest?",
+        "A real network on spirals: 300 steps are not enough for anyone. Give them 1000 and a cosine schedule.",
+    ])
+    layout.math(r"""
+**The update rules** (gradient $g_t=\nabla f(x_t)$, learning rate $\eta$; all as in `torch.optim`, defaults
+$\beta_1=0.9,\ \beta_2=0.999,\ \epsilon=10^{-8}$):
+
+| optimizer | update |
+| --- | --- |
+| gradient descent (SGD) | $x_{t+1}=x_t-\eta\,g_t$ |
+| momentum (heavy ball) | $b_t=\mu b_{t-1}+g_t,\quad x_{t+1}=x_t-\eta\,b_t$ |
+| Nesterov | $b_t=\mu b_{t-1}+g_t,\quad x_{t+1}=x_t-\eta\,(g_t+\mu b_t)$ |
+| Adagrad | $s_t=s_{t-1}+g_t^2,\quad x_{t+1}=x_t-\eta\,g_t/(\sqrt{s_t}+\epsilon)$ |
+| RMSprop | $v_t=\alpha v_{t-1}+(1-\alpha)g_t^2,\quad x_{t+1}=x_t-\eta\,g_t/(\sqrt{v_t}+\epsilon)$, $\alpha=0.99$ |
+| Adam | $x_{t+1}=x_t-\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)$ (averages below) |
+| AdamW | Adam, after a decoupled decay $x_t\leftarrow(1-\eta\lambda)x_t$, $\lambda=0.01$ |
+| NAdam | Adam with a Nesterov look-ahead on $\hat m_t$, momentum schedule $\mu_t=\beta_1(1-\tfrac12 0.96^{0.004t})$ |
+| RAdam | Adam with its variance rectified: plain momentum SGD while $\rho_t\le5$ |
+| Newton | $x_{t+1}=x_t-\eta\,H(x_t)^{-1}g_t$ |
+
+(Squares, roots and divisions act per coordinate.) Adam's averages: $m_t=\beta_1m_{t-1}+(1-\beta_1)g_t$,
+$v_t=\beta_2v_{t-1}+(1-\beta_2)g_t^2$, bias-corrected as $\hat m_t=m_t/(1-\beta_1^t)$, $\hat v_t=v_t/(1-\beta_2^t)$.
+
+**Gradient descent on a quadratic.** For $f(x)=\tfrac12x^\top Hx$ with eigenpairs $(\lambda_i,v_i)$, the error
+along $v_i$ is multiplied by $1-\eta\lambda_i$ at every step, so
+$\langle x_t,v_i\rangle=(1-\eta\lambda_i)^t\langle x_0,v_i\rangle$. Convergence needs $\eta<2/\lambda_{\max}$;
+the best step $\eta^*=2/(\lambda_{\min}+\lambda_{\max})$ gives the rate $\frac{\kappa-1}{\kappa+1}$, with
+$\kappa=\lambda_{\max}/\lambda_{\min}$.
+
+**Heavy ball** (Polyak). With $\eta^*=4/(\sqrt{\lambda_{\max}}+\sqrt{\lambda_{\min}})^2$ and
+$\mu^*=\big(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\big)^2$ the rate is $\frac{\sqrt\kappa-1}{\sqrt\kappa+1}$: for
+$\kappa=100$, about 0.82 per step against 0.98 — one digit of accuracy in 11 steps instead of 115.
+
+**Newton's method** solves a quadratic in one step ($\eta=1$): $x_1=x_0-H^{-1}Hx_0=0$. On other functions it
+converges fast near a minimum, but it is drawn to any stationary point, saddles included.
+
+**Schedules** multiply $\eta$ by a factor per step: step decay $0.3^{\lfloor t/(T/3)\rfloor}$, cosine
+$\tfrac12(1+\cos\pi t/T)$, warm-up from $0.1$ over the first tenth, then cosine.
+""")

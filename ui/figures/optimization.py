@@ -1,0 +1,345 @@
+"""Charts of the Optimization explorer: landscapes with trajectories, loss and distance curves, the
+step-through arrows, the quadratic's theory, the race's bands and the network's loss curves.
+
+Encodings are objects (``alt.X``…), never bare shorthand strings (see ui/figures/linear_algebra.py)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.optim import OPTIMIZERS, Landscape, NetRace, QuadraticTheory, Runs, Tuned, distance_to_minimum, gap
+
+# One colour per optimizer, the same in every chart (Okabe–Ito first, then two more).
+COLOURS = {"sgd": "#000000", "momentum": "#0072B2", "nesterov": "#56B4E9", "adagrad": "#009E73",
+           "rmsprop": "#E69F00", "adam": "#D55E00", "adamw": "#CC79A7", "nadam": "#882255", "radam": "#999999",
+           "newton": "#F0E442"}
+LOG_FLOOR = 1e-16  # f − f* below this is drawn at it: log axes cannot show 0
+MAX_POINTS = 300  # per curve sent to the browser
+
+
+def label(kind: str) -> str:
+    return OPTIMIZERS[kind][0]
+
+
+def _colour_scale(kinds: list[str]) -> alt.Scale:
+    return alt.Scale(domain=[label(k) for k in kinds], range=[COLOURS[k] for k in kinds])
+
+
+def _colour(kinds: list[str]) -> alt.Color:
+    return alt.Color("optimizer:N", scale=_colour_scale(kinds),
+                     legend=alt.Legend(title=None, orient="top", columns=min(len(kinds), 4), labelLimit=110))
+
+
+def _stride(n: int) -> np.ndarray:
+    """Indices 0…n−1 thinned to about MAX_POINTS, always keeping the first and the last."""
+    if n <= MAX_POINTS:
+        return np.arange(n)
+    return np.unique(np.concatenate([np.linspace(0, n - 1, MAX_POINTS).round().astype(int), [n - 1]]))
+
+
+def _shade(land: Landscape, F: np.ndarray) -> np.ndarray:
+    """What the heatmap colours: log10(1 + f − f*) where f* is known (detail near the minimum),
+    else a signed log (saddles go to −∞)."""
+    if land.f_min is not None:
+        return np.log10(1.0 + np.maximum(F - land.f_min, 0.0))
+    return np.sign(F) * np.log10(1.0 + np.abs(F))
+
+
+def heatmap(land: Landscape, xs: np.ndarray, ys: np.ndarray, F: np.ndarray,
+            window: tuple[float, float, float, float] | None = None,
+            legend: bool = True) -> tuple[alt.Chart, alt.Scale, alt.Scale]:
+    """The landscape as coloured cells over its box (or ``window``), with the x and y scales to share."""
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    X, Y = np.meshgrid(xs, ys)
+    df = pd.DataFrame({"x": (X - dx / 2).ravel(), "x2": (X + dx / 2).ravel(), "y": (Y - dy / 2).ravel(),
+                       "y2": (Y + dy / 2).ravel(), "f": F.ravel(), "shade": _shade(land, F).ravel()})
+    x0, x1, y0, y1 = window or land.box
+    sx, sy = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
+    scheme = "viridis" if land.f_min is not None else "redblue"
+    chart = alt.Chart(df).mark_rect(clip=True).encode(
+        x=alt.X("x:Q", scale=sx, title="x"), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=sy, title="y"), y2=alt.Y2("y2"),
+        color=alt.Color("shade:Q", scale=alt.Scale(scheme=scheme, reverse=land.f_min is None),
+                        legend=alt.Legend(title="log₁₀(1+f−f*)" if land.f_min is not None else "±log₁₀(1+|f|)",
+                                          orient="bottom", gradientLength=140, direction="horizontal")
+                        if legend else None),
+        tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"), alt.Tooltip("f:Q", format=".4g")],
+    )
+    return chart, sx, sy
+
+
+def trajectories(land: Landscape, runs: Runs | None, rows: list[int], xs: np.ndarray, ys: np.ndarray,
+                 F: np.ndarray, step: int | None = None, size: int = 320,
+                 start: tuple[float, float] | None = None) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """Every chosen row's path over the landscape, its start, the minima, and (optionally) where
+    each optimizer is at ``step``. With no runs: the landscape, the start and the minima."""
+    rows = rows if runs is not None else []
+    kinds = [runs.kinds[r] for r in rows]
+    idx = _stride(runs.steps + 1) if runs is not None else np.arange(0)
+    frames = []
+    for r in rows:
+        pos = runs.positions[idx, r]
+        frames.append(pd.DataFrame({"optimizer": label(runs.kinds[r]), "step": idx, "x": pos[:, 0], "y": pos[:, 1],
+                                    "f": runs.losses[idx, r], "lr": runs.lrs[r]}))
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        {"optimizer": [], "step": [], "x": [], "y": [], "f": [], "lr": []})
+    base, sx, sy = heatmap(land, xs, ys, F)
+    colour = _colour(kinds)
+    tips = [alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("x:Q", format=".4f"),
+            alt.Tooltip("y:Q", format=".4f"), alt.Tooltip("f:Q", format=".4g"), alt.Tooltip("lr:Q", format=".3g")]
+    paths = alt.Chart(df).mark_line(clip=True, strokeWidth=2.5, point=alt.OverlayMarkDef(size=14, filled=True)).encode(
+        x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), order=alt.Order("step:Q"), color=colour, tooltip=tips)
+    layers = [base, paths]
+    start = runs.positions[0, rows[0]] if rows else np.array(start or land.start)
+    marks = pd.DataFrame({"x": [start[0]] + [m[0] for m in land.minima], "y": [start[1]] + [m[1] for m in land.minima],
+                          "what": ["start"] + ["global minimum"] * len(land.minima)})
+    layers.append(alt.Chart(marks).mark_point(shape="diamond", size=220, filled=True, stroke="black",
+                                              strokeWidth=1.5, clip=True).encode(
+        x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy),
+        fill=alt.Fill("what:N", scale=alt.Scale(domain=["start", "global minimum"][: 1 + bool(land.minima)],
+                                                range=["white", "#F0E442"][: 1 + bool(land.minima)]),
+                      legend=alt.Legend(title=None, orient="bottom")),
+        tooltip=[alt.Tooltip("what:N"), alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")]))
+    if step is not None and rows:
+        now = pd.DataFrame({"optimizer": [label(runs.kinds[r]) for r in rows],
+                            "x": runs.positions[step, rows, 0], "y": runs.positions[step, rows, 1],
+                            "f": runs.losses[step, rows], "step": step, "lr": runs.lrs[rows]})
+        now_colour = alt.Color("optimizer:N", scale=_colour_scale(kinds), legend=None)  # the paths' legend covers it
+        layers.append(alt.Chart(now).mark_point(size=260, filled=True, stroke="white", strokeWidth=2,
+                                                clip=True).encode(
+            x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), color=now_colour, tooltip=tips))
+    title = alt.Title(f"Paths on the {land.name.lower()}" if land.key != "monkey" else "Paths on the monkey saddle",
+                      subtitle=f"big dots: where each optimizer is after {step} steps" if step is not None else "")
+    return alt.layer(*layers).properties(title=title, width=size, height=size), df
+
+
+def curves(land: Landscape, runs: Runs, rows: list[int]) -> tuple[alt.Chart, alt.Chart | None, pd.DataFrame]:
+    """f − f* over the steps (log scale; f itself on a symmetric log scale where f is unbounded) and
+    the distance to the nearest minimum."""
+    kinds = [runs.kinds[r] for r in rows]
+    idx = _stride(runs.steps + 1)
+    frames = []
+    for r in rows:
+        g = gap(land, runs.losses[idx, r])
+        d = distance_to_minimum(land, runs.positions[idx, r])
+        frames.append(pd.DataFrame({"optimizer": label(runs.kinds[r]), "step": idx,
+                                    "f − f*": np.maximum(g, LOG_FLOOR) if land.f_min is not None else g,
+                                    "distance": np.maximum(d, LOG_FLOOR) if d is not None else np.nan}))
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        {"optimizer": [], "step": [], "f − f*": [], "distance": []})
+    colour = _colour(kinds)
+    bounded = land.f_min is not None
+    y_title = "f − f* (log scale)" if bounded else "f (symmetric log scale)"
+    loss = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q", title="step"),
+        y=alt.Y("f − f*:Q", scale=alt.Scale(type="log" if bounded else "symlog"), title=y_title),
+        color=colour, tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"),
+                               alt.Tooltip("f − f*:Q", format=".3e")],
+    ).properties(title="f − f* per step" if bounded else "f per step (no minimum)", height=300)
+    if not land.minima:
+        return loss, None, df
+    dist = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q", title="step"), y=alt.Y("distance:Q", scale=alt.Scale(type="log"),
+                                                  title="distance to the nearest minimum"),
+        color=colour, tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"),
+                               alt.Tooltip("distance:Q", format=".3e")],
+    ).properties(title="Distance to the minimum", height=300)
+    return loss, dist, df
+
+
+def _arrow_layers(df: pd.DataFrame, sx: alt.Scale, sy: alt.Scale, colour: alt.Color) -> list[alt.Chart]:
+    shaft = alt.Chart(df).mark_rule(strokeWidth=3.5, clip=True).encode(
+        x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), x2=alt.X2("x_end"), y2=alt.Y2("y_end"), color=colour,
+        tooltip=[alt.Tooltip("arrow:N"), alt.Tooltip("dx:Q", format=".3e"), alt.Tooltip("dy:Q", format=".3e")])
+    head = alt.Chart(df).mark_point(shape="triangle-up", size=160, filled=True, opacity=1, clip=True).encode(
+        x=alt.X("x_end:Q", scale=sx), y=alt.Y("y_end:Q", scale=sy), angle=alt.Angle("angle:Q", scale=None),
+        color=colour, tooltip=[alt.Tooltip("arrow:N")])
+    return [shaft, head]
+
+
+ARROWS = {"−lr·∇f: plain gradient descent's step": "#000000", "−lr·m: the momentum (first moment)": "#0072B2",
+          "the step the optimizer took": "#D55E00"}
+
+
+def step_arrows(land: Landscape, runs: Runs, row: int, step: int, zoom: tuple[np.ndarray, np.ndarray, np.ndarray],
+                window: tuple[float, float, float, float], momentum: np.ndarray | None,
+                size: int = 380) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """At ``step`` (from x_t to x_{t+1}), around one optimizer's point: the gradient step plain
+    gradient descent would take at the same learning rate, the momentum, and the actual step."""
+    lr = runs.lrs[row] * runs.lr_factors[step]
+    p = runs.positions[step, row]
+    vectors = {"−lr·∇f: plain gradient descent's step": -lr * runs.gradient[step, row],
+               "the step the optimizer took": runs.positions[step + 1, row] - p}
+    if momentum is not None:
+        vectors["−lr·m: the momentum (first moment)"] = -lr * momentum
+    rows = [{"arrow": k, "x": p[0], "y": p[1], "x_end": p[0] + v[0], "y_end": p[1] + v[1], "dx": v[0], "dy": v[1],
+             "angle": float(np.degrees(np.arctan2(v[0], v[1])) % 360)} for k, v in vectors.items()]
+    df = pd.DataFrame(rows)
+    base, sx, sy = heatmap(land, *zoom, window=window, legend=False)
+    colour = alt.Color("arrow:N", scale=alt.Scale(domain=list(ARROWS), range=list(ARROWS.values())),
+                       legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=360))
+    dot = alt.Chart(pd.DataFrame({"x": [p[0]], "y": [p[1]]})).mark_point(
+        size=120, filled=True, color="white", stroke="black").encode(x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy))
+    chart = alt.layer(base, alt.layer(*_arrow_layers(df, sx, sy, colour), dot)).resolve_scale(color="independent")
+    return chart.properties(title=alt.Title(f"{label(runs.kinds[row])} at step {step}, zoomed in",
+                                            subtitle=f"learning rate at this step: {lr:.3g}"),
+                            width=size, height=size), df
+
+
+def theory_rates(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """‖x_t‖ for gradient descent and heavy ball, measured (points) and as their theory predicts (lines)."""
+    t = np.arange(len(th.gd_error))
+    idx = _stride(len(t))
+    gd_rate = th.gd_rate_theory
+    df = pd.concat([
+        pd.DataFrame({"step": t[idx], "method": f"gradient descent, lr {th.lr:.3g}", "kind": "measured ‖xₜ‖",
+                      "value": th.gd_error[idx]}),
+        pd.DataFrame({"step": t[idx], "method": f"gradient descent, lr {th.lr:.3g}", "kind": "theory",
+                      "value": th.gd_error[0] * gd_rate ** t[idx]}),
+        pd.DataFrame({"step": t[idx], "method": "heavy ball, optimal lr and μ", "kind": "measured ‖xₜ‖",
+                      "value": th.hb_error[idx]}),
+        pd.DataFrame({"step": t[idx], "method": "heavy ball, optimal lr and μ", "kind": "theory",
+                      "value": th.hb_error[0] * th.hb_rate_theory ** t[idx]}),
+    ], ignore_index=True)
+    df["value"] = np.clip(df["value"].to_numpy(dtype=float), 1e-300, 1e300)
+    df = df[df["value"] > 1e-200]
+    colour = alt.Color("method:N", scale=alt.Scale(range=["#000000", "#0072B2"]),
+                       legend=alt.Legend(title=None, orient="top", direction="vertical", labelLimit=400))
+    y = alt.Y("value:Q", scale=alt.Scale(type="log"), title="distance to the minimum ‖xₜ‖ (log)")
+    measured = alt.Chart(df[df.kind == "measured ‖xₜ‖"]).mark_point(size=30, filled=True).encode(
+        x=alt.X("step:Q"), y=y, color=colour,
+        tooltip=[alt.Tooltip("method:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".3e")])
+    theory = alt.Chart(df[df.kind == "theory"]).mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
+        x=alt.X("step:Q"), y=y, color=colour)
+    return alt.layer(theory, measured).properties(
+        title=alt.Title("‖xₜ‖: measured and predicted", subtitle="dots: measured; dashed: ‖x₀‖·rᵗ"), height=330), df
+
+
+def eigen_components(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """Gradient descent's error split along the Hessian's eigenvectors: each part shrinks by |1 − lr λᵢ|."""
+    t = np.arange(len(th.components))
+    idx = _stride(len(t))
+    frames = []
+    for i, lam in enumerate(th.eigenvalues):
+        name = f"along v{i + 1} (λ{i + 1} = {lam:.3g}, factor |1 − lr λ| = {abs(1 - th.lr * lam):.3f})"
+        frames.append(pd.DataFrame({"step": t[idx], "component": name, "measured": th.components[idx, i],
+                                    "predicted": th.components_predicted[idx, i]}))
+    df = pd.concat(frames, ignore_index=True)
+    # A component below ~1e-14 of the whole error is rounding noise of the projection, not signal.
+    floor = np.tile(1e-14 * th.gd_error[idx], len(th.eigenvalues))
+    df = df[(df.measured > np.maximum(floor, 1e-200)) & (df.predicted > 1e-200) & np.isfinite(df.predicted)
+            & (df.predicted < 1e300)]
+    colour = alt.Color("component:N", scale=alt.Scale(range=["#D55E00", "#009E73"]),
+                       legend=alt.Legend(title=None, orient="top", direction="vertical", labelLimit=480))
+    y = alt.Y("measured:Q", scale=alt.Scale(type="log"), title="|⟨xₜ, vᵢ⟩| (log)")
+    dots = alt.Chart(df).mark_point(size=30, filled=True).encode(
+        x=alt.X("step:Q"), y=y, color=colour,
+        tooltip=[alt.Tooltip("component:N"), alt.Tooltip("step:Q"), alt.Tooltip("measured:Q", format=".3e"),
+                 alt.Tooltip("predicted:Q", format=".3e")])
+    line = alt.Chart(df).mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
+        x=alt.X("step:Q"), y=alt.Y("predicted:Q", scale=alt.Scale(type="log")), color=colour)
+    return alt.layer(line, dots).properties(
+        title=alt.Title("The error per eigen-direction", subtitle="dots: measured; dashed: |1 − lr λᵢ|ᵗ × the start"),
+        height=330), df
+
+
+def race_bands(land: Landscape, runs: Runs, rows_by_kind: dict[str, np.ndarray]) -> tuple[alt.LayerChart,
+                                                                                          pd.DataFrame]:
+    """For each optimizer at its tuned rate: the median f − f* over the seeds, and the band from the
+    best to the worst seed."""
+    idx = _stride(runs.steps + 1)
+    frames = []
+    for kind, rows in rows_by_kind.items():
+        g = gap(land, runs.losses[np.ix_(idx, rows)])
+        if land.f_min is not None:
+            g = np.maximum(g, LOG_FLOOR)
+        frames.append(pd.DataFrame({"optimizer": label(kind), "step": idx, "median": np.median(g, axis=1),
+                                    "best seed": g.min(axis=1), "worst seed": g.max(axis=1)}))
+    df = pd.concat(frames, ignore_index=True)
+    colour = _colour(list(rows_by_kind))
+    scale = alt.Scale(type="log" if land.f_min is not None else "symlog")
+    band = alt.Chart(df).mark_area(opacity=0.18).encode(
+        x=alt.X("step:Q"), y=alt.Y("best seed:Q", scale=scale, title="f − f* (median and seed range)"),
+        y2=alt.Y2("worst seed"), color=alt.Color("optimizer:N", scale=_colour_scale(list(rows_by_kind)), legend=None))
+    line = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q"), y=alt.Y("median:Q", scale=scale), color=colour,
+        tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("median:Q", format=".3e"),
+                 alt.Tooltip("best seed:Q", format=".3e"), alt.Tooltip("worst seed:Q", format=".3e")])
+    return alt.layer(band, line).properties(
+        title=alt.Title("Each optimizer at its tuned rate", subtitle="line: the median seed; band: best to worst seed"),
+        height=360), df
+
+
+def lr_sensitivity(tuned: Tuned) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """Mean final f − f* against the learning rate, per optimizer: the tuning grid made visible
+    (a missing point: at least one seed diverged)."""
+    rows = []
+    for i, kind in enumerate(tuned.kinds):
+        for j, lr in enumerate(tuned.grid):
+            score = tuned.table[i, j]
+            rows.append({"optimizer": label(kind), "lr": lr,
+                         "final f − f*": max(score, LOG_FLOOR) if np.isfinite(score) else np.nan,
+                         "chosen": bool(np.isclose(lr, tuned.best_lr[kind]))})
+    df = pd.DataFrame(rows)
+    colour = _colour(list(tuned.kinds))
+    finite = df.dropna(subset=["final f − f*"])
+    line = alt.Chart(finite).mark_line(point=True, strokeWidth=2).encode(
+        x=alt.X("lr:Q", scale=alt.Scale(type="log"), title="learning rate (log)"),
+        y=alt.Y("final f − f*:Q", scale=alt.Scale(type="log"), title="mean final f − f* (log)"), color=colour,
+        tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("lr:Q", format=".3g"),
+                 alt.Tooltip("final f − f*:Q", format=".3e")])
+    chosen = alt.Chart(finite[finite.chosen]).mark_point(size=260, shape="circle", filled=False, strokeWidth=3).encode(
+        x=alt.X("lr:Q", scale=alt.Scale(type="log")), y=alt.Y("final f − f*:Q", scale=alt.Scale(type="log")),
+        color=colour)
+    return alt.layer(line, chosen).properties(
+        title=alt.Title("The tuning grid: mean final f − f* per learning rate",
+                        subtitle="circled: the rate chosen; a curve stops where a seed diverged"), height=340), df
+
+
+def net_curves(race: NetRace) -> tuple[alt.Chart, pd.DataFrame]:
+    idx = _stride(race.steps + 1)
+    df = pd.concat([pd.DataFrame({"optimizer": label(k), "step": idx, "training loss": race.train_loss[i, idx]})
+                    for i, k in enumerate(race.kinds)], ignore_index=True)
+    chart = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q"), y=alt.Y("training loss:Q", scale=alt.Scale(type="log"),
+                                   title="cross-entropy on the training set (log)"),
+        color=_colour(list(race.kinds)),
+        tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("training loss:Q", format=".4f")],
+    ).properties(title=alt.Title(f"Training a {race.parameters}-parameter network",
+                                 subtitle="the same initial weights and the same mini-batches for every optimizer"),
+                 height=340)
+    return chart, df
+
+
+def decision_map(race: NetRace, index: int | None, size: int = 320) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """The data (test points ringed) over one trained network's P(class 1); just the data when
+    ``index`` is None."""
+    pts = pd.DataFrame({"x₁": race.X[:, 0], "x₂": race.X[:, 1], "class": race.y.astype(str),
+                        "set": np.where(race.is_test, "test", "training")})
+    sx = alt.Scale(domain=[float(race.xs[0]), float(race.xs[-1])], nice=False, zero=False)
+    sy = alt.Scale(domain=[float(race.ys[0]), float(race.ys[-1])], nice=False, zero=False)
+    layers = []
+    if index is not None:
+        dx, dy = race.xs[1] - race.xs[0], race.ys[1] - race.ys[0]
+        X, Y = np.meshgrid(race.xs, race.ys)
+        cells = pd.DataFrame({"x": (X - dx / 2).ravel(), "x2": (X + dx / 2).ravel(), "y": (Y - dy / 2).ravel(),
+                              "y2": (Y + dy / 2).ravel(), "P(class 1)": race.prob[index].ravel()})
+        layers.append(alt.Chart(cells).mark_rect(opacity=0.75).encode(
+            x=alt.X("x:Q", scale=sx, title="x₁"), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=sy, title="x₂"),
+            y2=alt.Y2("y2"), color=alt.Color("P(class 1):Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
+                                             legend=alt.Legend(orient="bottom", gradientLength=140))))
+    layers.append(alt.Chart(pts).mark_point(filled=True, size=36, opacity=0.9).encode(
+        x=alt.X("x₁:Q", scale=sx), y=alt.Y("x₂:Q", scale=sy),
+        fill=alt.Fill("class:N", scale=alt.Scale(domain=["0", "1"], range=["#0072B2", "#D55E00"]),
+                      legend=alt.Legend(orient="bottom")),
+        shape=alt.Shape("set:N", scale=alt.Scale(domain=["training", "test"], range=["circle", "diamond"]),
+                        legend=alt.Legend(orient="bottom", title=None)),
+        stroke=alt.value("white"), strokeWidth=alt.value(0.6),
+        tooltip=[alt.Tooltip("x₁:Q", format=".3f"), alt.Tooltip("x₂:Q", format=".3f"), alt.Tooltip("class:N"),
+                 alt.Tooltip("set:N")]))
+    title = f"What {label(race.kinds[index])} learned" if index is not None else "The data"
+    chart = alt.layer(*layers).resolve_scale(color="independent")
+    return chart.properties(title=alt.Title(title, subtitle="colour: the network's P(class 1); ◆ test points"
+                                            if index is not None else "◆ held-out test points"),
+                            width=size, height=size), pts
