@@ -53,21 +53,6 @@ def diverged_notes(land: optim.Landscape, runs: optim.Runs, rows) -> None:
                        "the last finite point.]")
 
 
-def summary(land: optim.Landscape, runs: optim.Runs, rows) -> pd.DataFrame:
-    final = runs.positions[-1, rows]
-    dist = optim.distance_to_minimum(land, final)
-    table = pd.DataFrame({
-        "optimizer": [fig.label(runs.kinds[r]) for r in rows],
-        "learning rate": runs.lrs[rows],
-        "final f − f*" if land.f_min is not None else "final f": optim.gap(land, runs.losses[-1, rows]),
-        "final point": [f"({x:.4g}, {y:.4g})" for x, y in final],
-        "status": [("left for infinity" if land.f_min is None else "diverged") + f" at step {runs.diverged_at[r]}"
-                   if runs.diverged_at[r] >= 0 else "ok" for r in rows]})
-    if dist is not None:
-        table.insert(4, "distance to the minimum", dist)
-    return table
-
-
 def landscapes_tab(ctrl, main):
     with ctrl:
         land, kappa, angle = landscape_controls("op_")
@@ -90,8 +75,7 @@ def landscapes_tab(ctrl, main):
     with main:
         if not kinds:
             st.info("Choose at least one optimizer on the left.", icon=":material/arrow_back:")
-            charts.show(*fig.trajectories(land, None, [], *optim.grid_values(land), start=(sx, sy)), "landscape",
-                        width="content")
+            charts.show(*fig.trajectories(land, None, [], start=(sx, sy)), "landscape", width="content")
             return
         common = dict(steps=steps, start=(float(sx), float(sy)), seeds=(seed,), noise=noise, schedule=schedule,
                       momentum=mu, kappa=kappa, angle=angle)
@@ -106,15 +90,13 @@ def landscapes_tab(ctrl, main):
             rows = np.arange(len(kinds))
         layout.compute_line(t_run)
         diverged_notes(land, runs, rows)
-        xs, ys, F = optim.grid_values(land)
         step = None
         if steps > 0:
             step = controls.slider("Step through: step t", "op_t", 0, steps - 1, min(5, steps - 1),
                                    help="Marks where every optimizer is after t steps; on the right, step t up close.")
         left, right = st.columns([1.3, 1])
         with left:
-            charts.show(*fig.trajectories(land, runs, list(rows), xs, ys, F, step), "optimizer paths",
-                        width="content")
+            charts.show(*fig.trajectories(land, runs, list(rows), step), "optimizer paths", width="content")
         if step is not None:
             with right:
                 step_through(land, runs, rows, kinds, step)
@@ -125,7 +107,7 @@ def landscapes_tab(ctrl, main):
         if dist is not None:
             with right:
                 charts.show(dist, df, "distance to minimum")
-        st.dataframe(summary(land, runs, rows), hide_index=True,
+        st.dataframe(fig.summary_table(land, runs, rows), hide_index=True,
                      column_config={"learning rate": st.column_config.NumberColumn(format="%.3g"),
                                     "final f − f*": st.column_config.NumberColumn(format="%.3e"),
                                     "final f": st.column_config.NumberColumn(format="%.4g"),
@@ -147,8 +129,7 @@ def step_through(land, runs, rows, kinds, step):
     half = max(max(float(np.abs(v).max()) for v in vectors) * 1.6, 1e-9 * (1 + float(np.abs(p).max())))
     window = (p[0] - half, p[0] + half, p[1] - half, p[1] + half)
     zoom = optim.grid_values(land, 40, window)
-    charts.show(*fig.step_arrows(land, runs, row, step, zoom, window, moment, size=260), "step arrows",
-                width="content")
+    charts.show(*fig.step_arrows(land, runs, row, step, zoom, moment), "step arrows", width="content")
     g, sc, d = runs.gradient[step, row], runs.scale[step, row], runs.positions[step + 1, row] - p
     quantities = {"point xₜ": p, "gradient ∇f": g, "first moment m": moment, "scaling of ∇f": sc,
                   "step xₜ₊₁ − xₜ": d}
@@ -206,9 +187,7 @@ def theory_tab(ctrl, main):
                       f"and heavy ball about {hb_steps:.0f}: the (κ−1)/(κ+1) vs (√κ−1)/(√κ+1) gap. Raise κ and "
                       "watch it grow; the slow component is always the one along the flat eigen-direction.")
         land = optim.landscape("quadratic", kappa, float(angle))
-        xs, ys, F = optim.grid_values(land)
-        charts.show(*fig.trajectories(land, th.runs, [0, 1], xs, ys, F), "gradient descent vs heavy ball",
-                    width="content")
+        charts.show(*fig.trajectories(land, th.runs, [0, 1]), "gradient descent vs heavy ball", width="content")
         st.caption("Black: gradient descent (labelled SGD: no noise here, so it is plain gradient descent). "
                    "Blue: heavy ball (momentum) at its optimal settings.")
 
@@ -216,16 +195,16 @@ def theory_tab(ctrl, main):
 def race_tab(ctrl, main):
     with ctrl:
         land, kappa, angle = landscape_controls("op_r")
-        kinds = controls.multiselect("Optimizers", "op_ropt", list(optim.OPTIMIZERS), list(optim.OPTIMIZERS),
+        kinds = controls.multiselect("Optimizers", "op_ropt", list(optim.OPTIMIZERS), optim.DEFAULT_OPTIMIZERS,
                                      format_func=fig.label)
-        steps, schedule, mu, noise = common_controls("op_r", land, 300, 2000)
+        steps, schedule, mu, noise = common_controls("op_r", land, 300, 1000)
         seeds = controls.slider("Seeds", "op_rseeds", 1, 10, 5,
                                 help="Each seed starts a little elsewhere (±2 % of the picture) and, with noise, "
                                      "draws its own gradient noise.")
     with main:
         if not kinds:
             st.info("Choose at least one optimizer on the left.", icon=":material/arrow_back:")
-            charts.show(*fig.trajectories(land, None, [], *optim.grid_values(land)), "landscape", width="content")
+            charts.show(*fig.trajectories(land, None, []), "landscape", width="content")
             return
         width = land.box[1] - land.box[0]
         with st.spinner("Racing every optimizer at every learning rate of the grid…"):
@@ -235,17 +214,7 @@ def race_tab(ctrl, main):
                 angle, start_jitter=0.02 * width, on="cpu")
         layout.compute_line(t_race)
         by_kind = {k: runs.rows(k)[np.isclose(runs.lrs[runs.rows(k)], tuned.best_lr[k])] for k in kinds}
-        final_name = "mean final f − f*" if land.f_min is not None else "mean final f"
-        table = pd.DataFrame([{
-            "optimizer": fig.label(k), "tuned learning rate": tuned.best_lr[k],
-            f"steps to {optim.TARGET:g}× the start": tuned.steps_to_target[k],
-            final_name: tuned.final[k],
-            "worst seed": float(np.max(optim.gap(land, runs.losses[-1, by_kind[k]]))),
-            "diverged seeds": int(np.sum(runs.diverged_at[by_kind[k]] >= 0))} for k in kinds])
-        table = table.sort_values([f"steps to {optim.TARGET:g}× the start", final_name], kind="stable")
-        table.insert(0, "rank", np.arange(1, len(table) + 1))
-        table[f"steps to {optim.TARGET:g}× the start"] = table[f"steps to {optim.TARGET:g}× the start"].map(
-            lambda v: "never" if not np.isfinite(v) else f"{v:.0f}")
+        table, final_name = fig.race_table(land, runs, tuned, by_kind)
         st.dataframe(table, hide_index=True, column_config={
             "tuned learning rate": st.column_config.NumberColumn(format="%.3g"),
             **{c: st.column_config.NumberColumn(format="%.3e") for c in (final_name, "worst seed")}})
@@ -293,7 +262,7 @@ def network_tab(ctrl, main):
             if race.diverged_at[i] >= 0:
                 st.caption(f":orange[⚠ {fig.label(k)} diverged at step {race.diverged_at[i]} (learning rate "
                            f"{race.lrs[k]:g}): its curve stops there. Lower the learning-rate scale.]")
-        left, right = st.columns([1, 1.25])
+        left, right = st.columns([1, 1.1])
         with left:
             shown = controls.selectbox("Decision map of", "op_nshow", list(race.kinds), format_func=fig.label)
             charts.show(*fig.decision_map(race, list(race.kinds).index(shown)), "decision map", width="content")
@@ -338,39 +307,4 @@ with main:
         "Fair race on Beale with 5 seeds: look at the sensitivity chart. Whose good range of rates is widest?",
         "A real network on spirals: 300 steps are not enough for anyone. Give them 1000 and a cosine schedule.",
     ])
-    layout.math(r"""
-**The update rules** (gradient $g_t=\nabla f(x_t)$, learning rate $\eta$; all as in `torch.optim`, defaults
-$\beta_1=0.9,\ \beta_2=0.999,\ \epsilon=10^{-8}$):
-
-| optimizer | update |
-| --- | --- |
-| gradient descent (SGD) | $x_{t+1}=x_t-\eta\,g_t$ |
-| momentum (heavy ball) | $b_t=\mu b_{t-1}+g_t,\quad x_{t+1}=x_t-\eta\,b_t$ |
-| Nesterov | $b_t=\mu b_{t-1}+g_t,\quad x_{t+1}=x_t-\eta\,(g_t+\mu b_t)$ |
-| Adagrad | $s_t=s_{t-1}+g_t^2,\quad x_{t+1}=x_t-\eta\,g_t/(\sqrt{s_t}+\epsilon)$ |
-| RMSprop | $v_t=\alpha v_{t-1}+(1-\alpha)g_t^2,\quad x_{t+1}=x_t-\eta\,g_t/(\sqrt{v_t}+\epsilon)$, $\alpha=0.99$ |
-| Adam | $x_{t+1}=x_t-\eta\,\hat m_t/(\sqrt{\hat v_t}+\epsilon)$ (averages below) |
-| AdamW | Adam, after a decoupled decay $x_t\leftarrow(1-\eta\lambda)x_t$, $\lambda=0.01$ |
-| NAdam | Adam with a Nesterov look-ahead on $\hat m_t$, momentum schedule $\mu_t=\beta_1(1-\tfrac12 0.96^{0.004t})$ |
-| RAdam | Adam with its variance rectified: plain momentum SGD while $\rho_t\le5$ |
-| Newton | $x_{t+1}=x_t-\eta\,H(x_t)^{-1}g_t$ |
-
-(Squares, roots and divisions act per coordinate.) Adam's averages: $m_t=\beta_1m_{t-1}+(1-\beta_1)g_t$,
-$v_t=\beta_2v_{t-1}+(1-\beta_2)g_t^2$, bias-corrected as $\hat m_t=m_t/(1-\beta_1^t)$, $\hat v_t=v_t/(1-\beta_2^t)$.
-
-**Gradient descent on a quadratic.** For $f(x)=\tfrac12x^\top Hx$ with eigenpairs $(\lambda_i,v_i)$, the error
-along $v_i$ is multiplied by $1-\eta\lambda_i$ at every step, so
-$\langle x_t,v_i\rangle=(1-\eta\lambda_i)^t\langle x_0,v_i\rangle$. Convergence needs $\eta<2/\lambda_{\max}$;
-the best step $\eta^*=2/(\lambda_{\min}+\lambda_{\max})$ gives the rate $\frac{\kappa-1}{\kappa+1}$, with
-$\kappa=\lambda_{\max}/\lambda_{\min}$.
-
-**Heavy ball** (Polyak). With $\eta^*=4/(\sqrt{\lambda_{\max}}+\sqrt{\lambda_{\min}})^2$ and
-$\mu^*=\big(\frac{\sqrt\kappa-1}{\sqrt\kappa+1}\big)^2$ the rate is $\frac{\sqrt\kappa-1}{\sqrt\kappa+1}$: for
-$\kappa=100$, about 0.82 per step against 0.98 — one digit of accuracy in 11 steps instead of 115.
-
-**Newton's method** solves a quadratic in one step ($\eta=1$): $x_1=x_0-H^{-1}Hx_0=0$. On other functions it
-converges fast near a minimum, but it is drawn to any stationary point, saddles included.
-
-**Schedules** multiply $\eta$ by a factor per step: step decay $0.3^{\lfloor t/(T/3)\rfloor}$, cosine
-$\tfrac12(1+\cos\pi t/T)$, warm-up from $0.1$ over the first tenth, then cosine.
-""")
+    layout.math_file(__file__)

@@ -3,10 +3,13 @@ the chart itself plus downloads of it (PNG, SVG through vl-convert) and of its d
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import altair as alt
@@ -61,19 +64,23 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 _TRANSFORMERS = threading.Lock()  # Altair's data transformer is process-wide; one session at a time switches it
 
 
-def _arrow_datasets(data: Any, datasets: dict[str, bytes]) -> dict[str, str]:
-    """An Altair data transformer: the chart's DataFrame as Arrow bytes under a content hash.
-
-    Altair's default turns every row into a JSON record and then deep-copies them; Streamlit ships
-    Arrow bytes to the browser as they are (as its own ``st.altair_chart`` does). The name is the
-    content's hash, so an unchanged chart keeps its identity from one rerun to the next."""
+def _arrow_bytes(data: pd.DataFrame) -> bytes:
     import pyarrow as pa
 
     table = pa.Table.from_pandas(data, preserve_index=False)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
-    raw = sink.getvalue().to_pybytes()
+    return sink.getvalue().to_pybytes()
+
+
+def _arrow_datasets(data: Any, datasets: dict[str, bytes]) -> dict[str, str]:
+    """An Altair data transformer: the chart's DataFrame as Arrow bytes under a content hash.
+
+    Altair's default turns every row into a JSON record and then deep-copies them; Streamlit ships
+    Arrow bytes to the browser as they are (as its own ``st.altair_chart`` does). The name is the
+    content's hash, so an unchanged chart keeps its identity from one rerun to the next."""
+    raw = _arrow_bytes(data)
     name = "d" + hashlib.blake2b(raw, digest_size=10).hexdigest()
     datasets[name] = raw
     return {"name": name}
@@ -102,6 +109,36 @@ def spec_of(chart: alt.TopLevelMixin, present: bool = False, inline: bool = Fals
     return spec
 
 
+@dataclass(frozen=True)
+class Template:
+    """A chart built in two parts: its structure, by ``build(*key)`` (Altair, cached per key), and
+    its data, named (``alt.NamedData("paths")`` in the chart, ``data={"paths": frame}`` here).
+
+    Altair spends ~10 ms building and serializing a layered chart; a page whose charts keep their
+    structure while a slider changes their data pays that once per structure, not per move.
+    ``build`` must be a module-level function and ``key`` hashable; every field needs its type
+    written in the encoding (``"x:Q"``): there is no data to infer it from.
+    """
+
+    build: Callable[..., alt.TopLevelMixin]
+    key: tuple
+    data: dict[str, pd.DataFrame] = field(compare=False)
+
+
+@functools.lru_cache(maxsize=128)
+def _template_json(build: Callable[..., alt.TopLevelMixin], key: tuple, present: bool) -> str:
+    return json.dumps(spec_of(build(*key), present))
+
+
+def _spec(chart: alt.TopLevelMixin | Template, present: bool, inline: bool = False) -> dict[str, Any]:
+    if not isinstance(chart, Template):
+        return spec_of(chart, present, inline)
+    spec = json.loads(_template_json(chart.build, chart.key, present))
+    spec["datasets"] = {n: (json.loads(df.to_json(orient="records")) if inline else _arrow_bytes(df))
+                        for n, df in chart.data.items()}
+    return spec
+
+
 def height(base: int) -> int:
     """A chart height, taller in presentation mode."""
     return int(base * 1.3) if shell.presentation_mode() else base
@@ -120,16 +157,17 @@ def _render(spec_json: str, fmt: str) -> bytes | str:
     return vlc.vegalite_to_svg(spec_json)
 
 
-def show(chart: alt.TopLevelMixin, data: pd.DataFrame | None, name: str, container: Any = None,
+def show(chart: alt.TopLevelMixin | Template, data: pd.DataFrame | None, name: str, container: Any = None,
          width: str = "stretch") -> None:
-    """Draw ``chart`` (full width unless ``width="content"``) and offer it as PNG/SVG, ``data`` as CSV.
+    """Draw ``chart`` (an Altair chart or a :class:`Template`; full width unless ``width="content"``)
+    and offer it as PNG/SVG, ``data`` as CSV.
 
     The images are rendered only when a download is clicked (deferred), so downloads cost nothing
     on a slider move.
     """
     where = container or st
     present = shell.presentation_mode()
-    spec = spec_of(chart, present)
+    spec = _spec(chart, present)
     if width == "content":
         # Streamlit fits a chart's whole box (titles and legends too) into its width and height;
         # "pad" keeps the plot itself at the size asked for (square maps stay square).
@@ -138,7 +176,7 @@ def show(chart: alt.TopLevelMixin, data: pd.DataFrame | None, name: str, contain
     slug = _slug(name)
 
     def picture(fmt: str) -> bytes | str:
-        return _render(json.dumps(spec_of(chart, present, inline=True)), fmt)
+        return _render(json.dumps(_spec(chart, present, inline=True)), fmt)
 
     with where.popover("Download", icon=":material/download:", help=f"Save “{name}” as an image or its data as CSV"):
         st.download_button("PNG image", lambda: picture("png"), f"{slug}.png", "image/png",

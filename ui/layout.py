@@ -58,6 +58,14 @@ def math(markdown: str, title: str = "The math") -> None:
         st.markdown(markdown)
 
 
+def math_file(page_file: str, title: str = "The math") -> None:
+    """:func:`math` with the Markdown kept beside the page script (``05_optimization.md`` for
+    ``05_optimization.py``), so a long derivation does not crowd the page's code."""
+    from pathlib import Path
+
+    math(Path(page_file).with_suffix(".md").read_text(encoding="utf-8"), title)
+
+
 def prose(markdown: str) -> None:
     """Explanatory text that presentation mode leaves out."""
     if not shell.presentation_mode():

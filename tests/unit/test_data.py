@@ -106,3 +106,18 @@ def test_csv_too_many_rows_is_truncated_with_a_note():
     raw = b"x,y\n" + b"".join(f"{i},{i % 7}\n".encode() for i in range(data.MAX_UPLOAD_ROWS + 5))
     ds = read_csv(raw, max_bytes=10 * 2**20)
     assert ds.shape[0] == data.MAX_UPLOAD_ROWS and any("first" in n for n in ds.notes)
+
+
+def test_two_dimensional_classification_sets():
+    from core.data import CLASSIFICATION_2D, DataError, classification_2d
+
+    for name in CLASSIFICATION_2D:
+        ds = classification_2d(name, 200, 0.1, seed=3)
+        assert ds.X.shape == (200, 2) and set(np.unique(ds.y)) == {0, 1}
+        assert abs(int(ds.y.sum()) - 100) <= 30  # both classes well represented
+        again = classification_2d(name, 200, 0.1, seed=3)
+        np.testing.assert_array_equal(ds.X, again.X)
+    with pytest.raises(DataError):
+        classification_2d("moons", 2)
+    with pytest.raises(DataError):
+        classification_2d("galaxies")

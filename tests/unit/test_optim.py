@@ -228,3 +228,32 @@ def test_steps_to_target_needs_the_loss_to_stay_down():
     first_dip = int(np.argmax(g <= optim.TARGET * g[0]))
     assert g[-1] > optim.TARGET * g[0]  # Adam at lr 1 dips below the target, then leaves it
     assert first_dip > 0 and np.isinf(optim.steps_to_target(land, runs, np.array([0]))[0])
+
+
+def test_network_race_learns_moons_and_starts_everyone_equal():
+    race = optim.train_race("moons", ("sgd", "adam", "newton"), steps=300, seed=0)
+    assert race.kinds == ("sgd", "adam")  # Newton has no torch.optim optimizer: left out
+    # the same initial weights: every curve starts at the same loss
+    assert np.allclose(race.train_loss[:, 0], race.train_loss[0, 0])
+    assert np.all(race.train_loss[:, -1] < 0.5 * race.train_loss[:, 0])
+    assert np.all(race.test_acc >= 0.9), race.test_acc  # two moons, 100 held-out points: far above chance
+    assert race.prob.shape == (2, 60, 60) and np.all((race.prob >= 0) & (race.prob <= 1))
+    assert race.is_test.sum() == 100 and np.all(race.diverged_at == -1)
+
+
+def test_network_race_reports_divergence():
+    race = optim.train_race("moons", ("sgd",), steps=50, lr_scale=1e4, seed=0)  # SGD at lr 3000
+    assert race.diverged_at[0] > 0
+    assert np.isfinite(race.train_loss).all()
+
+
+def test_network_schedules_are_torch_schedulers():
+    p = torch.zeros(1, requires_grad=True)
+    opt = optim.make_torch_optimizer("adam", [p], 0.1)
+    sched = optim.make_scheduler(opt, "warmup", 40)
+    lrs = []
+    for _ in range(40):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    np.testing.assert_allclose(lrs, [0.1 * optim.lr_factor("warmup", t, 40) for t in range(40)], rtol=1e-9)

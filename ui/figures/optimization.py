@@ -5,11 +5,25 @@ Encodings are objects (``alt.X``…), never bare shorthand strings (see ui/figur
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.optim import OPTIMIZERS, Landscape, NetRace, QuadraticTheory, Runs, Tuned, distance_to_minimum, gap
+from core.optim import (
+    OPTIMIZERS,
+    TARGET,
+    Landscape,
+    NetRace,
+    QuadraticTheory,
+    Runs,
+    Tuned,
+    distance_to_minimum,
+    gap,
+    grid_values,
+)
+from ui.charts import Template
 
 # One colour per optimizer, the same in every chart (Okabe–Ito first, then two more).
 COLOURS = {"sgd": "#000000", "momentum": "#0072B2", "nesterov": "#56B4E9", "adagrad": "#009E73",
@@ -47,124 +61,160 @@ def _shade(land: Landscape, F: np.ndarray) -> np.ndarray:
     return np.sign(F) * np.log10(1.0 + np.abs(F))
 
 
-def heatmap(land: Landscape, xs: np.ndarray, ys: np.ndarray, F: np.ndarray,
-            window: tuple[float, float, float, float] | None = None,
-            legend: bool = True) -> tuple[alt.Chart, alt.Scale, alt.Scale]:
-    """The landscape as coloured cells over its box (or ``window``), with the x and y scales to share."""
+def heat_frame(land: Landscape, xs: np.ndarray, ys: np.ndarray, F: np.ndarray) -> pd.DataFrame:
+    """Grid cells (edges, f and the colour value) for :func:`heat_layer`."""
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
     X, Y = np.meshgrid(xs, ys)
-    df = pd.DataFrame({"x": (X - dx / 2).ravel(), "x2": (X + dx / 2).ravel(), "y": (Y - dy / 2).ravel(),
-                       "y2": (Y + dy / 2).ravel(), "f": F.ravel(), "shade": _shade(land, F).ravel()})
-    x0, x1, y0, y1 = window or land.box
+    return pd.DataFrame({"x": (X - dx / 2).ravel(), "x2": (X + dx / 2).ravel(), "y": (Y - dy / 2).ravel(),
+                         "y2": (Y + dy / 2).ravel(), "f": F.ravel(), "shade": _shade(land, F).ravel()})
+
+
+@functools.lru_cache(maxsize=32)
+def _landscape_frame(land: Landscape, resolution: int = 80) -> pd.DataFrame:
+    return heat_frame(land, *grid_values(land, resolution))
+
+
+def heat_layer(bounded: bool, sx: alt.Scale, sy: alt.Scale, data: str = "heat", legend: bool = True) -> alt.Chart:
+    """The landscape as cells painted with ``fill`` (so ``color`` stays free for the optimizers);
+    ``bounded``: the landscape has a minimum (else a diverging scale around f = 0)."""
+    return alt.Chart(alt.NamedData(name=data)).mark_rect(clip=True).encode(
+        x=alt.X("x:Q", scale=sx, title="x"), x2=alt.X2("x2:Q"), y=alt.Y("y:Q", scale=sy, title="y"),
+        y2=alt.Y2("y2:Q"),
+        fill=alt.Fill("shade:Q", scale=alt.Scale(scheme="viridis" if bounded else "redblue", reverse=not bounded),
+                      legend=alt.Legend(title="log₁₀(1+f−f*)" if bounded else "±log₁₀(1+|f|)",
+                                        orient="bottom", gradientLength=140, direction="horizontal")
+                      if legend else None),
+        tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"), alt.Tooltip("f:Q", format=".4g")])
+
+
+MAP_NAMES = {"Ill-conditioned quadratic": "the ill-conditioned quadratic", "Rosenbrock": "Rosenbrock's function",
+             "Himmelblau": "Himmelblau's function", "Beale": "Beale's function", "Rastrigin": "Rastrigin's function",
+             "Saddle": "the saddle", "Monkey saddle": "the monkey saddle"}
+_PATH_TIPS = (("optimizer", "N", None), ("step", "Q", None), ("x", "Q", ".4f"), ("y", "Q", ".4f"), ("f", "Q", ".4g"),
+              ("lr", "Q", ".3g"))
+
+
+def _tips(spec) -> list[alt.Tooltip]:
+    return [alt.Tooltip(f"{f}:{t}", format=fmt) if fmt else alt.Tooltip(f"{f}:{t}") for f, t, fmt in spec]
+
+
+def _build_map(name: str, box: tuple[float, ...], bounded: bool, has_minima: bool, kinds: tuple[str, ...],
+               with_step: bool, size: int) -> alt.LayerChart:
+    """The map's structure: the same for every κ, start and step (only the data change)."""
+    x0, x1, y0, y1 = box
     sx, sy = alt.Scale(domain=[x0, x1], nice=False, zero=False), alt.Scale(domain=[y0, y1], nice=False, zero=False)
-    scheme = "viridis" if land.f_min is not None else "redblue"
-    chart = alt.Chart(df).mark_rect(clip=True).encode(
-        x=alt.X("x:Q", scale=sx, title="x"), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=sy, title="y"), y2=alt.Y2("y2"),
-        color=alt.Color("shade:Q", scale=alt.Scale(scheme=scheme, reverse=land.f_min is None),
-                        legend=alt.Legend(title="log₁₀(1+f−f*)" if land.f_min is not None else "±log₁₀(1+|f|)",
-                                          orient="bottom", gradientLength=140, direction="horizontal")
-                        if legend else None),
-        tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f"), alt.Tooltip("f:Q", format=".4g")],
-    )
-    return chart, sx, sy
+    layers = [heat_layer(bounded, sx, sy)]
+    if kinds:
+        layers.append(alt.Chart(alt.NamedData(name="paths")).mark_line(
+            clip=True, strokeWidth=2.5, point=alt.OverlayMarkDef(size=14, filled=True)).encode(
+            x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), order=alt.Order("step:Q"), color=_colour(list(kinds)),
+            tooltip=_tips(_PATH_TIPS)))
+    what = ["start", "global minimum"][: 1 + has_minima]
+    # The heatmap owns the fill scale: the markers tell start from minimum by their shape.
+    layers.append(alt.Chart(alt.NamedData(name="marks")).mark_point(
+        size=240, filled=True, fill="white", stroke="black", strokeWidth=1.5, opacity=1, clip=True).encode(
+        x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy),
+        shape=alt.Shape("what:N", scale=alt.Scale(domain=what, range=["diamond", "cross"][: len(what)]),
+                        legend=alt.Legend(title=None, orient="bottom")),
+        tooltip=[alt.Tooltip("what:N"), alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")]))
+    if with_step and kinds:
+        layers.append(alt.Chart(alt.NamedData(name="now")).mark_point(
+            size=260, filled=True, stroke="white", strokeWidth=2, clip=True).encode(
+            x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy),
+            color=alt.Color("optimizer:N", scale=_colour_scale(list(kinds)), legend=None),  # the paths' legend
+            tooltip=_tips(_PATH_TIPS)))
+    title = alt.Title(f"Paths on {MAP_NAMES.get(name, name)}",
+                      subtitle="big dots: where each optimizer is at step t" if with_step else "")
+    return alt.layer(*layers, title=title, width=size, height=size)
 
 
-def trajectories(land: Landscape, runs: Runs | None, rows: list[int], xs: np.ndarray, ys: np.ndarray,
-                 F: np.ndarray, step: int | None = None, size: int = 320,
-                 start: tuple[float, float] | None = None) -> tuple[alt.LayerChart, pd.DataFrame]:
+def trajectories(land: Landscape, runs: Runs | None, rows: list[int], step: int | None = None, size: int = 320,
+                 start: tuple[float, float] | None = None) -> tuple[Template, pd.DataFrame]:
     """Every chosen row's path over the landscape, its start, the minima, and (optionally) where
     each optimizer is at ``step``. With no runs: the landscape, the start and the minima."""
-    rows = rows if runs is not None else []
-    kinds = [runs.kinds[r] for r in rows]
+    rows = list(rows) if runs is not None else []
+    kinds = tuple(runs.kinds[r] for r in rows)
     idx = _stride(runs.steps + 1) if runs is not None else np.arange(0)
-    frames = []
-    for r in rows:
-        pos = runs.positions[idx, r]
-        frames.append(pd.DataFrame({"optimizer": label(runs.kinds[r]), "step": idx, "x": pos[:, 0], "y": pos[:, 1],
-                                    "f": runs.losses[idx, r], "lr": runs.lrs[r]}))
+    frames = [pd.DataFrame({"optimizer": label(runs.kinds[r]), "step": idx, "x": runs.positions[idx, r, 0],
+                            "y": runs.positions[idx, r, 1], "f": runs.losses[idx, r], "lr": runs.lrs[r]})
+              for r in rows]
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         {"optimizer": [], "step": [], "x": [], "y": [], "f": [], "lr": []})
-    base, sx, sy = heatmap(land, xs, ys, F)
-    colour = _colour(kinds)
-    tips = [alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("x:Q", format=".4f"),
-            alt.Tooltip("y:Q", format=".4f"), alt.Tooltip("f:Q", format=".4g"), alt.Tooltip("lr:Q", format=".3g")]
-    paths = alt.Chart(df).mark_line(clip=True, strokeWidth=2.5, point=alt.OverlayMarkDef(size=14, filled=True)).encode(
-        x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), order=alt.Order("step:Q"), color=colour, tooltip=tips)
-    layers = [base, paths]
-    start = runs.positions[0, rows[0]] if rows else np.array(start or land.start)
-    marks = pd.DataFrame({"x": [start[0]] + [m[0] for m in land.minima], "y": [start[1]] + [m[1] for m in land.minima],
+    first = runs.positions[0, rows[0]] if rows else np.array(start or land.start, dtype=float)
+    marks = pd.DataFrame({"x": [first[0]] + [m[0] for m in land.minima], "y": [first[1]] + [m[1] for m in land.minima],
                           "what": ["start"] + ["global minimum"] * len(land.minima)})
-    layers.append(alt.Chart(marks).mark_point(shape="diamond", size=220, filled=True, stroke="black",
-                                              strokeWidth=1.5, clip=True).encode(
-        x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy),
-        fill=alt.Fill("what:N", scale=alt.Scale(domain=["start", "global minimum"][: 1 + bool(land.minima)],
-                                                range=["white", "#F0E442"][: 1 + bool(land.minima)]),
-                      legend=alt.Legend(title=None, orient="bottom")),
-        tooltip=[alt.Tooltip("what:N"), alt.Tooltip("x:Q", format=".4f"), alt.Tooltip("y:Q", format=".4f")]))
+    data = {"heat": _landscape_frame(land), "paths": df, "marks": marks}
     if step is not None and rows:
-        now = pd.DataFrame({"optimizer": [label(runs.kinds[r]) for r in rows],
-                            "x": runs.positions[step, rows, 0], "y": runs.positions[step, rows, 1],
-                            "f": runs.losses[step, rows], "step": step, "lr": runs.lrs[rows]})
-        now_colour = alt.Color("optimizer:N", scale=_colour_scale(kinds), legend=None)  # the paths' legend covers it
-        layers.append(alt.Chart(now).mark_point(size=260, filled=True, stroke="white", strokeWidth=2,
-                                                clip=True).encode(
-            x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), color=now_colour, tooltip=tips))
-    title = alt.Title(f"Paths on the {land.name.lower()}" if land.key != "monkey" else "Paths on the monkey saddle",
-                      subtitle=f"big dots: where each optimizer is after {step} steps" if step is not None else "")
-    return alt.layer(*layers).properties(title=title, width=size, height=size), df
+        data["now"] = pd.DataFrame({"optimizer": [label(k) for k in kinds], "step": step,
+                                    "x": runs.positions[step, rows, 0], "y": runs.positions[step, rows, 1],
+                                    "f": runs.losses[step, rows], "lr": runs.lrs[rows]})
+    key = (land.name, land.box, land.f_min is not None, bool(land.minima), kinds, step is not None and bool(rows), size)
+    return Template(_build_map, key, data), df
 
 
-def curves(land: Landscape, runs: Runs, rows: list[int]) -> tuple[alt.Chart, alt.Chart | None, pd.DataFrame]:
+def _build_loss(kinds: tuple[str, ...], bounded: bool) -> alt.Chart:
+    y_title = "f − f* (log scale)" if bounded else "f (symmetric log scale)"
+    return alt.Chart(alt.NamedData(name="curves")).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q", title="step"),
+        y=alt.Y("gap:Q", scale=alt.Scale(type="log" if bounded else "symlog"), title=y_title),
+        color=_colour(list(kinds)), tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"),
+                                             alt.Tooltip("gap:Q", format=".3e", title="f − f*" if bounded else "f")],
+    ).properties(title="f − f* per step" if bounded else "f per step (no minimum)", height=300)
+
+
+def _build_distance(kinds: tuple[str, ...]) -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="curves")).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q", title="step"), y=alt.Y("distance:Q", scale=alt.Scale(type="log"),
+                                                  title="distance to the nearest minimum"),
+        color=_colour(list(kinds)), tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"),
+                                             alt.Tooltip("distance:Q", format=".3e")],
+    ).properties(title="Distance to the minimum", height=300)
+
+
+def curves(land: Landscape, runs: Runs, rows: list[int]) -> tuple[Template, Template | None, pd.DataFrame]:
     """f − f* over the steps (log scale; f itself on a symmetric log scale where f is unbounded) and
     the distance to the nearest minimum."""
-    kinds = [runs.kinds[r] for r in rows]
+    kinds = tuple(runs.kinds[r] for r in rows)
     idx = _stride(runs.steps + 1)
     frames = []
     for r in rows:
         g = gap(land, runs.losses[idx, r])
         d = distance_to_minimum(land, runs.positions[idx, r])
         frames.append(pd.DataFrame({"optimizer": label(runs.kinds[r]), "step": idx,
-                                    "f − f*": np.maximum(g, LOG_FLOOR) if land.f_min is not None else g,
+                                    "gap": np.maximum(g, LOG_FLOOR) if land.f_min is not None else g,
                                     "distance": np.maximum(d, LOG_FLOOR) if d is not None else np.nan}))
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        {"optimizer": [], "step": [], "f − f*": [], "distance": []})
-    colour = _colour(kinds)
-    bounded = land.f_min is not None
-    y_title = "f − f* (log scale)" if bounded else "f (symmetric log scale)"
-    loss = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
-        x=alt.X("step:Q", title="step"),
-        y=alt.Y("f − f*:Q", scale=alt.Scale(type="log" if bounded else "symlog"), title=y_title),
-        color=colour, tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"),
-                               alt.Tooltip("f − f*:Q", format=".3e")],
-    ).properties(title="f − f* per step" if bounded else "f per step (no minimum)", height=300)
-    if not land.minima:
-        return loss, None, df
-    dist = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
-        x=alt.X("step:Q", title="step"), y=alt.Y("distance:Q", scale=alt.Scale(type="log"),
-                                                  title="distance to the nearest minimum"),
-        color=colour, tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"),
-                               alt.Tooltip("distance:Q", format=".3e")],
-    ).properties(title="Distance to the minimum", height=300)
-    return loss, dist, df
-
-
-def _arrow_layers(df: pd.DataFrame, sx: alt.Scale, sy: alt.Scale, colour: alt.Color) -> list[alt.Chart]:
-    shaft = alt.Chart(df).mark_rule(strokeWidth=3.5, clip=True).encode(
-        x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), x2=alt.X2("x_end"), y2=alt.Y2("y_end"), color=colour,
-        tooltip=[alt.Tooltip("arrow:N"), alt.Tooltip("dx:Q", format=".3e"), alt.Tooltip("dy:Q", format=".3e")])
-    head = alt.Chart(df).mark_point(shape="triangle-up", size=160, filled=True, opacity=1, clip=True).encode(
-        x=alt.X("x_end:Q", scale=sx), y=alt.Y("y_end:Q", scale=sy), angle=alt.Angle("angle:Q", scale=None),
-        color=colour, tooltip=[alt.Tooltip("arrow:N")])
-    return [shaft, head]
+        {"optimizer": [], "step": [], "gap": [], "distance": []})
+    loss = Template(_build_loss, (kinds, land.f_min is not None), {"curves": df})
+    dist = Template(_build_distance, (kinds,), {"curves": df}) if land.minima else None
+    return loss, dist, df.rename(columns={"gap": "f − f*" if land.f_min is not None else "f"})
 
 
 ARROWS = {"−lr·∇f: plain gradient descent's step": "#000000", "−lr·m: the momentum (first moment)": "#0072B2",
           "the step the optimizer took": "#D55E00"}
 
 
+def _build_arrows(bounded: bool, title: str, size: int) -> alt.LayerChart:
+    sx, sy = alt.Scale(nice=False, zero=False), alt.Scale(nice=False, zero=False)  # fitted to the zoomed cells
+    colour = alt.Color("arrow:N", scale=alt.Scale(domain=list(ARROWS), range=list(ARROWS.values())),
+                       legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=360))
+    shaft = alt.Chart(alt.NamedData(name="arrows")).mark_rule(strokeWidth=3.5, clip=True).encode(
+        x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy), x2=alt.X2("x_end:Q"), y2=alt.Y2("y_end:Q"), color=colour,
+        tooltip=[alt.Tooltip("arrow:N"), alt.Tooltip("dx:Q", format=".3e"), alt.Tooltip("dy:Q", format=".3e")])
+    head = alt.Chart(alt.NamedData(name="arrows")).mark_point(
+        shape="triangle-up", size=160, filled=True, opacity=1, clip=True).encode(
+        x=alt.X("x_end:Q", scale=sx), y=alt.Y("y_end:Q", scale=sy), angle=alt.Angle("angle:Q", scale=None),
+        color=colour, tooltip=[alt.Tooltip("arrow:N")])
+    dot = alt.Chart(alt.NamedData(name="point")).mark_point(
+        size=120, filled=True, color="white", stroke="black").encode(x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy))
+    # The heatmap paints with fill, the arrows with colour: two scales, no resolve needed.
+    return alt.layer(heat_layer(bounded, sx, sy, "zoom", legend=False), shaft, head, dot,
+                     title=alt.Title(title, subtitle="the landscape around the point at step t"),
+                     width=size, height=size)
+
+
 def step_arrows(land: Landscape, runs: Runs, row: int, step: int, zoom: tuple[np.ndarray, np.ndarray, np.ndarray],
-                window: tuple[float, float, float, float], momentum: np.ndarray | None,
-                size: int = 380) -> tuple[alt.LayerChart, pd.DataFrame]:
+                momentum: np.ndarray | None, size: int = 260) -> tuple[Template, pd.DataFrame]:
     """At ``step`` (from x_t to x_{t+1}), around one optimizer's point: the gradient step plain
     gradient descent would take at the same learning rate, the momentum, and the actual step."""
     lr = runs.lrs[row] * runs.lr_factors[step]
@@ -173,18 +223,11 @@ def step_arrows(land: Landscape, runs: Runs, row: int, step: int, zoom: tuple[np
                "the step the optimizer took": runs.positions[step + 1, row] - p}
     if momentum is not None:
         vectors["−lr·m: the momentum (first moment)"] = -lr * momentum
-    rows = [{"arrow": k, "x": p[0], "y": p[1], "x_end": p[0] + v[0], "y_end": p[1] + v[1], "dx": v[0], "dy": v[1],
-             "angle": float(np.degrees(np.arctan2(v[0], v[1])) % 360)} for k, v in vectors.items()]
-    df = pd.DataFrame(rows)
-    base, sx, sy = heatmap(land, *zoom, window=window, legend=False)
-    colour = alt.Color("arrow:N", scale=alt.Scale(domain=list(ARROWS), range=list(ARROWS.values())),
-                       legend=alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=360))
-    dot = alt.Chart(pd.DataFrame({"x": [p[0]], "y": [p[1]]})).mark_point(
-        size=120, filled=True, color="white", stroke="black").encode(x=alt.X("x:Q", scale=sx), y=alt.Y("y:Q", scale=sy))
-    chart = alt.layer(base, alt.layer(*_arrow_layers(df, sx, sy, colour), dot)).resolve_scale(color="independent")
-    return chart.properties(title=alt.Title(f"{label(runs.kinds[row])} at step {step}, zoomed in",
-                                            subtitle=f"learning rate at this step: {lr:.3g}"),
-                            width=size, height=size), df
+    df = pd.DataFrame([{"arrow": k, "x": p[0], "y": p[1], "x_end": p[0] + v[0], "y_end": p[1] + v[1], "dx": v[0],
+                        "dy": v[1], "angle": float(np.degrees(np.arctan2(v[0], v[1])) % 360)}
+                       for k, v in vectors.items()])
+    data = {"zoom": heat_frame(land, *zoom), "arrows": df, "point": pd.DataFrame({"x": [p[0]], "y": [p[1]]})}
+    return Template(_build_arrows, (land.f_min is not None, f"{label(runs.kinds[row])}, up close", size), data), df
 
 
 def theory_rates(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
@@ -244,8 +287,21 @@ def eigen_components(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]
         height=330), df
 
 
-def race_bands(land: Landscape, runs: Runs, rows_by_kind: dict[str, np.ndarray]) -> tuple[alt.LayerChart,
-                                                                                          pd.DataFrame]:
+def _build_bands(kinds: tuple[str, ...], bounded: bool) -> alt.LayerChart:
+    scale = alt.Scale(type="log" if bounded else "symlog")
+    band = alt.Chart(alt.NamedData(name="bands")).mark_area(opacity=0.18).encode(
+        x=alt.X("step:Q"), y=alt.Y("best seed:Q", scale=scale, title="f − f* (median and seed range)"),
+        y2=alt.Y2("worst seed:Q"),  # fill, not colour: the lines' colour legend stays whole
+        fill=alt.Fill("optimizer:N", scale=_colour_scale(list(kinds)), legend=None))
+    line = alt.Chart(alt.NamedData(name="bands")).mark_line(strokeWidth=2.5).encode(
+        x=alt.X("step:Q"), y=alt.Y("median:Q", scale=scale), color=_colour(list(kinds)),
+        tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("median:Q", format=".3e"),
+                 alt.Tooltip("best seed:Q", format=".3e"), alt.Tooltip("worst seed:Q", format=".3e")])
+    return alt.layer(band, line, height=360, title=alt.Title(
+        "Each optimizer at its tuned rate", subtitle="line: the median seed; band: best to worst seed"))
+
+
+def race_bands(land: Landscape, runs: Runs, rows_by_kind: dict[str, np.ndarray]) -> tuple[Template, pd.DataFrame]:
     """For each optimizer at its tuned rate: the median f − f* over the seeds, and the band from the
     best to the worst seed."""
     idx = _stride(runs.steps + 1)
@@ -257,21 +313,25 @@ def race_bands(land: Landscape, runs: Runs, rows_by_kind: dict[str, np.ndarray])
         frames.append(pd.DataFrame({"optimizer": label(kind), "step": idx, "median": np.median(g, axis=1),
                                     "best seed": g.min(axis=1), "worst seed": g.max(axis=1)}))
     df = pd.concat(frames, ignore_index=True)
-    colour = _colour(list(rows_by_kind))
-    scale = alt.Scale(type="log" if land.f_min is not None else "symlog")
-    band = alt.Chart(df).mark_area(opacity=0.18).encode(
-        x=alt.X("step:Q"), y=alt.Y("best seed:Q", scale=scale, title="f − f* (median and seed range)"),
-        y2=alt.Y2("worst seed"), color=alt.Color("optimizer:N", scale=_colour_scale(list(rows_by_kind)), legend=None))
-    line = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
-        x=alt.X("step:Q"), y=alt.Y("median:Q", scale=scale), color=colour,
-        tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("median:Q", format=".3e"),
-                 alt.Tooltip("best seed:Q", format=".3e"), alt.Tooltip("worst seed:Q", format=".3e")])
-    return alt.layer(band, line).properties(
-        title=alt.Title("Each optimizer at its tuned rate", subtitle="line: the median seed; band: best to worst seed"),
-        height=360), df
+    return Template(_build_bands, (tuple(rows_by_kind), land.f_min is not None), {"bands": df}), df
 
 
-def lr_sensitivity(tuned: Tuned) -> tuple[alt.LayerChart, pd.DataFrame]:
+def _build_sensitivity(kinds: tuple[str, ...]) -> alt.LayerChart:
+    x = alt.X("lr:Q", scale=alt.Scale(type="log"), title="learning rate (log)")
+    y = alt.Y("final:Q", scale=alt.Scale(type="log"), title="mean final f − f* (log)")
+    line = alt.Chart(alt.NamedData(name="grid")).mark_line(point=True, strokeWidth=2).encode(
+        x=x, y=y, color=_colour(list(kinds)),
+        tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("lr:Q", format=".3g"),
+                 alt.Tooltip("final:Q", format=".3e", title="mean final f − f*")])
+    chosen = alt.Chart(alt.NamedData(name="chosen")).mark_point(
+        size=260, shape="circle", filled=False, strokeWidth=3).encode(
+        x=x, y=y, color=alt.Color("optimizer:N", scale=_colour_scale(list(kinds)), legend=None))
+    return alt.layer(line, chosen, height=340, title=alt.Title(
+        "The tuning grid: mean final f − f* per learning rate",
+        subtitle="circled: the rate chosen; a curve stops where a seed diverged"))
+
+
+def lr_sensitivity(tuned: Tuned) -> tuple[Template, pd.DataFrame]:
     """Mean final f − f* against the learning rate, per optimizer: the tuning grid made visible
     (a missing point: at least one seed diverged)."""
     rows = []
@@ -279,22 +339,12 @@ def lr_sensitivity(tuned: Tuned) -> tuple[alt.LayerChart, pd.DataFrame]:
         for j, lr in enumerate(tuned.grid):
             score = tuned.table[i, j]
             rows.append({"optimizer": label(kind), "lr": lr,
-                         "final f − f*": max(score, LOG_FLOOR) if np.isfinite(score) else np.nan,
+                         "final": max(score, LOG_FLOOR) if np.isfinite(score) else np.nan,
                          "chosen": bool(np.isclose(lr, tuned.best_lr[kind]))})
     df = pd.DataFrame(rows)
-    colour = _colour(list(tuned.kinds))
-    finite = df.dropna(subset=["final f − f*"])
-    line = alt.Chart(finite).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X("lr:Q", scale=alt.Scale(type="log"), title="learning rate (log)"),
-        y=alt.Y("final f − f*:Q", scale=alt.Scale(type="log"), title="mean final f − f* (log)"), color=colour,
-        tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("lr:Q", format=".3g"),
-                 alt.Tooltip("final f − f*:Q", format=".3e")])
-    chosen = alt.Chart(finite[finite.chosen]).mark_point(size=260, shape="circle", filled=False, strokeWidth=3).encode(
-        x=alt.X("lr:Q", scale=alt.Scale(type="log")), y=alt.Y("final f − f*:Q", scale=alt.Scale(type="log")),
-        color=colour)
-    return alt.layer(line, chosen).properties(
-        title=alt.Title("The tuning grid: mean final f − f* per learning rate",
-                        subtitle="circled: the rate chosen; a curve stops where a seed diverged"), height=340), df
+    finite = df.dropna(subset=["final"])
+    data = {"grid": finite, "chosen": finite[finite.chosen]}
+    return Template(_build_sensitivity, (tuple(tuned.kinds),), data), df.rename(columns={"final": "mean final f − f*"})
 
 
 def net_curves(race: NetRace) -> tuple[alt.Chart, pd.DataFrame]:
@@ -312,7 +362,7 @@ def net_curves(race: NetRace) -> tuple[alt.Chart, pd.DataFrame]:
     return chart, df
 
 
-def decision_map(race: NetRace, index: int | None, size: int = 320) -> tuple[alt.LayerChart, pd.DataFrame]:
+def decision_map(race: NetRace, index: int | None, size: int = 250) -> tuple[alt.LayerChart, pd.DataFrame]:
     """The data (test points ringed) over one trained network's P(class 1); just the data when
     ``index`` is None."""
     pts = pd.DataFrame({"x₁": race.X[:, 0], "x₂": race.X[:, 1], "class": race.y.astype(str),
@@ -325,7 +375,7 @@ def decision_map(race: NetRace, index: int | None, size: int = 320) -> tuple[alt
         X, Y = np.meshgrid(race.xs, race.ys)
         cells = pd.DataFrame({"x": (X - dx / 2).ravel(), "x2": (X + dx / 2).ravel(), "y": (Y - dy / 2).ravel(),
                               "y2": (Y + dy / 2).ravel(), "P(class 1)": race.prob[index].ravel()})
-        layers.append(alt.Chart(cells).mark_rect(opacity=0.75).encode(
+        layers.append(alt.Chart(cells).mark_rect(opacity=0.75, clip=True).encode(
             x=alt.X("x:Q", scale=sx, title="x₁"), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=sy, title="x₂"),
             y2=alt.Y2("y2"), color=alt.Color("P(class 1):Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
                                              legend=alt.Legend(orient="bottom", gradientLength=140))))
@@ -343,3 +393,37 @@ def decision_map(race: NetRace, index: int | None, size: int = 320) -> tuple[alt
     return chart.properties(title=alt.Title(title, subtitle="colour: the network's P(class 1); ◆ test points"
                                             if index is not None else "◆ held-out test points"),
                             width=size, height=size), pts
+
+
+def summary_table(land: Landscape, runs: Runs, rows) -> pd.DataFrame:
+    """Where each chosen row ended, and how."""
+    final = runs.positions[-1, rows]
+    dist = distance_to_minimum(land, final)
+    table = pd.DataFrame({
+        "optimizer": [label(runs.kinds[r]) for r in rows],
+        "learning rate": runs.lrs[rows],
+        "final f − f*" if land.f_min is not None else "final f": gap(land, runs.losses[-1, rows]),
+        "final point": [f"({x:.4g}, {y:.4g})" for x, y in final],
+        "status": [("left for infinity" if land.f_min is None else "diverged") + f" at step {runs.diverged_at[r]}"
+                   if runs.diverged_at[r] >= 0 else "ok" for r in rows]})
+    if dist is not None:
+        table.insert(4, "distance to the minimum", dist)
+    return table
+
+
+def race_table(land: Landscape, runs: Runs, tuned: Tuned, by_kind: dict[str, np.ndarray]) -> tuple[pd.DataFrame, str]:
+    """The race's ranking: fewest steps to the target, then the lowest mean final value; and the name
+    of the final-value column."""
+    kinds = list(by_kind)
+    final_name = "mean final f − f*" if land.f_min is not None else "mean final f"
+    table = pd.DataFrame([{
+        "optimizer": label(k), "tuned learning rate": tuned.best_lr[k],
+        f"steps to {TARGET:g}× the start": tuned.steps_to_target[k],
+        final_name: tuned.final[k],
+        "worst seed": float(np.max(gap(land, runs.losses[-1, by_kind[k]]))),
+        "diverged seeds": int(np.sum(runs.diverged_at[by_kind[k]] >= 0))} for k in kinds])
+    table = table.sort_values([f"steps to {TARGET:g}× the start", final_name], kind="stable")
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    table[f"steps to {TARGET:g}× the start"] = table[f"steps to {TARGET:g}× the start"].map(
+        lambda v: "never" if not np.isfinite(v) else f"{v:.0f}")
+    return table, final_name
