@@ -94,7 +94,7 @@ def landscapes_tab(ctrl, main):
         if steps > 0:
             step = controls.slider("Step through: step t", "op_t", 0, steps - 1, min(5, steps - 1),
                                    help="Marks where every optimizer is after t steps; on the right, step t up close.")
-        left, right = st.columns([1.3, 1])
+        left, right = layout.side_by_side([1.3, 1])
         with left:
             charts.show(*fig.trajectories(land, runs, list(rows), step), "optimizer paths", width="content")
         if step is not None:
@@ -262,7 +262,7 @@ def network_tab(ctrl, main):
             if race.diverged_at[i] >= 0:
                 st.caption(f":orange[⚠ {fig.label(k)} diverged at step {race.diverged_at[i]} (learning rate "
                            f"{race.lrs[k]:g}): its curve stops there. Lower the learning-rate scale.]")
-        left, right = st.columns([1, 1.1])
+        left, right = layout.side_by_side([1, 1.1])
         with left:
             shown = controls.selectbox("Decision map of", "op_nshow", list(race.kinds), format_func=fig.label)
             charts.show(*fig.decision_map(race, list(race.kinds).index(shown)), "decision map", width="content")

@@ -37,6 +37,14 @@ def compute_line(*timings: Timing | None) -> None:
         st.caption(":material/timer: " + " · ".join(shown))
 
 
+def side_by_side(spec: Sequence[float]) -> list:
+    """Columns for charts of a fixed size (maps, decision regions): side by side normally, one under the
+    other in presentation mode, where the larger type would push them into each other."""
+    if shell.presentation_mode():
+        return [st.container() for _ in spec]
+    return list(st.columns(list(spec)))
+
+
 def notice(text: str) -> None:
     """“What to notice”: the one sentence that makes the picture click."""
     st.info(text, icon=":material/visibility:")
