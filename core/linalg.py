@@ -6,6 +6,7 @@ with LAPACK-based references) and float32 on GPUs (where float64 is slow or abse
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -198,6 +199,7 @@ RACE_DECAY = 0.1  # σᵢ ≈ e^{−0.1 i}: rank 20 leaves e^{−2} ≈ 13.5 % o
 RACE_NOISE = 1e-3
 
 
+@functools.lru_cache(maxsize=10)
 def race_matrix(m: int, n: int, seed: int = 0, decay: float = RACE_DECAY, noise: float = RACE_NOISE,
                 device: torch.device | str = "cpu") -> torch.Tensor:
     """An m×n float32 matrix with singular values close to e^{−decay·i} over a small noise floor,
@@ -206,7 +208,9 @@ def race_matrix(m: int, n: int, seed: int = 0, decay: float = RACE_DECAY, noise:
     Gaussian factors (G_u·diag(s))·G_vᵀ/√(mn) instead of orthonormal ones skip two QR factorizations,
     which cost as much as the SVD being timed; the spectrum is then only close to e^{−decay·i}, which
     is fine because every error is scored against this matrix's own exact SVD. Only the first
-    ⌈18/decay⌉ terms are built: the rest lie below float32's resolution.
+    ⌈18/decay⌉ terms are built: the rest lie below float32's resolution. The last few matrices are
+    kept (≤ 10, at most 12 MB each): the race's sliders re-sketch the same matrices. Do not modify
+    the tensor returned.
     """
     device = torch.device(device)
     gen = torch.Generator(device="cpu").manual_seed(seed)
