@@ -143,10 +143,13 @@ def step_through(land, runs, rows, kinds, step):
         text += f"The step points {angle:.1f}° away from steepest descent −∇f."
     else:
         text += "No step here: the gradient or the step is zero."
-    if inspect in ("adam", "adamw", "nadam", "radam", "rmsprop", "adagrad"):
-        text += (" *Scaling* is 1/(√v̂ + ε) per coordinate: a coordinate with large past gradients gets a small "
-                 "factor; that is how Adam evens out a badly scaled valley, and why its step is not parallel to "
-                 "the gradient.")
+    if inspect in ("adam", "adamw", "nadam", "radam"):
+        text += (" The blue arrow is −lr·m̂ before the second-moment scaling, the orange one the step after it: the "
+                 "gap between them *is* the scaling 1/(√v̂ + ε), per coordinate. A coordinate with large past "
+                 "gradients gets a small factor; that is how Adam evens out a badly scaled valley.")
+    elif inspect in ("rmsprop", "adagrad"):
+        text += (" *Scaling* 1/(√v + ε) per coordinate: the black arrow is the gradient step, the orange one the "
+                 "same gradient rescaled; a coordinate with large past gradients gets a small factor.")
     st.caption(text)
 
 
