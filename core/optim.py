@@ -411,13 +411,16 @@ class Runs:
 def run(land_key: str, kinds: tuple[str, ...], lrs: tuple[float, ...] | dict[str, tuple[float, ...]],
         steps: int = 300, start: tuple[float, float] | None = None, seeds: tuple[int, ...] = (0,),
         noise: float = 0.0, schedule: str = "constant", momentum: float = 0.9, kappa: float = 10.0,
-        angle: float = 0.0, start_jitter: float = 0.0, device: torch.device | str = "cpu") -> Runs:
+        angle: float = 0.0, start_jitter: float = 0.0, record: bool = True,
+        device: torch.device | str = "cpu") -> Runs:
     """Every optimizer in ``kinds`` × every learning rate (``lrs``, or ``lrs[kind]``) × every seed,
     for ``steps`` steps from ``start`` on landscape ``land_key``, all rows at once.
 
     ``noise`` adds σ·ξ (ξ standard normal) to every gradient, the same draws for every optimizer of
     a seed (common random numbers: a fair comparison); ``start_jitter`` moves each seed's start by a
-    normal offset of that size (seed 0 included). Computed in float64.
+    normal offset of that size (seed 0 included). ``record=False`` keeps only the positions and
+    losses (all a race needs): the gradient, direction, scale and moment arrays then have no steps.
+    Computed in float64.
     """
     device = torch.device(device)
     land = landscape(land_key, kappa, angle)
@@ -479,17 +482,19 @@ def run(land_key: str, kinds: tuple[str, ...], lrs: tuple[float, ...] | dict[str
         for t in range(1, steps + 1):
             if noise > 0:
                 g = g + noise_rows[:, t - 1]
-            rec_g.append(g)
+            if record:
+                rec_g.append(g)
             factor = factors[t - 1]
             news = []
             for name, rows in blocks.items():
                 lr_b = lr_blocks[name] if factor == 1.0 else lr_blocks[name] * factor
                 q, d, c, m = _update(name, p[rows], g[rows], lr_b, t, states[name], momentum, newton)
                 news.append(q)
-                dl, cl, ml = rec[name]
-                dl.append(d)
-                cl.append(c)
-                ml.append(m)
+                if record:  # what the step-through draws; a race needs only the positions
+                    dl, cl, ml = rec[name]
+                    dl.append(d)
+                    cl.append(c)
+                    ml.append(m)
             new = torch.cat(news) if len(news) > 1 else (news[0] if news else p)
             # A row dies once a coordinate passes DIVERGED; NaN fails the comparison too. Dead rows
             # keep their last finite point (their optimizer state may go on, unused).
@@ -500,7 +505,7 @@ def run(land_key: str, kinds: tuple[str, ...], lrs: tuple[float, ...] | dict[str
             if t % 25 == 0 and not bool(alive.any()):
                 break
             g = land.grad(p)
-        done = len(rec_g)
+        done = len(rec_p) - 1
         positions = torch.stack(rec_p)  # (done+1, R, 2)
         alive_after = torch.stack(rec_alive)
 
@@ -514,22 +519,24 @@ def run(land_key: str, kinds: tuple[str, ...], lrs: tuple[float, ...] | dict[str
                              torch.zeros(0, n, 2, dtype=dt, device=device))
             return torch.cat(parts, dim=1) if parts else torch.zeros(done, 0, 2, dtype=dt, device=device)
 
-        grads = torch.stack(rec_g) if rec_g else torch.zeros(0, R, 2, dtype=dt, device=device)
-        dirs, scales, moments = by_row(0, 0.0), by_row(1, 1.0), by_row(2, 0.0)
-        if done < steps:  # every row ended early: pad to the full length, standing still
-            pad = steps - done
+        none = torch.zeros(0, R, 2, dtype=dt, device=device)
+        grads = torch.stack(rec_g) if rec_g else none
+        dirs, scales, moments = (by_row(0, 0.0), by_row(1, 1.0), by_row(2, 0.0)) if record else (none, none, none)
+        pad = steps - done
+        if pad:  # every row ended early: pad to the full length, standing still
             positions = torch.cat([positions, positions[-1:].expand(pad, R, 2)])
             alive_after = torch.cat([alive_after, torch.zeros(pad, R, dtype=torch.bool, device=device)])
+        if pad and record:
             grads, dirs, moments = (torch.cat([x, torch.zeros(pad, R, 2, dtype=dt, device=device)])
                                     for x in (grads, dirs, moments))
             scales = torch.cat([scales, torch.ones(pad, R, 2, dtype=dt, device=device)])
         losses = land.fn(positions)  # all at once, after the loop
     died = ~alive_after
     diverged_at = torch.where(died.any(0), died.to(torch.uint8).argmax(0), -1)
-    # After a row diverged, nothing moves it: record no gradient, direction or scaling from then on.
-    dead = died[1:]
-    grads, dirs, moments = (torch.where(dead[..., None], 0.0, x) for x in (grads, dirs, moments))
-    scales = torch.where(dead[..., None], 1.0, scales)
+    if record:  # after a row diverged, nothing moves it: no gradient, direction or scaling from then on
+        dead = died[1:]
+        grads, dirs, moments = (torch.where(dead[..., None], 0.0, x) for x in (grads, dirs, moments))
+        scales = torch.where(dead[..., None], 1.0, scales)
     return Runs(tuple(k for k, _, _ in table), lr_col.squeeze(1).cpu().numpy(),
                 np.array([s for _, _, s in table]), positions.cpu().numpy(), losses.cpu().numpy(),
                 grads.cpu().numpy(), dirs.cpu().numpy(), scales.cpu().numpy(), moments.cpu().numpy(), factors,
@@ -602,12 +609,12 @@ def _scores(land: Landscape, runs: Runs, rows: np.ndarray) -> tuple[float, float
 def tune(land_key: str, kinds: tuple[str, ...], steps: int = 300, start: tuple[float, float] | None = None,
          seeds: tuple[int, ...] = (0,), noise: float = 0.0, schedule: str = "constant", momentum: float = 0.9,
          kappa: float = 10.0, angle: float = 0.0, grid: tuple[float, ...] = LR_GRID, start_jitter: float = 0.0,
-         device: torch.device | str = "cpu") -> tuple[Tuned, Runs]:
+         record: bool = True, device: torch.device | str = "cpu") -> tuple[Tuned, Runs]:
     """Each optimizer's best learning rate on ``grid`` (see :class:`Tuned`), every optimizer, rate
     and seed in one batch. The runs come back too: the chosen rows are :func:`select`'s."""
     land = landscape(land_key, kappa, angle)
     runs = run(land_key, kinds, grid, steps, start, seeds, noise, schedule, momentum, kappa, angle, start_jitter,
-               device)
+               record, device)
     table = np.full((len(kinds), len(grid)), math.inf)
     table_steps = np.full((len(kinds), len(grid)), math.inf)
     for i, kind in enumerate(kinds):

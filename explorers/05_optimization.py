@@ -214,7 +214,7 @@ def race_tab(ctrl, main):
             (tuned, runs), t_race = compute.run(
                 f"{len(kinds)} optimizers × {len(optim.LR_GRID)} rates × {seeds} seeds × {steps} steps, batched",
                 optim.tune, land.key, tuple(kinds), steps, None, tuple(range(seeds)), noise, schedule, mu, kappa,
-                angle, start_jitter=0.02 * width, on="cpu")
+                angle, start_jitter=0.02 * width, record=False, on="cpu")
         layout.compute_line(t_race)
         by_kind = {k: runs.rows(k)[np.isclose(runs.lrs[runs.rows(k)], tuned.best_lr[k])] for k in kinds}
         table, final_name = fig.race_table(land, runs, tuned, by_kind)

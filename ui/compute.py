@@ -24,7 +24,7 @@ shell.torch_loaded()  # torch is imported above: the device badge can be drawn
 T = TypeVar("T")
 
 
-@st.cache_data(max_entries=96, show_spinner=False)
+@st.cache_data(max_entries=48, show_spinner=False)  # bounded: a large race result is ~15 MB
 def _cached(module: str, name: str, device: str, what: str, args: tuple, kwargs: dict) -> tuple[Any, Timing]:
     fn = getattr(importlib.import_module(module), name)
     return timed(what, fn, *args, device=torch.device(device), **kwargs)

@@ -257,3 +257,11 @@ def test_network_schedules_are_torch_schedulers():
         opt.step()
         sched.step()
     np.testing.assert_allclose(lrs, [0.1 * optim.lr_factor("warmup", t, 40) for t in range(40)], rtol=1e-9)
+
+
+def test_a_run_without_records_has_the_same_paths():
+    full = optim.run("beale", optim.DEFAULT_OPTIMIZERS, (1e-3, 0.3), steps=80, seeds=(0, 1), noise=0.1)
+    lean = optim.run("beale", optim.DEFAULT_OPTIMIZERS, (1e-3, 0.3), steps=80, seeds=(0, 1), noise=0.1, record=False)
+    np.testing.assert_array_equal(full.positions, lean.positions)
+    np.testing.assert_array_equal(full.diverged_at, lean.diverged_at)
+    assert lean.gradient.shape[0] == 0 and lean.moment.shape[0] == 0
