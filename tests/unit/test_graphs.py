@@ -1,0 +1,165 @@
+"""core.graphs against networkx, numpy and closed forms."""
+
+import itertools
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+import torch
+
+from core import graphs as g
+from core.data import DataError
+
+GENERATORS = ["path", "cycle", "grid", "complete", "barbell", "sbm", "er", "ws", "geometric", "knn"]
+
+
+def _nx(graph: g.Graph) -> nx.Graph:
+    G = nx.Graph()
+    G.add_nodes_from(range(graph.n))
+    G.add_weighted_edges_from((int(u), int(v), float(w)) for (u, v), w in zip(graph.edges, graph.weights,
+                                                                              strict=True))
+    return G
+
+
+@pytest.mark.parametrize("key", list(g.GRAPHS))
+def test_laplacian_spectra_match_networkx_and_numpy(key):
+    graph = g.make_graph(key, 40, p=0.15, seed=1)
+    G = _nx(graph)
+    L = nx.laplacian_matrix(G, nodelist=range(graph.n), weight="weight").toarray()
+    np.testing.assert_allclose(g.spectrum(graph, "laplacian").values, np.linalg.eigvalsh(L), atol=1e-9)
+    N = nx.normalized_laplacian_matrix(G, nodelist=range(graph.n), weight="weight").toarray()
+    np.testing.assert_allclose(g.spectrum(graph, "sym").values, np.linalg.eigvalsh(N), atol=1e-9)
+    A = nx.to_numpy_array(G, nodelist=range(graph.n), weight="weight")
+    np.testing.assert_allclose(g.spectrum(graph, "adjacency").values, np.linalg.eigvalsh(A), atol=1e-9)
+
+
+@pytest.mark.parametrize("n", [3, 8, 25])
+def test_closed_forms(n):
+    cycle = np.sort(2 - 2 * np.cos(2 * np.pi * np.arange(n) / n))
+    np.testing.assert_allclose(g.spectrum(g.make_graph("cycle", n), "laplacian").values, cycle, atol=1e-10)
+    path = np.sort(2 - 2 * np.cos(np.pi * np.arange(n) / n))
+    np.testing.assert_allclose(g.spectrum(g.make_graph("path", n), "laplacian").values, path, atol=1e-10)
+    complete = np.r_[0.0, np.full(n - 1, float(n))]
+    np.testing.assert_allclose(g.spectrum(g.make_graph("complete", n), "laplacian").values, complete, atol=1e-10)
+
+
+def test_zero_eigenvalues_count_the_components():
+    for key, n, p in [("geometric", 80, 0.08), ("geometric", 120, 0.15), ("er", 60, 0.02), ("knn", 80, 0.0)]:
+        graph = g.make_graph(key, n, p=p, k=3, seed=2)
+        expected = nx.number_connected_components(_nx(graph))
+        assert g.components(graph) == expected
+        assert g.spectrum(graph, "laplacian").zero_count() == expected
+        assert g.spectrum(graph, "sym").zero_count() == expected  # Chung's convention for isolated nodes
+
+
+def test_walk_eigenvectors_solve_the_generalized_problem():
+    graph = g.make_graph("karate")
+    spec = g.spectrum(graph, "rw")
+    Lrw = g.matrix(graph, "rw").numpy()
+    for i in range(5):
+        v = spec.vectors[:, i]
+        np.testing.assert_allclose(Lrw @ v, spec.values[i] * v, atol=1e-10)
+
+
+def test_sparse_path_agrees_with_dense(monkeypatch):
+    graph = g.make_graph("geometric", 400, p=0.12, seed=3)
+    dense = g.spectrum(graph, "laplacian")
+    monkeypatch.setattr(g, "DENSE_LIMIT", 100)
+    sparse = g.spectrum(graph, "laplacian", k=8)
+    assert not sparse.complete and sparse.values.shape == (8,)
+    np.testing.assert_allclose(sparse.values, dense.values[:8], atol=1e-8)
+
+
+def _brute_force_h(graph: g.Graph) -> float:
+    best = math.inf
+    for r in range(1, graph.n):
+        for subset in itertools.combinations(range(graph.n), r):
+            side = np.zeros(graph.n, dtype=bool)
+            side[list(subset)] = True
+            best = min(best, g.conductance(graph, side))
+    return best
+
+
+def test_cheeger_inequality_with_the_exact_conductance():
+    graph = g.make_graph("florentine")  # 15 nodes: every one of 2^15 cuts can be tried
+    c = g.cheeger(graph, g.spectrum(graph, "sym"))
+    h = _brute_force_h(graph)
+    assert c.lower <= h + 1e-12 <= c.sweep_conductance + 1e-12
+    assert c.sweep_conductance <= c.upper + 1e-12
+
+
+@pytest.mark.parametrize("key", GENERATORS)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cheeger_sweep_lies_between_the_bounds_on_every_generator(key, seed):
+    graph = g.make_graph(key, 70, p=0.2, k=5, seed=seed)
+    c = g.cheeger(graph, g.spectrum(graph, "sym"))
+    assert c.lower <= c.sweep_conductance + 1e-9
+    assert c.sweep_conductance <= c.upper + 1e-9
+    assert c.sweep_conductance == pytest.approx(g.conductance(graph, c.sweep_set))
+
+
+def test_spectral_clustering_finds_the_planted_blocks_and_the_karate_split():
+    sbm = g.make_graph("sbm", 300, blocks=3, p_in=0.2, p_out=0.01, seed=0)
+    res = g.spectral_clustering(sbm, g.spectrum(sbm, "sym"), 3)
+    assert res.accuracy == 1.0 and res.ari == pytest.approx(1.0)
+    karate = g.make_graph("karate")
+    split = g.fiedler_split(karate, g.spectrum(karate, "sym"))
+    assert split.accuracy >= 33 / 34  # the classic result: one member (node 8) on the "wrong" side
+    moons = g.make_graph("knn", 200, k=8, seed=0)
+    assert g.spectral_clustering(moons, g.spectrum(moons, "sym"), 2).accuracy >= 0.9  # seen: 0.945
+
+
+def test_graph_fourier_transform_and_heat_filter():
+    graph = g.make_graph("ws", 50, p=0.1, k=4, seed=0)
+    spec = g.spectrum(graph, "laplacian")
+    x = g.signal(graph, spec, "noisy", noise=0.5, seed=1)
+    same = g.heat_filter(graph, spec, x, 0.0)
+    np.testing.assert_allclose(same.output, x, atol=1e-12)  # e^{0·L} = I
+    assert np.sum(same.gft**2) == pytest.approx(np.sum(x**2))  # Parseval: U is orthogonal
+    out = g.heat_filter(graph, spec, x, 2.0)
+    expm = torch.linalg.matrix_exp(-2.0 * g.matrix(graph, "laplacian")).numpy()
+    np.testing.assert_allclose(out.output, expm @ x, atol=1e-10)  # against the matrix exponential
+    assert out.smoothness_out < out.smoothness_in
+
+
+def test_gcn_propagation_is_a_low_pass_filter_that_over_smooths():
+    graph = g.make_graph("karate")
+    x = g.signal(graph, g.spectrum(graph, "sym"), "noisy", noise=1.0, seed=0)
+    res = g.gcn_propagation(graph, x, 30)
+    assert np.all(np.diff(res.spread) <= 1e-12)  # each layer removes more of the non-stationary part
+    assert res.spread[-1] < 0.05 * res.spread[0]
+    assert res.eigenvalues.min() >= -1e-12 and res.eigenvalues.max() < 2  # adding I keeps λ̃ below 2
+
+
+def test_lazy_walk_mixes_at_the_spectral_gap():
+    graph = g.make_graph("barbell", 30)
+    tv = g.random_walk(graph, 0, 400)
+    assert tv[0] == pytest.approx(1 - graph.degrees()[0] / graph.degrees().sum())
+    assert tv[-1] < tv[0] and np.all(np.diff(tv) <= 1e-12)
+    c = g.cheeger(graph, g.spectrum(graph, "sym"))
+    slowest = 1 - c.lazy_gap
+    assert tv[-1] <= 10 * slowest**400 * math.sqrt(graph.degrees().sum() / graph.degrees().min())
+
+
+def test_edge_lists_and_their_problems():
+    text = b"source,target\na,b\nb,c\nc,c\nb,a\nc,d,2.5\n,e\nd,e,-1\n"
+    graph = g.read_edge_list(text)
+    assert graph.n == 4 and graph.m == 3  # a-b, b-c, c-d; e never got a valid edge
+    assert graph.labels == ("a", "b", "c", "d")
+    joined = " ".join(graph.notes)
+    assert "self-loop" in joined and "repeated" in joined and "without two node ids" in joined and "weight" in joined
+    assert g.read_edge_list(b"1 2\n2 3 # comment\n").m == 2
+    single = g.read_edge_list(b"7,7\n")  # one node, only a self-loop
+    assert single.n == 1 and single.m == 0
+    for bad in (b"", b"   \n", b"\x00\x01\x02binary", b"only-one-column\n"):
+        with pytest.raises(DataError):
+            g.read_edge_list(bad)
+
+
+def test_bad_requests_raise_clear_errors():
+    with pytest.raises(DataError):
+        g.make_graph("galaxy")
+    graph = g.make_graph("path", 2)
+    with pytest.raises(DataError):
+        g.signal(graph, g.spectrum(graph, "laplacian"), "truth")
