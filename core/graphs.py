@@ -18,7 +18,7 @@ import torch
 
 from core.data import DataError
 
-DENSE_LIMIT = 2000  # nodes: above this the dense n×n eigendecomposition is too slow/large for a slider
+DENSE_LIMIT = 1200  # nodes: above this the dense n×n eigendecomposition is too slow/large for a slider
 MAX_NODES = 20_000
 MAX_EDGE_BYTES = 5 * 2**20
 ZERO_TOL = 1e-9  # an eigenvalue below this (relative to the largest) counts as zero
@@ -87,10 +87,11 @@ REAL = ("karate", "lesmis", "florentine", "davis")
 
 
 def make_graph(key: str, n: int = 60, p: float = 0.1, k: int = 4, blocks: int = 2, p_in: float = 0.3,
-               p_out: float = 0.02, seed: int = 0) -> Graph:
+               p_out: float = 0.02, seed: int = 0, device: torch.device | str | None = None) -> Graph:
     """A graph by name. ``n`` sizes the generators (grid: about n nodes; barbell: two cliques of n/3 and a
     path); ``p`` is Erdős–Rényi's edge probability, Watts–Strogatz's rewiring probability and the
-    geometric graph's radius; ``k`` the ring degree (Watts–Strogatz) or the neighbours (k-NN)."""
+    geometric graph's radius; ``k`` the ring degree (Watts–Strogatz) or the neighbours (k-NN).
+    (``device`` is accepted for a uniform call signature; building a graph is CPU work.)"""
     import networkx as nx
 
     n = int(n)
@@ -230,8 +231,8 @@ def read_edge_list(raw: bytes, name: str = "upload") -> Graph:
 
 # ------------------------------------------------------------------------------------------- matrices
 
-MATRICES = {"adjacency": "Adjacency A", "laplacian": "Laplacian L = D − A",
-            "sym": "Normalized L_sym = I − D^−½ A D^−½", "rw": "Random-walk L_rw = I − D^−1 A"}
+MATRICES = {"laplacian": "Laplacian L = D − A", "sym": "Normalized L_sym = I − D^−½ A D^−½",
+            "rw": "Random-walk L_rw = I − D^−1 A", "adjacency": "Adjacency A"}
 
 
 def adjacency(graph: Graph, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float64) -> torch.Tensor:
@@ -376,7 +377,7 @@ def _score(labels: np.ndarray, truth: np.ndarray | None) -> tuple[float | None, 
     return float(C[r, c].sum() / len(labels)), float(adjusted_rand_score(truth, labels))
 
 
-def fiedler_split(graph: Graph, spec: Spectrum) -> Clustering:
+def fiedler_split(graph: Graph, spec: Spectrum, device: torch.device | str | None = None) -> Clustering:
     """Two groups by the sign of the Fiedler vector (the eigenvector of the second-smallest eigenvalue)."""
     if spec.vectors.shape[1] < 2:
         raise DataError("A Fiedler vector needs at least two nodes.")
@@ -386,8 +387,10 @@ def fiedler_split(graph: Graph, spec: Spectrum) -> Clustering:
     return Clustering(labels, f[:, None], acc, ari, f"sign of the Fiedler vector of {spec.kind}")
 
 
-def spectral_clustering(graph: Graph, spec: Spectrum, k: int, seed: int = 0) -> Clustering:
-    """Ng–Jordan–Weiss: the first k eigenvectors of L_sym (rows normalized to unit length), then k-means."""
+def spectral_clustering(graph: Graph, spec: Spectrum, k: int, seed: int = 0,
+                        device: torch.device | str | None = None) -> Clustering:
+    """Ng–Jordan–Weiss: the first k eigenvectors of L_sym (rows normalized to unit length), then k-means
+    (scikit-learn's, on the CPU)."""
     from sklearn.cluster import KMeans
 
     k = int(min(max(k, 2), spec.vectors.shape[1], graph.n))
@@ -437,7 +440,8 @@ class Filtered:
     smoothness_out: float
 
 
-def heat_filter(graph: Graph, spec: Spectrum, x: np.ndarray, t: float) -> Filtered:
+def heat_filter(graph: Graph, spec: Spectrum, x: np.ndarray, t: float,
+                device: torch.device | str | None = None) -> Filtered:
     """The heat kernel e^{−tL}: each graph frequency λ scaled by e^{−tλ} (a low-pass filter)."""
     if not spec.complete:
         raise DataError("Graph filtering needs the whole spectrum: use a graph of at most "
@@ -471,6 +475,8 @@ def gcn_propagation(graph: Graph, x: np.ndarray, layers: int, device: torch.devi
     """Repeated GCN propagation of a node signal: a low-pass filter with gain (1 − λ̃) per layer, so the
     signal flattens towards the top eigenvector as layers stack (over-smoothing)."""
     device = torch.device(device)
+    if graph.n > DENSE_LIMIT:
+        raise DataError(f"GCN propagation here is dense: at most {DENSE_LIMIT:,} nodes.")
     A = adjacency(graph, device) + torch.eye(graph.n, dtype=torch.float64, device=device)
     s = A.sum(1).rsqrt()
     Ahat = s[:, None] * A * s[None, :]
@@ -551,18 +557,36 @@ def cheeger(graph: Graph, spec: Spectrum) -> Cheeger:
 
 def random_walk(graph: Graph, start: int, steps: int, device: torch.device | str = "cpu") -> np.ndarray:
     """Total-variation distance to the stationary distribution π ∝ d after t = 0…steps steps of the
-    lazy walk ½(I + D^−1A) from ``start`` (lazy, so that bipartite graphs mix too)."""
-    device = torch.device(device)
-    A = adjacency(graph, device)
-    d = A.sum(1)
-    if torch.any(d == 0):
+    lazy walk ½(I + D^−1A) from ``start`` (lazy, so that bipartite graphs mix too). Sparse, so it
+    runs on graphs of any size here."""
+    import scipy.sparse as sp
+
+    d = graph.degrees()
+    if graph.n < 2 or np.any(d == 0):
         raise DataError("The graph has isolated nodes: a random walk there never mixes.")
-    P = 0.5 * (torch.eye(graph.n, dtype=A.dtype, device=device) + A / d[:, None])
+    A = sp.coo_matrix((np.r_[graph.weights, graph.weights], (np.r_[graph.edges[:, 0], graph.edges[:, 1]],
+                                                             np.r_[graph.edges[:, 1], graph.edges[:, 0]])),
+                      shape=(graph.n, graph.n)).tocsr()
+    PT = (0.5 * (sp.eye(graph.n) + sp.diags(1 / d) @ A)).T.tocsr()
     pi = d / d.sum()
-    p = torch.zeros(graph.n, dtype=A.dtype, device=device)
+    p = np.zeros(graph.n)
     p[int(min(max(start, 0), graph.n - 1))] = 1.0
     out = []
     for _ in range(int(steps) + 1):
-        out.append(float(0.5 * (p - pi).abs().sum()))
-        p = p @ P
+        out.append(float(0.5 * np.abs(p - pi).sum()))
+        p = PT @ p
     return np.array(out)
+
+
+def layout(graph: Graph, seed: int = 0, device: torch.device | str = "cpu") -> np.ndarray:
+    """Where to draw the nodes: their own coordinates if they have some; else networkx's spring layout
+    (up to 500 nodes) or its spectral layout (the Laplacian eigenmap) for larger graphs."""
+    import networkx as nx
+
+    if graph.coords is not None:
+        return np.asarray(graph.coords, dtype=float)
+    G = nx.Graph()
+    G.add_nodes_from(range(graph.n))
+    G.add_edges_from(map(tuple, graph.edges.tolist()))
+    pos = nx.spring_layout(G, seed=seed) if graph.n <= 500 else nx.spectral_layout(G)
+    return np.array([pos[i] for i in range(graph.n)], dtype=float)

@@ -1,0 +1,242 @@
+"""Chapter 7, Graph theory: spectra of graph matrices, spectral clustering, graph signals and GCN
+propagation as low-pass filters, Cheeger's inequality and random-walk mixing."""
+
+import numpy as np
+import streamlit as st
+
+from core import graphs
+from core.data import DataError
+from ui import charts, compute, controls, layout
+from ui.figures import graphs as fig
+
+TABS = ["Spectrum", "Clustering", "Signals and GCNs", "Cheeger and random walks"]
+SOURCES = {**graphs.GRAPHS, "upload": "Upload an edge list"}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _parse(raw: bytes, name: str) -> graphs.Graph:
+    return graphs.read_edge_list(raw, name)
+
+
+def graph_controls() -> graphs.Graph:
+    key = controls.selectbox("Graph", "gr_graph", list(SOURCES), format_func=SOURCES.get)
+    if key == "upload":
+        file = st.file_uploader("Edge list (CSV or text: two node ids per line, optional weight)", ["csv", "txt",
+                                "tsv", "edges"], key="gr_upload")
+        if file is None:
+            st.caption("No file yet: until one is uploaded the page shows the karate club.")
+            return graphs.make_graph("karate")
+        try:
+            graph = _parse(file.getvalue(), file.name)
+        except DataError as exc:
+            st.error(f"{file.name}: {exc}", icon=":material/block:")
+            return graphs.make_graph("karate")
+        for note in graph.notes:
+            st.caption(f":orange[ℹ {note}]")
+        return graph
+    if key in graphs.REAL:
+        return graphs.make_graph(key)
+    n = controls.slider("Nodes n", "gr_n", 3, 10_000, 60, help=f"Above {graphs.DENSE_LIMIT:,} nodes the lowest "
+                        "eigenpairs come from a sparse solver; drawing shows the nodes only above 20,000 edges.")
+    kw = {}
+    if key == "sbm":
+        kw = dict(blocks=controls.slider("Blocks", "gr_blocks", 1, 8, 2),
+                  p_in=controls.slider("p_in (inside a block)", "gr_pin", 0.0, 1.0, 0.3, 0.01),
+                  p_out=controls.slider("p_out (between blocks)", "gr_pout", 0.0, 1.0, 0.02, 0.01))
+    elif key in ("er", "ws", "geometric"):
+        label = {"er": "Edge probability p", "ws": "Rewiring probability p", "geometric": "Radius r"}[key]
+        kw = dict(p=controls.slider(label, "gr_p", 0.0, 1.0, 0.1 if key != "geometric" else 0.2, 0.01))
+    if key in ("ws", "knn"):
+        kw["k"] = controls.slider("Neighbours k", "gr_k", 1, 20, 4 if key == "ws" else 6)
+    seed = controls.seed("gr_seed") if key in ("sbm", "er", "ws", "geometric", "knn") else 0
+    graph, _ = compute.run(f"{SOURCES[key]} ({n} nodes)", graphs.make_graph, key, n, seed=seed, on="cpu", **kw)
+    return graph
+
+
+def spectrum_of(graph, kind):
+    return compute.run(f"spectrum of {graphs.MATRICES[kind].split(' ')[0]} ({graph.n:,} nodes)", graphs.spectrum,
+                       graph, kind, 12)
+
+
+def facts(graph, spec):
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Nodes", f"{graph.n:,}")
+    c2.metric("Edges", f"{graph.m:,}")
+    comps = graphs.components(graph)
+    c3.metric("Connected components", comps)
+    zeros = spec.zero_count() if spec.kind != "adjacency" else None
+    c4.metric("Eigenvalue 0, times", "—" if zeros is None else zeros,
+              help="For L, L_sym and L_rw the multiplicity of the eigenvalue 0 is the number of components.")
+    if zeros is not None:
+        same = "equals" if zeros == comps or (not spec.complete and zeros == len(spec.values)) else "differs from"
+        st.caption(f"The eigenvalue 0 appears {zeros} time(s); the graph has {comps} connected component(s): "
+                   f"the multiplicity {same} the component count"
+                   + ("" if spec.complete else f" (only the lowest {len(spec.values)} eigenvalues are computed)")
+                   + ".")
+    return comps
+
+
+def spectrum_tab(ctrl, main, graph, xy):
+    with ctrl:
+        kind = controls.radio("Matrix", "gr_mat", list(graphs.MATRICES), format_func=graphs.MATRICES.get,
+                              horizontal=False)
+    spec, t = spectrum_of(graph, kind)
+    layout.compute_line(t)
+    facts(graph, spec)
+    with ctrl:
+        i = controls.slider("Colour the nodes by eigenvector", "gr_eig", 1, len(spec.values), min(2, len(spec.values)),
+                            help="1 is the smallest eigenvalue's. For the Laplacians, 2 is the Fiedler vector.")
+    left, right = layout.side_by_side([1.1, 1])
+    with left:
+        charts.show(*fig.graph_map(graph, xy, spec.vectors[:, i - 1], "entry",
+                                   f"Eigenvector {i} (λ = {spec.values[i - 1]:.4g})"), "eigenvector", width="content")
+    with right:
+        charts.show(*fig.spectrum_chart(spec, i - 1, spec.zero_count() if kind != "adjacency" else 0,
+                                        f"Spectrum of {graphs.MATRICES[kind].split(' =')[0]}"), "spectrum")
+    if graph.n <= 150:
+        M = graphs.matrix(graph, kind).numpy()
+        charts.show(*fig.matrix_heatmap(M, graph.labels, graphs.MATRICES[kind]), "matrix", width="content")
+    else:
+        st.caption(f"The {graph.n:,}×{graph.n:,} matrix is not drawn (over 150 nodes).")
+    layout.notice("Small Laplacian eigenvalues belong to smooth eigenvectors: neighbours get similar values. "
+                  "The Fiedler vector (the second) changes sign where the graph is easiest to cut.")
+
+
+def clustering_tab(ctrl, main, graph, xy):
+    with ctrl:
+        method = controls.radio("Method", "gr_cmethod", ["fiedler", "kmeans"], horizontal=False,
+                                format_func={"fiedler": "Fiedler bisection (sign of v₂)",
+                                             "kmeans": "Spectral clustering (k eigenvectors + k-means)"}.get)
+        k = controls.slider("Clusters k", "gr_ck", 2, 10, 2) if method == "kmeans" else 2
+        seed = controls.seed("gr_cseed") if method == "kmeans" else 0
+    spec, t = spectrum_of(graph, "sym")
+    if spec.vectors.shape[1] < 3:
+        st.info("Clustering needs at least three nodes.")
+        return
+    if method == "fiedler":
+        res, t2 = compute.run("Fiedler bisection", graphs.fiedler_split, graph, spec, on="cpu")
+    else:
+        res, t2 = compute.run(f"k-means on {k} eigenvectors", graphs.spectral_clustering, graph, spec, k, seed,
+                              on="cpu")
+    layout.compute_line(t, t2)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Clusters found", len(np.unique(res.labels)))
+    c2.metric("Accuracy vs the truth", "—" if res.accuracy is None else f"{res.accuracy:.1%}",
+              help=f"Share of nodes in the right group after the best matching of labels; truth: "
+                   f"{graph.truth_name or 'none known for this graph'}.")
+    c3.metric("Adjusted Rand index", "—" if res.ari is None else f"{res.ari:.3f}", help="1: the same partition; "
+              "0: no better than chance.")
+    left, right = layout.side_by_side([1.1, 1])
+    with left:
+        charts.show(*fig.graph_map(graph, xy, res.labels, "cluster", f"Clusters: {res.method}", nominal=True),
+                    "clusters", width="content")
+    with right:
+        charts.show(*fig.embedding_chart(spec.vectors, res.labels, graph.labels,
+                                         "Spectral embedding (Laplacian eigenmap)"), "embedding")
+    if graph.truth is not None:
+        charts.show(*fig.graph_map(graph, xy, graph.truth, "group", f"The truth: {graph.truth_name}", nominal=True,
+                                   size=260), "truth", width="content")
+    layout.notice("In the eigenvectors' coordinates the groups fall apart into separate clouds: k-means finds "
+                  "them there, though it could not in the original graph.")
+
+
+def signals_tab(ctrl, main, graph, xy):
+    with ctrl:
+        kind = controls.selectbox("Signal on the nodes", "gr_signal", list(graphs.SIGNALS),
+                                  format_func=graphs.SIGNALS.get)
+        noise = controls.slider("Noise", "gr_noise", 0.0, 2.0, 0.5, 0.05) if kind == "noisy" else 0.0
+        node = controls.slider("Delta at node", "gr_node", 0, graph.n - 1, 0) if kind == "delta" else 0
+        heat_t = controls.select_slider("Heat kernel time t", "gr_t", [0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0], 1.0)
+        depth = controls.slider("GCN layers", "gr_layers", 0, 50, 4)
+    if graph.n > graphs.DENSE_LIMIT:
+        st.info(f"Filtering needs the whole spectrum: choose a graph of at most {graphs.DENSE_LIMIT:,} nodes.")
+        return
+    spec, t = spectrum_of(graph, "laplacian")
+    try:
+        x = graphs.signal(graph, spec, kind, noise, node, seed=0)
+    except DataError as exc:
+        st.caption(f":orange[⚠ {exc} Showing the smooth signal.]")
+        x = graphs.signal(graph, spec, "smooth")
+    filt, t2 = compute.run("heat filter", graphs.heat_filter, graph, spec, x, float(heat_t), on="cpu")
+    gcn, t3 = compute.run(f"{depth} GCN layers", graphs.gcn_propagation, graph, x, depth)
+    layout.compute_line(t, t2, t3)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Roughness of x", f"{filt.smoothness_in:.4f}", help="xᵀLx / xᵀx: 0 for a constant signal.")
+    c2.metric(f"… after e^(−{heat_t:g}L)", f"{filt.smoothness_out:.4f}")
+    c3.metric(f"… after {depth} GCN layers", f"{gcn.energy[-1]:.4f}")
+    a, b, c = layout.side_by_side([1, 1, 1])
+    with a:
+        charts.show(*fig.graph_map(graph, xy, x, "x", "The signal x", size=220), "signal", width="content")
+    with b:
+        charts.show(*fig.graph_map(graph, xy, filt.output, "x", f"Heat-filtered, t = {heat_t:g}", size=220),
+                    "heat filtered", width="content")
+    with c:
+        charts.show(*fig.graph_map(graph, xy, gcn.layers[-1], "x", f"After {depth} GCN layers", size=220),
+                    "gcn", width="content")
+    left, right = st.columns(2)
+    with left:
+        charts.show(*fig.frequency_chart(spec, filt, f"e^(−{heat_t:g}λ)"), "graph fourier")
+    with right:
+        charts.show(*fig.smoothing_chart(gcn), "over smoothing")
+    layout.notice("A GCN layer multiplies each graph frequency by 1 − λ̃: a low-pass filter. Stack enough layers and "
+                  "every node carries the same value (times √degree): over-smoothing.")
+
+
+def cheeger_tab(ctrl, main, graph, xy):
+    with ctrl:
+        start = controls.slider("Random walk starts at node", "gr_start", 0, graph.n - 1, 0)
+        steps = controls.slider("Walk steps", "gr_steps", 10, 2000, 200, 10)
+    spec, t = spectrum_of(graph, "sym")
+    if spec.vectors.shape[1] < 2:
+        st.info("Cheeger's inequality needs at least two nodes.")
+        return
+    c = graphs.cheeger(graph, spec)
+    layout.compute_line(t)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("λ₂ of L_sym", f"{c.lambda2:.5f}")
+    c2.metric("Sweep-cut conductance", f"{c.sweep_conductance:.5f}")
+    c3.metric("Walk's spectral gap", f"{c.gap:.5f}", help="1 − max(|μ₂|, |μₙ|), μ = 1 − λ(L_sym); 0 on a "
+              "bipartite graph, where the plain walk oscillates.")
+    c4.metric("Lazy walk's gap λ₂/2", f"{c.lazy_gap:.5f}")
+    charts.show(*fig.cheeger_chart(c), "cheeger")
+    left, right = layout.side_by_side([1.1, 1])
+    with left:
+        side = np.where(c.sweep_set, "S", "the rest")
+        charts.show(*fig.graph_map(graph, xy, side, "side", f"The best sweep cut (φ = {c.sweep_conductance:.4f})",
+                                   nominal=True), "sweep cut", width="content")
+    with right:
+        if graphs.components(graph) > 1 or np.any(graph.degrees() == 0):
+            st.info("The graph is not connected: a random walk never reaches the other components.")
+        else:
+            tv, t2 = compute.run(f"lazy random walk, {steps} steps", graphs.random_walk, graph, start, steps,
+                                 on="cpu")
+            charts.show(*fig.mixing_chart(tv, c.lazy_gap), "mixing")
+            layout.compute_line(t2)
+    layout.notice("A small λ₂ means a cheap cut exists (the lower bound), and the sweep over the Fiedler vector "
+                  "finds one within √(2λ₂) (the upper bound). The same λ₂ sets how slowly a random walk forgets "
+                  "its start.")
+
+
+layout.header(7)
+tabs = controls.tabs(TABS, "gr_tab")
+ctrl, main = st.columns([1, 3], gap="large")
+with ctrl:
+    graph = graph_controls()
+    st.caption(graph.description)
+with main, layout.guard("The graph"):
+    xy, _ = compute.run("layout", graphs.layout, graph, on="cpu")
+    for name, tab, draw in zip(TABS, tabs, (spectrum_tab, clustering_tab, signals_tab, cheeger_tab), strict=True):
+        if tab.open:
+            with layout.guard(name):
+                draw(ctrl, main, graph, xy)
+
+with main:
+    layout.try_this([
+        "Stochastic block model: lower p_in towards p_out. When does spectral clustering stop finding the blocks?",
+        "Random geometric graph with a small radius: count the zero eigenvalues and the components.",
+        "Karate club, Clustering: the Fiedler vector's sign recovers the club's split, all but one member.",
+        "Barbell: λ₂ is tiny, the sweep cut is the bridge, and the random walk takes ages to cross it.",
+        "Signals: a delta at one node, then stack GCN layers: it spreads, then everything looks the same.",
+        "Cycle vs path: their spectra are 2 − 2cos(2πk/n) and 2 − 2cos(πk/n). Compare the Fiedler vectors.",
+    ])
+    layout.math_file(__file__)
