@@ -108,6 +108,28 @@ SCENARIOS += [
      "key": "op_rmu", "values": [0.5, 0.99, 0.0, 0.8], "heavy": True, "cap_s": 30},
 ]
 
+SCENARIOS += [
+    # ---- chapter 7, graph theory: default settings (the karate club), then a 1000-node SBM and a
+    # 10,000-node sparse graph
+    {"page": "gr", "tier": "default", "name": "Spectrum · karate · eigenvector", "params": {"gr_tab": "Spectrum"},
+     "key": "gr_eig", "values": _spread(1, 34, 20, skip=2)},
+    {"page": "gr", "tier": "default", "name": "Clustering · SBM 60 nodes · p_in",
+     "params": {"gr_tab": "Clustering", "gr_graph": "Stochastic block model", "gr_cmethod":
+                "Spectral clustering (k eigenvectors + k-means)"}, "key": "gr_pin",
+     "values": [0.1, 0.9, 0.2, 0.6, 0.35, 0.5, 0.15, 0.8]},
+    {"page": "gr", "tier": "default", "name": "Signals · karate · GCN layers", "params": {"gr_tab": "Signals and GCNs"},
+     "key": "gr_layers", "values": _spread(0, 50, 20, skip=4)},
+    {"page": "gr", "tier": "default", "name": "Cheeger · karate · walk steps",
+     "params": {"gr_tab": "Cheeger and random walks"}, "key": "gr_steps", "values": _spread(10, 2000, 20, skip=200)},
+    {"page": "gr", "tier": "largest", "name": "Spectrum · SBM 1000 nodes · p_in",
+     "params": {"gr_tab": "Spectrum", "gr_graph": "Stochastic block model", "gr_n": "1000", "gr_pin": "0.05",
+                "gr_pout": "0.005"}, "key": "gr_pin", "values": [0.06, 0.08, 0.04, 0.07, 0.1, 0.03]},
+    {"page": "gr", "tier": "largest", "name": "Spectrum · geometric 10,000 nodes (sparse) · radius",
+     "params": {"gr_tab": "Spectrum", "gr_graph": "Random geometric", "gr_n": "10000", "gr_p": "0.02"},
+     "key": "gr_p", "values": [0.03, 0.025, 0.035], "heavy": True, "cap_s": 30,
+     "note": "10,000 nodes: scipy's eigsh (shift-invert) for the lowest 12 eigenpairs, drawn without edges."},
+]
+
 
 def for_page(page: str) -> list[Scenario]:
     return [s for s in SCENARIOS if s["page"] == page]

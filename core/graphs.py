@@ -67,6 +67,34 @@ def _from_networkx(G, name: str, description: str, truth_attr: str | None = None
     return Graph(name, len(nodes), edges, weights, tuple(map(str, nodes)), truth, truth_name, coords, description)
 
 
+MAX_EDGES = 150_000  # a generator is capped so that its graph stays below this many edges (expected)
+
+
+def max_nodes(key: str, p: float = 0.1, k: int = 4, p_in: float = 0.3, p_out: float = 0.02, blocks: int = 2,
+              limit: int = 10_000) -> int:
+    """The most nodes a generator may have with these settings while its expected edge count stays under
+    :data:`MAX_EDGES` (a complete graph on 10,000 nodes would have 50 million)."""
+    budget = 2 * MAX_EDGES
+    if key == "complete":
+        n = (1 + math.sqrt(1 + 4 * budget)) / 2
+    elif key == "barbell":
+        n = 3 * math.sqrt(budget / 2)
+    elif key == "er":
+        n = math.sqrt(budget / p) if p > 0 else limit
+    elif key == "geometric":
+        n = math.sqrt(budget / min(1.0, math.pi * p * p)) if p > 0 else limit
+    elif key == "sbm":
+        dense = max(p_in, p_out)
+        n = math.sqrt(budget / dense) if dense > 0 else limit
+    elif key == "ws":
+        n = budget / max(k, 1)
+    elif key == "knn":
+        n = budget / (2 * max(k, 1))
+    else:
+        n = limit
+    return int(max(3, min(limit, n)))
+
+
 GRAPHS = {
     "karate": "Zachary's karate club",
     "lesmis": "Les Misérables",
@@ -97,6 +125,9 @@ def make_graph(key: str, n: int = 60, p: float = 0.1, k: int = 4, blocks: int = 
     n = int(n)
     if key not in GRAPHS:
         raise DataError(f"Unknown graph {key!r}; choose one of {', '.join(GRAPHS)}.")
+    if key not in REAL and n > max_nodes(key, p, k, p_in, p_out, limit=MAX_NODES):
+        raise DataError(f"{n:,} nodes would give over {MAX_EDGES:,} edges with these settings; at most "
+                        f"{max_nodes(key, p, k, p_in, p_out, limit=MAX_NODES):,}.")
     if key == "karate":
         return _from_networkx(nx.karate_club_graph(), GRAPHS[key],
                               "Zachary (1977): 34 members of a karate club and who met outside it; the club then "
@@ -580,13 +611,19 @@ def random_walk(graph: Graph, start: int, steps: int, device: torch.device | str
 
 def layout(graph: Graph, seed: int = 0, device: torch.device | str = "cpu") -> np.ndarray:
     """Where to draw the nodes: their own coordinates if they have some; else networkx's spring layout
-    (up to 500 nodes) or its spectral layout (the Laplacian eigenmap) for larger graphs."""
+    (up to 500 nodes) or the Laplacian eigenmap (eigenvectors 2 and 3 of L_sym) for larger graphs."""
     import networkx as nx
 
     if graph.coords is not None:
         return np.asarray(graph.coords, dtype=float)
+    if graph.n > 500 or graph.n < 3:
+        # the Laplacian eigenmap, from this module's own (shift-invert) solver: networkx's spectral
+        # layout converges slowly on graphs with clustered small eigenvalues (long paths)
+        if graph.n < 3:
+            return np.c_[np.arange(graph.n, dtype=float), np.zeros(graph.n)]
+        return spectrum(graph, "sym", k=3).vectors[:, 1:3].copy()
     G = nx.Graph()
     G.add_nodes_from(range(graph.n))
     G.add_edges_from(map(tuple, graph.edges.tolist()))
-    pos = nx.spring_layout(G, seed=seed) if graph.n <= 500 else nx.spectral_layout(G)
+    pos = nx.spring_layout(G, seed=seed)
     return np.array([pos[i] for i in range(graph.n)], dtype=float)

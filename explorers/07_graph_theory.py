@@ -1,6 +1,8 @@
 """Chapter 7, Graph theory: spectra of graph matrices, spectral clustering, graph signals and GCN
 propagation as low-pass filters, Cheeger's inequality and random-walk mixing."""
 
+import contextlib
+
 import numpy as np
 import streamlit as st
 
@@ -36,8 +38,6 @@ def graph_controls() -> graphs.Graph:
         return graph
     if key in graphs.REAL:
         return graphs.make_graph(key)
-    n = controls.slider("Nodes n", "gr_n", 3, 10_000, 60, help=f"Above {graphs.DENSE_LIMIT:,} nodes the lowest "
-                        "eigenpairs come from a sparse solver; drawing shows the nodes only above 20,000 edges.")
     kw = {}
     if key == "sbm":
         kw = dict(blocks=controls.slider("Blocks", "gr_blocks", 1, 8, 2),
@@ -48,14 +48,20 @@ def graph_controls() -> graphs.Graph:
         kw = dict(p=controls.slider(label, "gr_p", 0.0, 1.0, 0.1 if key != "geometric" else 0.2, 0.01))
     if key in ("ws", "knn"):
         kw["k"] = controls.slider("Neighbours k", "gr_k", 1, 20, 4 if key == "ws" else 6)
+    top = graphs.max_nodes(key, **kw)
+    n = controls.slider("Nodes n", "gr_n", 3, top, min(60, top),
+                        help=f"Up to {top:,} here (an expected {graphs.MAX_EDGES:,} edges at most). Above "
+                             f"{graphs.DENSE_LIMIT:,} nodes the lowest eigenpairs come from a sparse solver.")
     seed = controls.seed("gr_seed") if key in ("sbm", "er", "ws", "geometric", "knn") else 0
     graph, _ = compute.run(f"{SOURCES[key]} ({n} nodes)", graphs.make_graph, key, n, seed=seed, on="cpu", **kw)
     return graph
 
 
 def spectrum_of(graph, kind):
-    return compute.run(f"spectrum of {graphs.MATRICES[kind].split(' ')[0]} ({graph.n:,} nodes)", graphs.spectrum,
-                       graph, kind, 12)
+    with st.spinner(f"Lowest eigenpairs of a {graph.n:,}-node graph (sparse solver)…") if graph.n > \
+            graphs.DENSE_LIMIT else contextlib.nullcontext():
+        return compute.run(f"spectrum of {graphs.MATRICES[kind].split(' ')[0]} ({graph.n:,} nodes)",
+                           graphs.spectrum, graph, kind, 12)
 
 
 def facts(graph, spec):
@@ -128,8 +134,9 @@ def clustering_tab(ctrl, main, graph, xy):
               "0: no better than chance.")
     left, right = layout.side_by_side([1.1, 1])
     with left:
-        charts.show(*fig.graph_map(graph, xy, res.labels, "cluster", f"Clusters: {res.method}", nominal=True),
+        charts.show(*fig.graph_map(graph, xy, res.labels, "cluster", "The clusters found", nominal=True),
                     "clusters", width="content")
+        st.caption(f"Method: {res.method}.")
     with right:
         charts.show(*fig.embedding_chart(spec.vectors, res.labels, graph.labels,
                                          "Spectral embedding (Laplacian eigenmap)"), "embedding")
@@ -150,6 +157,8 @@ def signals_tab(ctrl, main, graph, xy):
         depth = controls.slider("GCN layers", "gr_layers", 0, 50, 4)
     if graph.n > graphs.DENSE_LIMIT:
         st.info(f"Filtering needs the whole spectrum: choose a graph of at most {graphs.DENSE_LIMIT:,} nodes.")
+        charts.show(*fig.graph_map(graph, xy, graph.degrees(), "node degree", "The graph, coloured by degree"),
+                    "graph", width="content")
         return
     spec, t = spectrum_of(graph, "laplacian")
     try:
@@ -225,6 +234,9 @@ with ctrl:
     st.caption(graph.description)
 with main, layout.guard("The graph"):
     xy, _ = compute.run("layout", graphs.layout, graph, on="cpu")
+    if graph.m > fig.MAX_DRAWN_EDGES:
+        st.caption(f"{graph.m:,} edges: the drawings show the nodes only (edges above {fig.MAX_DRAWN_EDGES:,} "
+                   "would stall the browser).")
     for name, tab, draw in zip(TABS, tabs, (spectrum_tab, clustering_tab, signals_tab, cheeger_tab), strict=True):
         if tab.open:
             with layout.guard(name):

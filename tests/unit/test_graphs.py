@@ -163,3 +163,27 @@ def test_bad_requests_raise_clear_errors():
     graph = g.make_graph("path", 2)
     with pytest.raises(DataError):
         g.signal(graph, g.spectrum(graph, "laplacian"), "truth")
+
+
+def test_generators_are_capped_by_their_edge_budget():
+    for key, kw in [("complete", {}), ("barbell", {}), ("er", {"p": 0.5}), ("geometric", {"p": 0.5}),
+                    ("sbm", {"p_in": 0.9, "p_out": 0.1})]:
+        top = g.max_nodes(key, **kw)
+        assert top < 10_000
+        with pytest.raises(DataError):
+            g.make_graph(key, top + 50, **kw)
+    assert g.max_nodes("path") == 10_000
+    graph = g.make_graph("complete", g.max_nodes("complete"))
+    assert graph.m <= g.MAX_EDGES
+
+
+def test_large_sparse_graph_lowest_eigenpairs_and_layout():
+    graph = g.make_graph("geometric", 5000, p=0.03, seed=0)
+    spec = g.spectrum(graph, "laplacian", k=6)
+    assert not spec.complete and spec.zero_count() == min(g.components(graph), 6)
+    xy = g.layout(graph)
+    assert xy.shape == (5000, 2)
+    path = g.make_graph("path", 3000)
+    np.testing.assert_allclose(g.spectrum(path, "laplacian", k=5).values,
+                               2 - 2 * np.cos(np.pi * np.arange(5) / 3000), atol=1e-9)
+    assert g.layout(path).shape == (3000, 2)

@@ -17,7 +17,7 @@ GROUP_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9
                  "#999999", "#882255"]
 
 
-def _build_map(title: str, value: str, nominal: bool, with_edges: bool, size: int) -> alt.LayerChart:
+def _build_map(title: str, value: str, nominal: bool, with_edges: bool, size: int, dot: int) -> alt.LayerChart:
     sx, sy = alt.Scale(nice=False, zero=False, padding=12), alt.Scale(nice=False, zero=False, padding=12)
     layers = []
     if with_edges:
@@ -29,8 +29,8 @@ def _build_map(title: str, value: str, nominal: bool, with_edges: bool, size: in
     else:
         colour = alt.Color(f"{value}:Q", scale=alt.Scale(scheme="redblue", domainMid=0, reverse=True),
                            legend=alt.Legend(orient="bottom", gradientLength=160))
-    layers.append(alt.Chart(alt.NamedData(name="nodes")).mark_circle(size=90, opacity=0.95, stroke="#333",
-                                                                     strokeWidth=0.6).encode(
+    layers.append(alt.Chart(alt.NamedData(name="nodes")).mark_circle(
+        size=dot, opacity=0.95, stroke="#333", strokeWidth=0.6 if dot >= 30 else 0).encode(
         x=alt.X("px:Q", scale=sx, axis=None), y=alt.Y("py:Q", scale=sy, axis=None), color=colour,
         tooltip=[alt.Tooltip("node:N"), alt.Tooltip("degree:Q"),
                  alt.Tooltip(f"{value}:{'N' if nominal else 'Q'}", format="" if nominal else ".4f")]))
@@ -49,7 +49,8 @@ def graph_map(graph: Graph, xy: np.ndarray, values: np.ndarray, value: str, titl
         e = e[:0]
     edges = pd.DataFrame({"px": xy[e[:, 0], 0], "py": xy[e[:, 0], 1], "px2": xy[e[:, 1], 0], "py2": xy[e[:, 1], 1],
                           "w": graph.weights[: len(e)]})
-    return Template(_build_map, (title, value, nominal, with_edges, size), {"nodes": nodes, "edges": edges}), nodes
+    dot = int(np.clip(4000 / max(graph.n, 1), 6, 90))  # smaller dots as the graph grows
+    return Template(_build_map, (title, value, nominal, with_edges, size, dot), {"nodes": nodes, "edges": edges}), nodes
 
 
 def _build_spectrum(title: str, n: int, selected: bool) -> alt.LayerChart:
