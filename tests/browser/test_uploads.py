@@ -4,6 +4,8 @@ the page falls back to its bundled data instead of failing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser.test_browser import charts_drawn, choose, goto, problems
@@ -78,3 +80,17 @@ def test_empty_edge_list_gets_a_message_and_the_karate_club(server, page):
     assert errors(page) and "empty" in errors(page)[0].lower(), errors(page)
     assert "karate" in captions(page).lower()
     assert charts_drawn(page) >= 1
+
+
+@pytest.mark.skipif("op" not in BY_PREFIX, reason="the Optimization explorer is not live")
+def test_a_chart_downloads_as_png_and_its_data_as_csv(server, page):
+    goto(page, f"{server}/{BY_PREFIX['op'].url_path}")
+    assert charts_drawn(page) >= 1
+    for label, check in (("PNG image", lambda b: b[:8] == b"\x89PNG\r\n\x1a\n"),
+                         ("Data (CSV)", lambda b: b.startswith(b"optimizer,") and b.count(b"\n") > 10)):
+        page.locator("[data-testid='stPopover'] button").first.click()
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name=label).first.click()
+        content = Path(info.value.path()).read_bytes()
+        assert check(content), (label, content[:80])
+        page.keyboard.press("Escape")

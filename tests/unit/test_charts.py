@@ -45,3 +45,25 @@ def test_presentation_scale_grows_type():
     normal = charts.spec_of(_chart([1.0]), present=False)["config"]["axis"]["labelFontSize"]
     big = charts.spec_of(_chart([1.0]), present=True)["config"]["axis"]["labelFontSize"]
     assert big > normal
+
+
+def _build_named(title: str) -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="pts")).mark_point().encode(x=alt.X("x:Q"), y=alt.Y("y:Q")).properties(
+        title=title)
+
+
+def test_template_charts_ship_named_arrow_data_and_export_inline():
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [4.0, 5.0, np.nan]})
+    t = charts.Template(_build_named, ("A title",), {"pts": frame})
+    spec = charts._spec(t, False)
+    assert spec["data"] == {"name": "pts"} and spec["title"] == "A title"
+    table = pa.ipc.open_stream(spec["datasets"]["pts"]).read_all().to_pandas()
+    assert table["x"].tolist() == [1.0, 2.0, 3.0]
+    inline = charts._spec(t, False, inline=True)
+    assert inline["datasets"]["pts"][2] == {"x": 3.0, "y": None}  # NaN becomes null: valid JSON
+    png = charts._render(json.dumps(inline), "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    # the structure is built once per key: a second call with other data reuses it
+    before = charts._template_json.cache_info().hits
+    charts._spec(charts.Template(_build_named, ("A title",), {"pts": frame.head(1)}), False)
+    assert charts._template_json.cache_info().hits == before + 1
