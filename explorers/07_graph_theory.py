@@ -13,6 +13,7 @@ from ui.figures import graphs as fig
 
 TABS = ["Spectrum", "Clustering", "Signals and GCNs", "Cheeger and random walks"]
 SOURCES = {**graphs.GRAPHS, "upload": "Upload an edge list"}
+FILTERS = {"heat": "Heat kernel e^(−tL)", "poly": "Polynomial (I − L/λ_max)^K"}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -153,7 +154,12 @@ def signals_tab(ctrl, main, graph, xy):
                                   format_func=graphs.SIGNALS.get)
         noise = controls.slider("Noise", "gr_noise", 0.0, 2.0, 0.5, 0.05) if kind == "noisy" else 0.0
         node = controls.slider("Delta at node", "gr_node", 0, graph.n - 1, 0) if kind == "delta" else 0
-        heat_t = controls.select_slider("Heat kernel time t", "gr_t", [0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0], 1.0)
+        filt_kind = controls.radio("Low-pass filter", "gr_filter", ["heat", "poly"], horizontal=False,
+                                   format_func=FILTERS.get)
+        if filt_kind == "heat":
+            heat_t = controls.select_slider("Heat kernel time t", "gr_t", [0.0, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0], 1.0)
+        else:
+            order = controls.slider("Polynomial order K", "gr_order", 0, 30, 3)
         depth = controls.slider("GCN layers", "gr_layers", 0, 50, 4)
     if graph.n > graphs.DENSE_LIMIT:
         st.info(f"Filtering needs the whole spectrum: choose a graph of at most {graphs.DENSE_LIMIT:,} nodes.")
@@ -166,25 +172,30 @@ def signals_tab(ctrl, main, graph, xy):
     except DataError as exc:
         st.caption(f":orange[⚠ {exc} Showing the smooth signal.]")
         x = graphs.signal(graph, spec, "smooth")
-    filt, t2 = compute.run("heat filter", graphs.heat_filter, graph, spec, x, float(heat_t), on="cpu")
+    if filt_kind == "heat":
+        filt, t2 = compute.run("heat filter", graphs.heat_filter, graph, spec, x, float(heat_t), on="cpu")
+        filt_name, filt_gain = f"e^(−{heat_t:g}L)", f"e^(−{heat_t:g}λ)"
+    else:
+        filt, t2 = compute.run(f"order-{order} polynomial filter", graphs.polynomial_filter, graph, spec, x, order)
+        filt_name, filt_gain = f"(I − L/λ_max)^{order}", f"(1 − λ/λ_max)^{order}"
     gcn, t3 = compute.run(f"{depth} GCN layers", graphs.gcn_propagation, graph, x, depth)
     layout.compute_line(t, t2, t3)
     c1, c2, c3 = st.columns(3)
     c1.metric("Roughness of x", f"{filt.smoothness_in:.4f}", help="xᵀLx / xᵀx: 0 for a constant signal.")
-    c2.metric(f"… after e^(−{heat_t:g}L)", f"{filt.smoothness_out:.4f}")
+    c2.metric(f"… after {filt_name}", f"{filt.smoothness_out:.4f}")
     c3.metric(f"… after {depth} GCN layers", f"{gcn.energy[-1]:.4f}")
     a, b, c = layout.side_by_side([1, 1, 1])
     with a:
         charts.show(*fig.graph_map(graph, xy, x, "x", "The signal x", size=220), "signal", width="content")
     with b:
-        charts.show(*fig.graph_map(graph, xy, filt.output, "x", f"Heat-filtered, t = {heat_t:g}", size=220),
-                    "heat filtered", width="content")
+        charts.show(*fig.graph_map(graph, xy, filt.output, "x", f"Filtered by {filt_name}", size=220),
+                    "filtered", width="content")
     with c:
         charts.show(*fig.graph_map(graph, xy, gcn.layers[-1], "x", f"After {depth} GCN layers", size=220),
                     "gcn", width="content")
     left, right = st.columns(2)
     with left:
-        charts.show(*fig.frequency_chart(spec, filt, f"e^(−{heat_t:g}λ)"), "graph fourier")
+        charts.show(*fig.frequency_chart(spec, filt, filt_gain), "graph fourier")
     with right:
         charts.show(*fig.smoothing_chart(gcn), "over smoothing")
     layout.notice("A GCN layer multiplies each graph frequency by 1 − λ̃: a low-pass filter. Stack enough layers and "

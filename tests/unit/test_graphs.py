@@ -187,3 +187,14 @@ def test_large_sparse_graph_lowest_eigenpairs_and_layout():
     np.testing.assert_allclose(g.spectrum(path, "laplacian", k=5).values,
                                2 - 2 * np.cos(np.pi * np.arange(5) / 3000), atol=1e-9)
     assert g.layout(path).shape == (3000, 2)
+
+
+def test_polynomial_filter_is_its_spectral_gain():
+    graph = g.make_graph("sbm", 80, blocks=2, p_in=0.3, p_out=0.05, seed=0)
+    spec = g.spectrum(graph, "laplacian")
+    x = g.signal(graph, spec, "noisy", noise=0.7, seed=2)
+    for order in (0, 1, 5):
+        out = g.polynomial_filter(graph, spec, x, order)
+        expected = spec.vectors @ ((1 - spec.values / spec.values.max()) ** order * (spec.vectors.T @ x))
+        np.testing.assert_allclose(out.output, expected, atol=1e-10)
+    assert g.polynomial_filter(graph, spec, x, 5).smoothness_out < g.polynomial_filter(graph, spec, x, 0).smoothness_out
