@@ -218,9 +218,10 @@ def read_edge_list(raw: bytes, name: str = "upload") -> Graph:
             continue
         parts = [p.strip() for p in (line.split(",") if "," in line else line.split("\t") if "\t" in line
                                      else line.split())]
-        if first and len(parts) >= 2 and parts[0].lower() in ("source", "from", "u", "node1", "a") and \
-                parts[1].lower() in ("target", "to", "v", "node2", "b"):
+        if first and len(parts) >= 2 and parts[0].lower() in ("source", "from", "node1") and \
+                parts[1].lower() in ("target", "to", "node2"):
             first = False
+            notes.append(f"The first line ({parts[0]}, {parts[1]}) was read as column names.")
             continue
         first = False
         if len(parts) < 2 or not parts[0] or not parts[1]:
@@ -368,6 +369,24 @@ def spectrum(graph: Graph, kind: str = "laplacian", k: int | None = None,
     return Spectrum(kind, vals, vecs, complete, method)
 
 
+def largest_component(graph: Graph) -> tuple[Graph, np.ndarray]:
+    """The largest connected component as a graph of its own, and the indices of its nodes in ``graph``."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    A = sp.coo_matrix((np.ones(graph.m), (graph.edges[:, 0], graph.edges[:, 1])), shape=(graph.n, graph.n))
+    _, comp = connected_components(A, directed=False)
+    keep = np.flatnonzero(comp == np.bincount(comp).argmax())
+    index = -np.ones(graph.n, dtype=np.int64)
+    index[keep] = np.arange(len(keep))
+    inside = (index[graph.edges[:, 0]] >= 0) & (index[graph.edges[:, 1]] >= 0)
+    truth = graph.truth[keep] if graph.truth is not None else None
+    sub = Graph(graph.name, len(keep), index[graph.edges[inside]], graph.weights[inside],
+                tuple(graph.labels[i] for i in keep), truth, graph.truth_name,
+                graph.coords[keep] if graph.coords is not None else None, graph.description)
+    return sub, keep
+
+
 def components(graph: Graph) -> int:
     """Connected components by union-find (the reference the spectrum's zero count is checked against)."""
     parent = list(range(graph.n))
@@ -436,7 +455,7 @@ def spectral_clustering(graph: Graph, spec: Spectrum, k: int, seed: int = 0,
 # ---------------------------------------------------------------------------------------- signals
 
 SIGNALS = {"smooth": "Smooth (slowest eigenvectors)", "noisy": "Smooth + noise", "delta": "A delta at one node",
-           "truth": "The known groups (±1)"}
+           "truth": "The known groups (−1 … +1)"}
 
 
 def signal(graph: Graph, spec: Spectrum, kind: str, noise: float = 0.5, node: int = 0, seed: int = 0) -> np.ndarray:
@@ -458,7 +477,8 @@ def signal(graph: Graph, spec: Spectrum, kind: str, noise: float = 0.5, node: in
     if kind == "truth":
         if graph.truth is None:
             raise DataError("This graph has no known groups; choose another signal.")
-        return np.where(graph.truth == graph.truth.min(), -1.0, 1.0)
+        groups = np.unique(graph.truth, return_inverse=True)[1].astype(float)
+        return 2 * groups / max(groups.max(), 1) - 1  # two groups: −1 and +1; more: evenly from −1 to +1
     raise ValueError(f"Unknown signal {kind!r}; choose one of {', '.join(SIGNALS)}.")
 
 
@@ -599,8 +619,15 @@ def cheeger(graph: Graph, spec: Spectrum) -> Cheeger:
     side = np.zeros(graph.n, dtype=bool)
     side[order[: i + 1]] = True
     mu = 1 - spec.values
-    others = np.abs(mu[1:]) if spec.complete else np.abs(mu[1:2])
-    gap = float(1 - others.max()) if len(others) else 0.0
+    if spec.complete:
+        others = np.abs(mu[1:])
+    else:  # only the lowest eigenvalues are known: get the largest too (μ_n = 1 − λ_max; −1 when bipartite)
+        from scipy.sparse.linalg import eigsh
+
+        lam_max = float(eigsh(_sparse_laplacian(graph, "sym").tocsc(), k=1, which="LA",
+                              v0=np.random.default_rng(0).standard_normal(graph.n))[0][0])
+        others = np.abs(np.r_[mu[1:2], 1 - lam_max])
+    gap = max(0.0, float(1 - others.max())) if len(others) else 0.0  # (rounding can put a 0 gap at −1e-15)
     return Cheeger(lam2, lam2 / 2, math.sqrt(2 * lam2), float(phi[i]), side, gap, lam2 / 2)
 
 

@@ -282,6 +282,7 @@ class _State:
     mu: torch.Tensor | None = None  # the SGD family's block: per-row momentum (0 for plain SGD)
     nesterov: torch.Tensor | None = None  # 1 on Nesterov rows
     buf_weight: torch.Tensor | None = None  # μ on Nesterov rows, 1 elsewhere
+    has_momentum: torch.Tensor | None = None  # 0 on plain SGD rows, 1 on the others
 
 
 def _update(kind: str, p: torch.Tensor, g: torch.Tensor, lr: torch.Tensor, t: int, st: _State, mu: float,
@@ -295,7 +296,7 @@ def _update(kind: str, p: torch.Tensor, g: torch.Tensor, lr: torch.Tensor, t: in
     if kind == "sgd_family":  # SGD (μ = 0), momentum and Nesterov rows, as torch.optim.SGD computes them
         st.buf = g.clone() if st.buf is None else torch.addcmul(g, st.buf, st.mu)
         d = torch.addcmul(g * st.nesterov, st.buf, st.buf_weight)
-        return p - lr * d, d, one, st.buf
+        return p - lr * d, d, one, st.buf * st.has_momentum  # plain SGD rows have no momentum: 0
     if kind == "sgd":
         d = g
         scale = one
@@ -463,6 +464,7 @@ def run(land_key: str, kinds: tuple[str, ...], lrs: tuple[float, ...] | dict[str
         st.mu = torch.tensor([momentum if k != "sgd" else 0.0 for k in fam], dtype=dt, device=device)[:, None]
         st.nesterov = torch.tensor([1.0 if k == "nesterov" else 0.0 for k in fam], dtype=dt, device=device)[:, None]
         st.buf_weight = torch.where(st.nesterov > 0, st.mu, torch.ones_like(st.mu))  # d = nf·g + w·buf
+        st.has_momentum = torch.tensor([0.0 if k == "sgd" else 1.0 for k in fam], dtype=dt, device=device)[:, None]
     newton = _newton_direction(land.hess) if "newton" in blocks else None
     if noise > 0 and steps > 0:  # one stream per seed, shared by every optimizer (common random numbers)
         draws = torch.stack([torch.randn(steps, 2, generator=torch.Generator().manual_seed(20_000 + int(s)),
@@ -871,7 +873,9 @@ def train_race(data_key: str = "moons", kinds: tuple[str, ...] = DEFAULT_OPTIMIZ
         prob = np.array([torch.softmax(r[3](G), dim=1)[:, 1].reshape(60, 60).numpy() for r in picked]).reshape(
             len(kinds), 60, 60)
     return NetRace(kinds, chosen, np.array([r[0] for r in picked]).reshape(len(kinds), steps + 1),
-                   np.array([accuracy(r[3], X, y) for r in picked]), np.array([accuracy(r[3], Xt, yt) for r in picked]),
+                   # a network that blew up has no meaningful accuracy: NaN (the page shows "—")
+                   np.array([accuracy(r[3], X, y) if r[1] < 0 else np.nan for r in picked]),
+                   np.array([accuracy(r[3], Xt, yt) if r[1] < 0 else np.nan for r in picked]),
                    np.array([r[1] for r in picked]), np.array([r[2] for r in picked]),
                    sum(p.numel() for p in base.parameters()), steps, batch, bool(grid), grid_loss,
                    np.vstack([Xtr, Xte]), np.concatenate([ytr, yte]),

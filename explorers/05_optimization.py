@@ -60,8 +60,9 @@ def landscapes_tab(ctrl, main):
                                      format_func=fig.label)
         mode = controls.radio("Learning rates", "op_lrmode", ["tuned", "shared"],
                               format_func={"tuned": "Tuned", "shared": "One for all"}.get,
-                              help="Tuned: each optimizer gets the rate from a grid (1e-4 … 3) that ends lowest "
-                                   "here, with these settings. One for all: the same rate for every optimizer.")
+                              help="Tuned: each optimizer gets the rate from a grid (1e-4 … 3) that brings f − f* "
+                                   "below 1e-6 of its start in the fewest steps here (the lowest final value among "
+                                   "rates that never do). One for all: the same rate for every optimizer.")
         lr = controls.select_slider("Learning rate", "op_lr", SHARED_LRS, 0.01, format_func=lambda v: f"{v:g}") \
             if mode == "shared" else None
         steps, schedule, mu, noise = common_controls("op_", land)
@@ -112,8 +113,10 @@ def landscapes_tab(ctrl, main):
                                     "final f − f*": st.column_config.NumberColumn(format="%.3e"),
                                     "final f": st.column_config.NumberColumn(format="%.4g"),
                                     "distance to the minimum": st.column_config.NumberColumn(format="%.3e")})
-        layout.notice(land.note + " The heatmap is log₁₀(1 + f − f*): every band is ten times higher than the "
-                      "last. Paths that zig-zag across the valley are wasting their steps on the steep direction.")
+        layout.notice(land.note + (" The heatmap is log₁₀(1 + f − f*): every band is ten times higher than the "
+                                   "last. Paths that zig-zag across the valley are wasting their steps on the steep "
+                                   "direction." if land.f_min is not None else
+                                   " The heatmap is a signed log of f: blue falls away below 0, red rises above it."))
 
 
 def step_through(land, runs, rows, kinds, step):
@@ -136,21 +139,7 @@ def step_through(land, runs, rows, kinds, step):
     facts = pd.DataFrame([{"": name, "x": "—" if v is None else f"{v[0]:.4g}", "y": "—" if v is None else f"{v[1]:.4g}"}
                           for name, v in quantities.items()])
     st.dataframe(facts, hide_index=True)
-    norms = float(np.linalg.norm(g) * np.linalg.norm(d))
-    text = f"`{optim.OPTIMIZERS[inspect][1]}`, learning rate {lr_t:.3g} at this step. "
-    if norms > 0:
-        angle = np.degrees(np.arccos(np.clip(np.dot(-g, d) / norms, -1, 1)))
-        text += f"The step points {angle:.1f}° away from steepest descent −∇f."
-    else:
-        text += "No step here: the gradient or the step is zero."
-    if inspect in ("adam", "adamw", "nadam", "radam"):
-        text += (" The blue arrow is −lr·m̂ before the second-moment scaling, the orange one the step after it: the "
-                 "gap between them *is* the scaling 1/(√v̂ + ε), per coordinate. A coordinate with large past "
-                 "gradients gets a small factor; that is how Adam evens out a badly scaled valley.")
-    elif inspect in ("rmsprop", "adagrad"):
-        text += (" *Scaling* 1/(√v + ε) per coordinate: the black arrow is the gradient step, the orange one the "
-                 "same gradient rescaled; a coordinate with large past gradients gets a small factor.")
-    st.caption(text)
+    st.caption(fig.step_caption(inspect, lr_t, g, d))
 
 
 def theory_tab(ctrl, main):
@@ -167,12 +156,13 @@ def theory_tab(ctrl, main):
                                optim.quadratic_theory, kappa, float(angle), float(lr), steps, on="cpu")
         layout.compute_line(t_th)
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric("GD rate, measured", f"{th.gd_rate_measured:.5f}",
+        c1.metric("GD rate, measured", f"{th.gd_rate_measured:.5f}" if np.isfinite(th.gd_rate_measured) else "—",
                   help="The contraction per step, (‖x_T‖/‖x_{T/2}‖)^(2/T), over the second half of the run.")
         c2.metric("GD rate, theory", f"{th.gd_rate_theory:.5f}",
                   help=f"max |1 − lr λᵢ|. At the optimal lr {th.gd_lr_optimal:.4g} it is (κ−1)/(κ+1) = "
                        f"{th.gd_rate_optimal:.5f}.")
-        c3.metric("Heavy ball, measured", f"{th.hb_rate_measured:.5f}")
+        c3.metric("Heavy ball, measured", f"{th.hb_rate_measured:.5f}" if np.isfinite(th.hb_rate_measured) else "—",
+                  help="— : the error reached 0 (to rounding) before a rate could be measured.")
         c4.metric("Heavy ball, theory", f"{th.hb_rate_theory:.5f}",
                   help=f"(√κ−1)/(√κ+1), with the optimal lr = 4/(√λ_max + √λ_min)² = {th.hb_lr:.4g} and "
                        f"μ = ((√κ−1)/(√κ+1))² = {th.hb_momentum:.4f}.")
@@ -186,9 +176,13 @@ def theory_tab(ctrl, main):
             charts.show(*fig.eigen_components(th), "eigen components")
         gd_steps = np.log(10) / -np.log(th.gd_rate_optimal) if th.gd_rate_optimal > 0 else 0.0
         hb_steps = np.log(10) / -np.log(th.hb_rate_theory) if th.hb_rate_theory > 0 else 0.0
-        layout.notice(f"To gain one digit of accuracy, gradient descent at its best needs about {gd_steps:.0f} steps "
-                      f"and heavy ball about {hb_steps:.0f}: the (κ−1)/(κ+1) vs (√κ−1)/(√κ+1) gap. Raise κ and "
-                      "watch it grow; the slow component is always the one along the flat eigen-direction.")
+        if kappa > 1:
+            layout.notice(f"To gain one digit of accuracy, gradient descent at its best needs about {gd_steps:.0f} "
+                          f"steps and heavy ball about {hb_steps:.0f}: the (κ−1)/(κ+1) vs (√κ−1)/(√κ+1) gap. Raise κ "
+                          "and watch it grow; the slow component is always the one along the flat eigen-direction.")
+        else:
+            layout.notice("κ = 1: the bowl is round, and gradient descent at its optimal step (lr = 1) lands on the "
+                          "minimum in one step. Raise κ to see the rates part.")
         land = optim.landscape("quadratic", kappa, float(angle))
         charts.show(*fig.trajectories(land, th.runs, [0, 1]), "gradient descent vs heavy ball", width="content")
         st.caption("Black: gradient descent (labelled SGD: no noise here, so it is plain gradient descent). "
@@ -221,13 +215,15 @@ def race_tab(ctrl, main):
         st.dataframe(table, hide_index=True, column_config={
             "tuned learning rate": st.column_config.NumberColumn(format="%.3g"),
             **{c: st.column_config.NumberColumn(format="%.3e") for c in (final_name, "worst seed")}})
-        st.caption(f"Ranked by the mean number of steps until f − f* stays below {optim.TARGET:g} of its start, then "
-                   f"by the mean final value, over {seeds} seed(s): the same {steps}-step budget, starts and noise "
-                   f"for all; schedule: {SCHEDULES[schedule].lower()}; μ = {mu:g}. Each optimizer's rate is the "
-                   f"best of {len(tuned.grid)} from {tuned.grid[0]:g} to {tuned.grid[-1]:.3g} by the same rule (a "
-                   "rate where any seed diverges is out).")
+        rule = (f"the mean number of steps until f − f* stays below {optim.TARGET:g} of its start, then by the mean "
+                "final value" if land.f_min is not None else "the mean final f (no minimum here: lower is further "
+                "down the landscape)")
+        st.caption(f"Ranked by {rule}, over {seeds} seed(s): the same {steps}-step budget, starts and noise for all; "
+                   f"schedule: {SCHEDULES[schedule].lower()}; μ = {mu:g}. Each optimizer's rate is the best of "
+                   f"{len(tuned.grid)} from {tuned.grid[0]:g} to {tuned.grid[-1]:.3g} by the same rule (a rate where "
+                   "any seed diverges is out).")
         charts.show(*fig.race_bands(land, runs, by_kind), "race bands")
-        charts.show(*fig.lr_sensitivity(tuned), "learning rate sensitivity")
+        charts.show(*fig.lr_sensitivity(tuned, land.f_min is not None), "learning rate sensitivity")
         layout.notice("A comparison is only fair when every optimizer gets its own best learning rate on the same "
                       "problem, budget and seeds. The right-hand chart is the tuning itself: how wide each "
                       "optimizer's good range is matters as much as its best score.")
@@ -264,7 +260,8 @@ def network_tab(ctrl, main):
         for i, k in enumerate(race.kinds):
             if race.diverged_at[i] >= 0:
                 st.caption(f":orange[⚠ {fig.label(k)} diverged at step {race.diverged_at[i]} (learning rate "
-                           f"{race.lrs[k]:g}): its curve stops there. Lower the learning-rate scale.]")
+                           f"{race.lrs[k]:g}): its curve is held flat from there and its accuracy is not "
+                           "shown. Lower the learning-rate scale.]")
         left, right = layout.side_by_side([1, 1.1])
         with left:
             shown = controls.selectbox("Decision map of", "op_nshow", list(race.kinds), format_func=fig.label)
@@ -304,8 +301,9 @@ with main:
         "Quadratic, one rate for all: raise the learning rate until SGD's path leaves the picture. It diverges "
         "just above lr = 2 (= 2/λ_max): the step overshoots the steep direction by more than it gains.",
         "Rosenbrock: set the schedule to warm-up + cosine. Which optimizers gain, which lose?",
-        "Saddle, one rate 0.01: SGD from y = 0.001 escapes slowly; add gradient noise σ = 0.1 and it escapes at "
-        "once. Newton heads straight for the saddle point: it finds stationary points, not minima.",
+        "Saddle, one rate 0.01: SGD from y = 0.001 escapes slowly; add gradient noise σ = 0.1 and compare the "
+        "seeds: noise usually speeds the escape. Newton heads straight for the saddle point: it finds stationary "
+        "points, not minima.",
         "Rastrigin: every method stops in a local minimum near its start. Noise σ = 2 lets some hop out.",
         "Fair race on Beale with 5 seeds: look at the sensitivity chart. Whose good range of rates is widest?",
         "A real network on spirals: 300 steps are not enough for anyone. Give them 1000 and a cosine schedule.",

@@ -75,11 +75,14 @@ def facts(graph, spec):
     c4.metric("Eigenvalue 0, times", "—" if zeros is None else zeros,
               help="For L, L_sym and L_rw the multiplicity of the eigenvalue 0 is the number of components.")
     if zeros is not None:
-        same = "equals" if zeros == comps or (not spec.complete and zeros == len(spec.values)) else "differs from"
-        st.caption(f"The eigenvalue 0 appears {zeros} time(s); the graph has {comps} connected component(s): "
-                   f"the multiplicity {same} the component count"
-                   + ("" if spec.complete else f" (only the lowest {len(spec.values)} eigenvalues are computed)")
-                   + ".")
+        if not spec.complete and zeros == len(spec.values):
+            st.caption(f"Every one of the {zeros} eigenvalues computed (the lowest) is 0: the eigenvalue 0 appears at "
+                       f"least {zeros} times, consistent with the {comps} connected components.")
+        else:
+            same = "equals" if zeros == comps else "differs from"
+            st.caption(f"The eigenvalue 0 appears {zeros} time(s); the graph has {comps} connected component(s): "
+                       f"the multiplicity {same} the component count"
+                       + ("" if spec.complete else f" (the lowest {len(spec.values)} eigenvalues are computed)") + ".")
     return comps
 
 
@@ -90,6 +93,10 @@ def spectrum_tab(ctrl, main, graph, xy):
     spec, t = spectrum_of(graph, kind)
     layout.compute_line(t)
     facts(graph, spec)
+    if len(spec.values) < 2:
+        st.info("A graph of one node: its only eigenvalue is 0.")
+        charts.show(*fig.spectrum_chart(spec, None, 1, "Spectrum"), "spectrum")
+        return
     with ctrl:
         i = controls.slider("Colour the nodes by eigenvector", "gr_eig", 1, len(spec.values), min(2, len(spec.values)),
                             help="1 is the smallest eigenvalue's. For the Laplacians, 2 is the Fiedler vector.")
@@ -119,6 +126,7 @@ def clustering_tab(ctrl, main, graph, xy):
     spec, t = spectrum_of(graph, "sym")
     if spec.vectors.shape[1] < 3:
         st.info("Clustering needs at least three nodes.")
+        charts.show(*fig.graph_map(graph, xy, graph.degrees(), "node degree", "The graph"), "graph", width="content")
         return
     if method == "fiedler":
         res, t2 = compute.run("Fiedler bisection", graphs.fiedler_split, graph, spec, on="cpu")
@@ -149,6 +157,10 @@ def clustering_tab(ctrl, main, graph, xy):
 
 
 def signals_tab(ctrl, main, graph, xy):
+    if graph.n < 3:
+        st.info("Graph signals need at least three nodes.")
+        charts.show(*fig.graph_map(graph, xy, graph.degrees(), "node degree", "The graph"), "graph", width="content")
+        return
     with ctrl:
         kind = controls.selectbox("Signal on the nodes", "gr_signal", list(graphs.SIGNALS),
                                   format_func=graphs.SIGNALS.get)
@@ -198,19 +210,26 @@ def signals_tab(ctrl, main, graph, xy):
         charts.show(*fig.frequency_chart(spec, filt, filt_gain), "graph fourier")
     with right:
         charts.show(*fig.smoothing_chart(gcn), "over smoothing")
-    layout.notice("A GCN layer multiplies each graph frequency by 1 − λ̃: a low-pass filter. Stack enough layers and "
-                  "every node carries the same value (times √degree): over-smoothing.")
+    layout.notice("A GCN layer multiplies each graph frequency by 1 − λ̃: a low-pass filter. Stack enough layers and, "
+                  "within each component, every node carries the same value times √(degree + 1): over-smoothing.")
 
 
 def cheeger_tab(ctrl, main, graph, xy):
-    with ctrl:
-        start = controls.slider("Random walk starts at node", "gr_start", 0, graph.n - 1, 0)
-        steps = controls.slider("Walk steps", "gr_steps", 10, 2000, 200, 10)
-    spec, t = spectrum_of(graph, "sym")
-    if spec.vectors.shape[1] < 2:
-        st.info("Cheeger's inequality needs at least two nodes.")
+    if graph.n < 2 or graph.m == 0:
+        st.info("Cheeger's inequality and random walks need a graph with at least one edge.")
+        charts.show(*fig.graph_map(graph, xy, graph.degrees(), "node degree", "The graph"), "graph", width="content")
         return
-    c = graphs.cheeger(graph, spec)
+    comps = graphs.components(graph)
+    part, keep = (graph, np.arange(graph.n)) if comps == 1 else graphs.largest_component(graph)
+    with ctrl:
+        start = controls.slider("Random walk starts at node", "gr_start", 0, max(part.n - 1, 1), 0,
+                                help="Counted within the component analysed.")
+        steps = controls.slider("Walk steps", "gr_steps", 10, 2000, 200, 10)
+    if comps > 1:
+        st.caption(f":blue[ℹ The graph has {comps} components (so λ₂ = 0 and h(G) = 0). Cheeger's inequality and "
+                   f"the walk below are for its largest component: {part.n:,} of {graph.n:,} nodes.]")
+    spec, t = spectrum_of(part, "sym")
+    c = graphs.cheeger(part, spec)
     layout.compute_line(t)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("λ₂ of L_sym", f"{c.lambda2:.5f}")
@@ -221,20 +240,18 @@ def cheeger_tab(ctrl, main, graph, xy):
     charts.show(*fig.cheeger_chart(c), "cheeger")
     left, right = layout.side_by_side([1.1, 1])
     with left:
-        side = np.where(c.sweep_set, "S", "the rest")
+        side = np.full(graph.n, "other components", dtype=object)
+        side[keep] = np.where(c.sweep_set, "S", "the rest")
         charts.show(*fig.graph_map(graph, xy, side, "side", f"The best sweep cut (φ = {c.sweep_conductance:.4f})",
                                    nominal=True), "sweep cut", width="content")
     with right:
-        if graphs.components(graph) > 1 or np.any(graph.degrees() == 0):
-            st.info("The graph is not connected: a random walk never reaches the other components.")
-        else:
-            tv, t2 = compute.run(f"lazy random walk, {steps} steps", graphs.random_walk, graph, start, steps,
-                                 on="cpu")
-            charts.show(*fig.mixing_chart(tv, c.lazy_gap), "mixing")
-            layout.compute_line(t2)
-    layout.notice("A small λ₂ means a cheap cut exists (the lower bound), and the sweep over the Fiedler vector "
-                  "finds one within √(2λ₂) (the upper bound). The same λ₂ sets how slowly a random walk forgets "
-                  "its start.")
+        tv, t2 = compute.run(f"lazy random walk, {steps} steps", graphs.random_walk, part, min(start, part.n - 1),
+                             steps, on="cpu")
+        charts.show(*fig.mixing_chart(tv, c.lazy_gap), "mixing")
+        layout.compute_line(t2)
+    layout.notice("A cheap cut forces a small λ₂ (the lower bound, λ₂/2 ≤ h); a small λ₂ guarantees a cheap cut, "
+                  "and the sweep over the Fiedler vector finds one within √(2λ₂) (the upper bound). The same λ₂ "
+                  "sets how slowly a random walk forgets its start.")
 
 
 layout.header(7)

@@ -134,8 +134,9 @@ def _spec(chart: alt.TopLevelMixin | Template, present: bool, inline: bool = Fal
     if not isinstance(chart, Template):
         return spec_of(chart, present, inline)
     spec = json.loads(_template_json(chart.build, chart.key, present))
-    spec["datasets"] = {n: (json.loads(df.to_json(orient="records")) if inline else _arrow_bytes(df))
-                        for n, df in chart.data.items()}
+    # records for an export: exact floats (to_json would round to 10 decimals), NaN as null
+    spec["datasets"] = {n: (df.astype(object).where(df.notna(), None).to_dict("records") if inline
+                            else _arrow_bytes(df)) for n, df in chart.data.items()}
     return spec
 
 

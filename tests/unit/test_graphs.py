@@ -198,3 +198,24 @@ def test_polynomial_filter_is_its_spectral_gain():
         expected = spec.vectors @ ((1 - spec.values / spec.values.max()) ** order * (spec.vectors.T @ x))
         np.testing.assert_allclose(out.output, expected, atol=1e-10)
     assert g.polynomial_filter(graph, spec, x, 5).smoothness_out < g.polynomial_filter(graph, spec, x, 0).smoothness_out
+
+
+def test_cheeger_on_the_largest_component_and_the_sparse_gap(monkeypatch):
+    graph = g.make_graph("er", 60, p=0.04, seed=1)  # several components, isolated nodes among them
+    assert g.components(graph) > 1
+    sub, keep = g.largest_component(graph)
+    assert g.components(sub) == 1 and sub.n == len(keep)
+    assert max(len(c) for c in nx.connected_components(_nx(graph))) == sub.n
+    c = g.cheeger(sub, g.spectrum(sub, "sym"))
+    assert c.lower <= c.sweep_conductance <= c.upper
+    grid = g.make_graph("grid", 400)  # bipartite: the plain walk's gap is 0, dense or sparse
+    assert g.cheeger(grid, g.spectrum(grid, "sym")).gap == pytest.approx(0.0, abs=1e-12)
+    monkeypatch.setattr(g, "DENSE_LIMIT", 100)
+    assert g.cheeger(grid, g.spectrum(grid, "sym", k=4)).gap == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_header_is_only_skipped_when_it_says_so():
+    graph = g.read_edge_list(b"a,b\nb,c\nc,d\n")
+    assert graph.m == 3 and not graph.notes  # `a,b` is an edge
+    named = g.read_edge_list(b"source,target\na,b\n")
+    assert named.m == 1 and any("column names" in n for n in named.notes)

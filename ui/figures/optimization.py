@@ -316,9 +316,10 @@ def race_bands(land: Landscape, runs: Runs, rows_by_kind: dict[str, np.ndarray])
     return Template(_build_bands, (tuple(rows_by_kind), land.f_min is not None), {"bands": df}), df
 
 
-def _build_sensitivity(kinds: tuple[str, ...]) -> alt.LayerChart:
+def _build_sensitivity(kinds: tuple[str, ...], bounded: bool = True) -> alt.LayerChart:
     x = alt.X("lr:Q", scale=alt.Scale(type="log"), title="learning rate (log)")
-    y = alt.Y("final:Q", scale=alt.Scale(type="log"), title="mean final f − f* (log)")
+    y = alt.Y("final:Q", scale=alt.Scale(type="log" if bounded else "symlog"),
+              title="mean final f − f* (log)" if bounded else "mean final f (symmetric log)")
     line = alt.Chart(alt.NamedData(name="grid")).mark_line(point=True, strokeWidth=2).encode(
         x=x, y=y, color=_colour(list(kinds)),
         tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("lr:Q", format=".3g"),
@@ -327,11 +328,11 @@ def _build_sensitivity(kinds: tuple[str, ...]) -> alt.LayerChart:
         size=260, shape="circle", filled=False, strokeWidth=3).encode(
         x=x, y=y, color=alt.Color("optimizer:N", scale=_colour_scale(list(kinds)), legend=None))
     return alt.layer(line, chosen, height=340, title=alt.Title(
-        "The tuning grid: mean final f − f* per learning rate",
+        "The tuning grid: the final value per learning rate",
         subtitle="circled: the rate chosen; a curve stops where a seed diverged"))
 
 
-def lr_sensitivity(tuned: Tuned) -> tuple[Template, pd.DataFrame]:
+def lr_sensitivity(tuned: Tuned, bounded: bool = True) -> tuple[Template, pd.DataFrame]:
     """Mean final f − f* against the learning rate, per optimizer: the tuning grid made visible
     (a missing point: at least one seed diverged)."""
     rows = []
@@ -339,12 +340,13 @@ def lr_sensitivity(tuned: Tuned) -> tuple[Template, pd.DataFrame]:
         for j, lr in enumerate(tuned.grid):
             score = tuned.table[i, j]
             rows.append({"optimizer": label(kind), "lr": lr,
-                         "final": max(score, LOG_FLOOR) if np.isfinite(score) else np.nan,
+                         "final": (max(score, LOG_FLOOR) if bounded else score) if np.isfinite(score) else np.nan,
                          "chosen": bool(np.isclose(lr, tuned.best_lr[kind]))})
     df = pd.DataFrame(rows)
     finite = df.dropna(subset=["final"])
     data = {"grid": finite, "chosen": finite[finite.chosen]}
-    return Template(_build_sensitivity, (tuple(tuned.kinds),), data), df.rename(columns={"final": "mean final f − f*"})
+    return Template(_build_sensitivity, (tuple(tuned.kinds), bounded), data), df.rename(
+        columns={"final": "mean final f − f*" if bounded else "mean final f"})
 
 
 def net_curves(race: NetRace) -> tuple[alt.Chart, pd.DataFrame]:
@@ -427,3 +429,30 @@ def race_table(land: Landscape, runs: Runs, tuned: Tuned, by_kind: dict[str, np.
     table[f"steps to {TARGET:g}× the start"] = table[f"steps to {TARGET:g}× the start"].map(
         lambda v: "never" if not np.isfinite(v) else f"{v:.0f}")
     return table, final_name
+
+
+def step_caption(inspect: str, lr_t: float, g: np.ndarray, d: np.ndarray) -> str:
+    """What the step-through shows for optimizer ``inspect``: its rule, the step's angle to −∇f, and how
+    to read its arrows."""
+    norms = float(np.linalg.norm(g) * np.linalg.norm(d))
+    text = f"`{OPTIMIZERS[inspect][1]}`, learning rate {lr_t:.3g} at this step. "
+    if norms > 0:
+        angle = np.degrees(np.arccos(np.clip(np.dot(-g, d) / norms, -1, 1)))
+        text += f"The step points {angle:.1f}° away from steepest descent −∇f."
+    else:
+        text += "No step here: the gradient or the step is zero."
+    if inspect in ("adam", "adamw"):
+        text += (" The blue arrow is −lr·m̂ before the second-moment scaling, the orange one the step after it: the "
+                 "gap between them is the scaling 1/(√v̂ + ε), per coordinate (*scaling* in the table multiplies "
+                 "m̂). A coordinate with large past gradients gets a small factor; that is how Adam evens out a "
+                 "badly scaled valley." + (" AdamW's step also shrinks x by lr·0.01." if inspect == "adamw" else ""))
+    elif inspect == "nadam":
+        text += (" NAdam steps along a mix of the gradient and m̂ (a Nesterov look-ahead), each scaled by "
+                 "1/(√v̂ + ε): the orange arrow is that mix, not −lr·m̂ rescaled.")
+    elif inspect == "radam":
+        text += (" RAdam takes un-scaled steps −lr·m̂ until its variance estimate is trustworthy (the first five "
+                 "steps); after that, m̂ is scaled by 1/(√v̂ + ε) times a rectification factor.")
+    elif inspect in ("rmsprop", "adagrad"):
+        text += (" *Scaling* 1/(√v + ε) per coordinate: the black arrow is the gradient step, the orange one the "
+                 "same gradient rescaled; a coordinate with large past gradients gets a small factor.")
+    return text
