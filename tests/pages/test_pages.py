@@ -145,9 +145,9 @@ def test_a_linked_value_survives_a_narrower_choice(chapter, tab):
     for choice in choices:
         kind = controls[choice][0]
         options = list(controls[choice][1].options)
-        probe = _open(chapter, tab)
         top: dict[str, dict[str, float]] = {}
-        for option in options:
+        for option in options:  # each option in a fresh session: a range may also depend on other defaults
+            probe = _open(chapter, tab)
             h.set_control(probe, kind, choice, option)
             probe.run()
             now = h.page_controls(probe, chapter)
