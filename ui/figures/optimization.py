@@ -289,10 +289,12 @@ def eigen_components(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]
 
 def _build_bands(kinds: tuple[str, ...], bounded: bool) -> alt.LayerChart:
     scale = alt.Scale(type="log" if bounded else "symlog")
+    # The band fills by its own copy of the optimizer column: on the same field Vega-Lite would merge the
+    # fill and colour legends, and the band's "no legend" would hide the lines' legend too.
     band = alt.Chart(alt.NamedData(name="bands")).mark_area(opacity=0.18).encode(
-        x=alt.X("step:Q"), y=alt.Y("best seed:Q", scale=scale, title="f − f* (median and seed range)"),
-        y2=alt.Y2("worst seed:Q"),  # fill, not colour: the lines' colour legend stays whole
-        fill=alt.Fill("optimizer:N", scale=_colour_scale(list(kinds)), legend=None))
+        x=alt.X("step:Q"), y=alt.Y("best seed:Q", scale=scale,
+                                   title="f − f* (median and seed range)" if bounded else "f (median and seed range)"),
+        y2=alt.Y2("worst seed:Q"), fill=alt.Fill("band:N", scale=_colour_scale(list(kinds)), legend=None))
     line = alt.Chart(alt.NamedData(name="bands")).mark_line(strokeWidth=2.5).encode(
         x=alt.X("step:Q"), y=alt.Y("median:Q", scale=scale), color=_colour(list(kinds)),
         tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("median:Q", format=".3e"),
@@ -310,8 +312,9 @@ def race_bands(land: Landscape, runs: Runs, rows_by_kind: dict[str, np.ndarray])
         g = gap(land, runs.losses[np.ix_(idx, rows)])
         if land.f_min is not None:
             g = np.maximum(g, LOG_FLOOR)
-        frames.append(pd.DataFrame({"optimizer": label(kind), "step": idx, "median": np.median(g, axis=1),
-                                    "best seed": g.min(axis=1), "worst seed": g.max(axis=1)}))
+        frames.append(pd.DataFrame({"optimizer": label(kind), "band": label(kind), "step": idx,
+                                    "median": np.median(g, axis=1), "best seed": g.min(axis=1),
+                                    "worst seed": g.max(axis=1)}))
     df = pd.concat(frames, ignore_index=True)
     return Template(_build_bands, (tuple(rows_by_kind), land.f_min is not None), {"bands": df}), df
 
