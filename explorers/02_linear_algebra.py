@@ -145,9 +145,7 @@ def race_view(ctrl):
                   "(Both in float32, as on a GPU; the matrices' singular values fall like e^(−i/10).)")
 
 
-layout.header(2)
-tabs = controls.tabs(TABS, "la_tab")
-ctrl, main = st.columns([1, 3], gap="large")
+tabs, ctrl, main = layout.tabbed_page(2, TABS)
 if tabs[0].open or tabs[1].open:
     with ctrl:
         ds, truth = data_controls()

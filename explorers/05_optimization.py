@@ -19,14 +19,16 @@ NET_DATA = {"moons": "Two moons", "spirals": "Two spirals", "circles": "Two circ
 BATCHES = {0: "full batch", 16: "16", 32: "32", 64: "64", 128: "128"}
 
 
-def landscape_controls(prefix: str) -> tuple[optim.Landscape, float, float]:
-    """The landscape, and the quadratic's κ and θ (ignored by the others)."""
+def landscape_controls(prefix: str) -> tuple[optim.Landscape, float, float, list[str]]:
+    """The landscape, the quadratic's κ and θ (ignored by the others), and the optimizers to run."""
     key = controls.selectbox("Landscape", f"{prefix}land", list(LANDS), format_func=LANDS.get)
     kappa, angle = 10.0, 0.0
     if key == "quadratic":
         kappa = controls.select_slider("Condition number κ = λ_max/λ_min", f"{prefix}kappa", KAPPAS, 10)
         angle = controls.slider("Rotation θ (°)", f"{prefix}angle", -90, 90, 30)
-    return optim.landscape(key, float(kappa), float(angle)), float(kappa), float(angle)
+    kinds = controls.multiselect("Optimizers", f"{prefix}opt", list(optim.OPTIMIZERS), optim.DEFAULT_OPTIMIZERS,
+                                 format_func=fig.label)
+    return optim.landscape(key, float(kappa), float(angle)), float(kappa), float(angle), kinds
 
 
 def common_controls(prefix: str, land: optim.Landscape, steps_default: int = 300, max_steps: int = 1000):
@@ -55,9 +57,7 @@ def diverged_notes(land: optim.Landscape, runs: optim.Runs, rows) -> None:
 
 def landscapes_tab(ctrl, main):
     with ctrl:
-        land, kappa, angle = landscape_controls("op_")
-        kinds = controls.multiselect("Optimizers", "op_opt", list(optim.OPTIMIZERS), optim.DEFAULT_OPTIMIZERS,
-                                     format_func=fig.label)
+        land, kappa, angle, kinds = landscape_controls("op_")
         mode = controls.radio("Learning rates", "op_lrmode", ["tuned", "shared"],
                               format_func={"tuned": "Tuned", "shared": "One for all"}.get,
                               help="Tuned: each optimizer gets the rate from a grid (1e-4 … 3) that brings f − f* "
@@ -191,9 +191,7 @@ def theory_tab(ctrl, main):
 
 def race_tab(ctrl, main):
     with ctrl:
-        land, kappa, angle = landscape_controls("op_r")
-        kinds = controls.multiselect("Optimizers", "op_ropt", list(optim.OPTIMIZERS), optim.DEFAULT_OPTIMIZERS,
-                                     format_func=fig.label)
+        land, kappa, angle, kinds = landscape_controls("op_r")
         steps, schedule, mu, noise = common_controls("op_r", land, 300, 1000)
         seeds = controls.slider("Seeds", "op_rseeds", 1, 10, 5,
                                 help="Each seed starts a little elsewhere (±2 % of the picture) and, with noise, "
@@ -286,9 +284,7 @@ def network_tab(ctrl, main):
                       "make the comparison fair.")
 
 
-layout.header(5)
-tabs = controls.tabs(TABS, "op_tab")
-ctrl, main = st.columns([1, 3], gap="large")
+tabs, ctrl, main = layout.tabbed_page(5, TABS)
 for name, tab, draw in zip(TABS, tabs, (landscapes_tab, theory_tab, race_tab, network_tab), strict=True):
     if tab.open:  # only the open tab computes
         with main, layout.guard(name):

@@ -58,6 +58,13 @@ def graph_controls() -> graphs.Graph:
     return graph
 
 
+def cannot(graph, xy, why: str) -> None:
+    """A tab that cannot apply to this graph says why and still draws the graph (by degree)."""
+    st.info(why)
+    charts.show(*fig.graph_map(graph, xy, graph.degrees(), "node degree", "The graph, coloured by degree"), "graph",
+                width="content")
+
+
 def spectrum_of(graph, kind):
     with st.spinner(f"Lowest eigenpairs of a {graph.n:,}-node graph (sparse solver)…") if graph.n > \
             graphs.DENSE_LIMIT else contextlib.nullcontext():
@@ -125,9 +132,7 @@ def clustering_tab(ctrl, main, graph, xy):
         seed = controls.seed("gr_cseed") if method == "kmeans" else 0
     spec, t = spectrum_of(graph, "sym")
     if spec.vectors.shape[1] < 3:
-        st.info("Clustering needs at least three nodes.")
-        charts.show(*fig.graph_map(graph, xy, graph.degrees(), "node degree", "The graph"), "graph", width="content")
-        return
+        return cannot(graph, xy, "Clustering needs at least three nodes.")
     if method == "fiedler":
         res, t2 = compute.run("Fiedler bisection", graphs.fiedler_split, graph, spec, on="cpu")
     else:
@@ -158,9 +163,7 @@ def clustering_tab(ctrl, main, graph, xy):
 
 def signals_tab(ctrl, main, graph, xy):
     if graph.n < 3:
-        st.info("Graph signals need at least three nodes.")
-        charts.show(*fig.graph_map(graph, xy, graph.degrees(), "node degree", "The graph"), "graph", width="content")
-        return
+        return cannot(graph, xy, "Graph signals need at least three nodes.")
     with ctrl:
         kind = controls.selectbox("Signal on the nodes", "gr_signal", list(graphs.SIGNALS),
                                   format_func=graphs.SIGNALS.get)
@@ -174,10 +177,8 @@ def signals_tab(ctrl, main, graph, xy):
             order = controls.slider("Polynomial order K", "gr_order", 0, 30, 3)
         depth = controls.slider("GCN layers", "gr_layers", 0, 50, 4)
     if graph.n > graphs.DENSE_LIMIT:
-        st.info(f"Filtering needs the whole spectrum: choose a graph of at most {graphs.DENSE_LIMIT:,} nodes.")
-        charts.show(*fig.graph_map(graph, xy, graph.degrees(), "node degree", "The graph, coloured by degree"),
-                    "graph", width="content")
-        return
+        return cannot(graph, xy, f"Filtering needs the whole spectrum: choose a graph of at most "
+                                 f"{graphs.DENSE_LIMIT:,} nodes.")
     spec, t = spectrum_of(graph, "laplacian")
     try:
         x = graphs.signal(graph, spec, kind, noise, node, seed=0)
@@ -216,9 +217,7 @@ def signals_tab(ctrl, main, graph, xy):
 
 def cheeger_tab(ctrl, main, graph, xy):
     if graph.n < 2 or graph.m == 0:
-        st.info("Cheeger's inequality and random walks need a graph with at least one edge.")
-        charts.show(*fig.graph_map(graph, xy, graph.degrees(), "node degree", "The graph"), "graph", width="content")
-        return
+        return cannot(graph, xy, "Cheeger's inequality and random walks need a graph with at least one edge.")
     comps = graphs.components(graph)
     part, keep = (graph, np.arange(graph.n)) if comps == 1 else graphs.largest_component(graph)
     with ctrl:
@@ -254,9 +253,7 @@ def cheeger_tab(ctrl, main, graph, xy):
                   "sets how slowly a random walk forgets its start.")
 
 
-layout.header(7)
-tabs = controls.tabs(TABS, "gr_tab")
-ctrl, main = st.columns([1, 3], gap="large")
+tabs, ctrl, main = layout.tabbed_page(7, TABS)
 with ctrl:
     graph = graph_controls()
     st.caption(graph.description)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -28,6 +29,18 @@ def header(number: int) -> Chapter:
     st.title(f"{ch.icon} {ch.explorer}")
     st.markdown(f"##### {ch.question}")
     return ch
+
+
+def tabbed_page(number: int, labels: Sequence[str]) -> tuple[list, Any, Any]:
+    """An explorer's frame: the header, its tabs bound to ``<prefix>_tab`` in the URL, and the two
+    columns every tab draws into (controls on the left, the lesson on the right). Only the open
+    tab should compute: branch on ``tab.open``."""
+    from ui import controls
+
+    ch = header(number)
+    tabs = controls.tabs(list(labels), f"{ch.prefix}_tab")
+    ctrl, main = st.columns([1, 3], gap="large")
+    return tabs, ctrl, main
 
 
 def compute_line(*timings: Timing | None) -> None:
