@@ -130,6 +130,15 @@ SCENARIOS += [
      "note": "10,000 nodes: scipy's eigsh (shift-invert) for the lowest 12 eigenpairs, drawn without edges."},
 ]
 
+# ---- chapter 9, topology (prefix tp): SCENARIOS += [...] below this line
+# ---- end of chapter 9
+
+# ---- chapter 10, harmonic analysis (prefix ha): SCENARIOS += [...] below this line
+# ---- end of chapter 10
+
+# ---- chapter 12, quantum (prefix qc): SCENARIOS += [...] below this line
+# ---- end of chapter 12
+
 
 def for_page(page: str) -> list[Scenario]:
     return [s for s in SCENARIOS if s["page"] == page]
