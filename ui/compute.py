@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import streamlit as st
 import torch
 
-from core.device import Timing, timed
+from core.device import Timing, single_thread, timed
 from ui import shell
 
 shell.torch_loaded()  # torch is imported above: the device badge can be drawn
@@ -53,14 +53,16 @@ def _report(fraction: float, text: str) -> None:
 def _cached_with_progress(module: str, name: str, device: str, what: str, args: tuple,
                           kwargs: tuple) -> tuple[Any, Timing]:
     fn = getattr(importlib.import_module(module), name)
-    return timed(what, fn, *args, device=torch.device(device), progress=_report, **dict(kwargs))
+    with single_thread(device):  # training loops of tiny tensors: see core.device.single_thread
+        return timed(what, fn, *args, device=torch.device(device), progress=_report, **dict(kwargs))
 
 
 def run_with_progress(what: str, fn: Callable[..., T], *args: Any, on: str | None = None,
                       **kwargs: Any) -> tuple[T, Timing]:
     """Like :func:`run`, for work that takes seconds (training): ``fn`` gets ``progress(fraction,
     text)``, drawn as a progress bar while it runs; a cached result comes back at once, with no bar.
-    Arguments must be hashable (numbers, strings, tuples)."""
+    Arguments must be hashable (numbers, strings, tuples). On the CPU it runs on one torch thread: such
+    work is thousands of steps on small tensors, where a second thread only adds waiting."""
     bar = st.empty()
 
     def progress(fraction: float, text: str) -> None:

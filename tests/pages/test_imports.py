@@ -24,16 +24,17 @@ OWN = {"topology": {"gudhi", "ripser", "persim", "matplotlib"}, "harmonic-analys
 _SCRIPT = """
 import json, sys
 from tests import helpers as h
-for page in sys.argv[1:]:
+heavy = set(json.loads(sys.argv[1]))
+for page in sys.argv[2:]:
     at = h.open_page(page)
     assert not at.exception, [e.message for e in at.exception]
-print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & set(%r))))
-""" % (HEAVY,)
+print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & heavy)))
+"""
 
 
 def _loaded_after(*pages: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", _SCRIPT, *pages], cwd=h.ROOT, capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run([sys.executable, "-c", _SCRIPT, json.dumps(HEAVY), *pages], cwd=h.ROOT,
+                         capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 

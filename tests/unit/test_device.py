@@ -59,3 +59,34 @@ def test_timing_formats():
     assert str(dev.Timing("x", "cpu", 0.0031)) == "x in 3.1 ms on cpu"
     assert str(dev.Timing("x", "cuda:0", 0.25)) == "x in 250 ms on cuda:0"
     assert str(dev.Timing("x", "cpu", 12.5)) == "x in 12.5 s on cpu"
+
+
+
+
+def test_single_thread_sets_one_thread_for_its_caller_only_and_restores_it():
+    """Streamlit runs each session's script in a thread of its own; the count set there is that thread's
+    (OpenMP keeps a copy per thread once a non-initial thread sets it), so other sessions keep theirs."""
+    import threading
+
+    from core.device import single_thread
+
+    before = torch.get_num_threads()
+    seen, inside, done = {}, threading.Event(), threading.Event()
+
+    def session():
+        outer = torch.get_num_threads()
+        with single_thread("cpu"):
+            seen["inside"] = torch.get_num_threads()
+            inside.set()
+            done.wait(timeout=30)
+        seen["after"], seen["outer"] = torch.get_num_threads(), outer
+
+    t = threading.Thread(target=session)
+    t.start()
+    assert inside.wait(timeout=30)
+    seen["other session"] = torch.get_num_threads()
+    done.set()
+    t.join(timeout=30)
+    assert seen == {"inside": 1, "other session": before, "after": seen["outer"], "outer": seen["outer"]}
+    with single_thread("cuda"):  # a GPU run leaves the CPU threads alone (no GPU needed to check)
+        assert torch.get_num_threads() == before
