@@ -131,6 +131,50 @@ SCENARIOS += [
 ]
 
 # ---- chapter 9, topology (prefix tp): SCENARIOS += [...] below this line
+TP_EPS = [0.1, 1.9, 0.3, 1.5, 0.5, 1.2, 0.7, 0.9, 0.04, 1.7, 0.24, 1.36, 0.62, 1.04, 0.16, 1.82, 0.44, 1.12, 0.8, 0.36]
+TP_NOISE = [0.05, 0.3, 0.12, 0.22, 0.02, 0.4, 0.08, 0.18, 0.27, 0.14, 0.35, 0.06, 0.25, 0.11, 0.45, 0.03]
+SCENARIOS += [
+    # default settings: the noisy circle, 120 points, H0 and H1
+    {"page": "tp", "tier": "default", "name": "Topology · Rips · circle 120 pts · ε (redraw only)",
+     "params": {"tp_tab": "Rips filtration"}, "key": "tp_eps", "values": TP_EPS},
+    {"page": "tp", "tier": "default", "name": "Topology · Rips · circle 120 pts · noise (new persistence)",
+     "params": {"tp_tab": "Rips filtration"}, "key": "tp_noise", "values": TP_NOISE},
+    {"page": "tp", "tier": "default", "name": "Topology · Rips · highlighted H1 bar",
+     "params": {"tp_tab": "Rips filtration"}, "key": "tp_bar", "values": [0, 5, 2, 8, 3, 10, 1, 7, 4, 9, 6]},
+    {"page": "tp", "tier": "default", "name": "Topology · Stability · σ shown",
+     "params": {"tp_tab": "Stability"}, "widget": "select_slider", "key": "tp_sigma",
+     "values": [0.5, 0.0, 0.3, 0.01, 0.2, 0.02, 0.15, 0.05, 0.4]},
+    {"page": "tp", "tier": "default", "name": "Topology · Topological loss · step shown",
+     "params": {"tp_tab": "Topological loss"}, "key": "tp_step", "values": _spread(0, 99, 20)},
+    {"page": "tp", "tier": "default", "name": "Topology · Inside a network · layer shown",
+     "params": {"tp_tab": "Inside a network"}, "key": "tp_layer", "values": [5, 0, 3, 1, 4, 2]},
+    {"page": "tp", "tier": "default", "name": "Topology · Inside a network · bar threshold",
+     "params": {"tp_tab": "Inside a network"}, "key": "tp_frac",
+     "values": [0.05, 0.5, 0.1, 0.4, 0.15, 0.35, 0.25, 0.3, 0.45]},
+    {"page": "tp", "tier": "default", "name": "Topology · Topological loss · seed (100 gradient steps)",
+     "params": {"tp_tab": "Topological loss"}, "widget": "number_input", "key": "tp_lseed", "values": [1, 2, 3],
+     "heavy": True, "cap_s": 30,
+     "note": "Each move runs 100 gradient steps, gudhi's persistence pairs at every step (a progress bar shows; "
+             "cached by its settings): judged against the 100 ms default budget, which it cannot meet."},
+    {"page": "tp", "tier": "default", "name": "Topology · Inside a network · seed (train + 12 diagrams)",
+     "params": {"tp_tab": "Inside a network"}, "widget": "number_input", "key": "tp_nseed", "values": [1, 2, 3],
+     "heavy": True, "cap_s": 30,
+     "note": "Each move trains a 4×12 network for 400 epochs and takes the persistence of both classes after "
+             "every layer (a progress bar shows; cached)."},
+    # the largest settings: 400 points (H0, H1; the slider's top), H2 on 120 points
+    {"page": "tp", "tier": "largest", "name": "Topology · Rips · circle 400 pts · noise (new persistence)",
+     "params": {"tp_tab": "Rips filtration", "tp_n": "400"}, "key": "tp_noise", "values": TP_NOISE},
+    {"page": "tp", "tier": "largest", "name": "Topology · Rips · circle 400 pts · ε (redraw only)",
+     "params": {"tp_tab": "Rips filtration", "tp_n": "400"}, "key": "tp_eps", "values": TP_EPS},
+    {"page": "tp", "tier": "largest", "name": "Topology · Rips · two circles 400 pts · noise",
+     "params": {"tp_tab": "Rips filtration", "tp_cloud": "Two circles", "tp_n": "400"}, "key": "tp_noise",
+     "values": TP_NOISE[:10]},
+    {"page": "tp", "tier": "largest", "name": "Topology · Rips · sphere 120 pts, H2 · noise",
+     "params": {"tp_tab": "Rips filtration", "tp_cloud": "Sphere (3-D)", "tp_dim": "H0, H1 and H2 (voids)"},
+     "key": "tp_noise", "values": TP_NOISE[:10]},
+    {"page": "tp", "tier": "largest", "name": "Topology · Stability · 5 perturbations × 10 σ · noise",
+     "params": {"tp_tab": "Stability", "tp_trials": "5"}, "key": "tp_noise", "values": TP_NOISE[:10]},
+]
 # ---- end of chapter 9
 
 # ---- chapter 10, harmonic analysis (prefix ha): SCENARIOS += [...] below this line
