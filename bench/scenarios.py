@@ -178,6 +178,57 @@ SCENARIOS += [
 # ---- end of chapter 9
 
 # ---- chapter 10, harmonic analysis (prefix ha): SCENARIOS += [...] below this line
+HA_BIG = {"ha_n": "65536"}  # 2^16 samples of the default signal (Doppler)
+HA_KEEP = [0.5, 60.0, 2.0, 40.0, 3.5, 25.0, 1.0, 15.0, 8.0, 10.0, 1.5, 30.0, 6.0, 50.0, 4.5]
+SCENARIOS += [
+    # default settings: Doppler, 1,024 samples, noise 0.2; db4, periodization, 5 levels; cameraman 512×512
+    {"page": "ha", "tier": "default", "name": "Harmonic · Fourier · band edge",
+     "params": {"ha_tab": "Fourier"}, "key": "ha_fhi", "values": _spread(1, 100, 20, skip=15)},
+    {"page": "ha", "tier": "default", "name": "Harmonic · Fourier · aliasing, sampling rate",
+     "params": {"ha_tab": "Fourier"}, "key": "ha_rate", "values": _spread(2, 100, 20, skip=50)},
+    {"page": "ha", "tier": "default", "name": "Harmonic · Time and frequency · STFT window",
+     "params": {"ha_tab": "Time and frequency"}, "widget": "select_slider", "key": "ha_window",
+     "values": [8, 4096, 16, 2048, 32, 1024, 128, 512, 256]},
+    {"page": "ha", "tier": "default", "name": "Harmonic · Wavelet transform · levels",
+     "params": {"ha_tab": "Wavelet transform"}, "key": "ha_level", "values": [1, 10, 2, 9, 3, 8, 4, 7, 6]},
+    {"page": "ha", "tier": "default", "name": "Harmonic · Denoise · threshold multiplier",
+     "params": {"ha_tab": "Denoise and compress"}, "key": "ha_scale",
+     "values": [0.0, 3.0, 0.5, 2.5, 0.25, 2.0, 0.75, 1.5, 1.25, 1.75]},
+    {"page": "ha", "tier": "default", "name": "Harmonic · Compression · share kept",
+     "params": {"ha_tab": "Denoise and compress"}, "key": "ha_keep", "values": HA_KEEP},
+    {"page": "ha", "tier": "default", "name": "Harmonic · Images · cameraman 512×512 · share kept",
+     "params": {"ha_tab": "Images"}, "key": "ha_keep", "values": HA_KEEP},
+    {"page": "ha", "tier": "default", "name": "Harmonic · Wavelets to CNNs · noise (conv-layer DWT)",
+     "params": {"ha_tab": "Wavelets to CNNs"}, "key": "ha_noise",
+     "values": [v / 100 for v in _spread(0, 100, 12, skip=20)],
+     "note": "Harmonic · Wavelets to CNNs: the CNN trained at the page's first run is cached; each move re-runs the "
+             "DWT as a conv layer and its check against pywt.dwt."},
+    {"page": "ha", "tier": "default", "name": "Harmonic · Wavelets to CNNs · seed (trains the CNN)",
+     "params": {"ha_tab": "Wavelets to CNNs"}, "widget": "number_input", "key": "ha_cseed", "values": [1, 2, 3],
+     "heavy": True, "cap_s": 30,
+     "note": "Each move trains the digits CNN for 6 epochs (a progress bar shows; cached by its settings): judged "
+             "against the 100 ms default budget, which training cannot meet."},
+    # the largest settings: 2^16 samples, 10 levels, the 427×640 photo at 8 levels, the biggest CNN
+    {"page": "ha", "tier": "largest", "name": "Harmonic · Fourier · 65,536 samples · band edge",
+     "params": {"ha_tab": "Fourier", **HA_BIG}, "key": "ha_fhi", "values": _spread(1, 100, 12, skip=15)},
+    {"page": "ha", "tier": "largest", "name": "Harmonic · Time and frequency · 65,536 samples · STFT window",
+     "params": {"ha_tab": "Time and frequency", **HA_BIG}, "widget": "select_slider", "key": "ha_window",
+     "values": [8, 4096, 16, 2048, 32, 1024, 128, 512, 256]},
+    {"page": "ha", "tier": "largest", "name": "Harmonic · Wavelet transform · 65,536 samples · levels",
+     "params": {"ha_tab": "Wavelet transform", **HA_BIG}, "key": "ha_level", "values": [1, 12, 2, 11, 3, 10, 4, 9, 6]},
+    {"page": "ha", "tier": "largest", "name": "Harmonic · Denoise · 65,536 samples, sym8 · threshold multiplier",
+     "params": {"ha_tab": "Denoise and compress", "ha_wavelet": "Symlet 8 (16 taps)", "ha_level": "10", **HA_BIG},
+     "key": "ha_scale", "values": [0.0, 3.0, 0.5, 2.5, 0.25, 2.0, 0.75, 1.5]},
+    {"page": "ha", "tier": "largest", "name": "Harmonic · Compression · 65,536 samples · share kept",
+     "params": {"ha_tab": "Denoise and compress", **HA_BIG}, "key": "ha_keep", "values": HA_KEEP[:10]},
+    {"page": "ha", "tier": "largest", "name": "Harmonic · Images · China 427×640, 8 levels, db8 · share kept",
+     "params": {"ha_tab": "Images", "ha_image": "Temple in China (scikit-learn, 427×640)", "ha_level": "8",
+                "ha_wavelet": "Daubechies 8 (16 taps)", "ha_mode": "symmetric (mirror, edge repeated)"},
+     "key": "ha_keep", "values": HA_KEEP[:10]},
+    {"page": "ha", "tier": "largest", "name": "Harmonic · Wavelets to CNNs · 16 filters 7×7, 15 epochs · seed",
+     "params": {"ha_tab": "Wavelets to CNNs", "ha_filters": "16", "ha_kernel": "7", "ha_epochs": "15"},
+     "widget": "number_input", "key": "ha_cseed", "values": [1, 2], "heavy": True, "cap_s": 60},
+]
 # ---- end of chapter 10
 
 # ---- chapter 12, quantum (prefix qc): SCENARIOS += [...] below this line
