@@ -120,6 +120,7 @@ def cases() -> list[dict[str, Any]]:
         # chapters 9, 10 and 12 add their cases here: *topology_cases(), *harmonic_cases(), *quantum_cases()
         *topology_cases(),
         *harmonic_cases(),
+        *quantum_cases(),
     ]
     return out
 
@@ -339,4 +340,99 @@ def harmonic_cases() -> list[dict[str, Any]]:
                                                         "with four filters per level, conv_transpose2d back",
          "reference": "pywt.wavedec2 + pywt.waverec2 (float32 input)", "torch": img_torch, "ref": img_ref,
          "agree": img_agree, "dtype": "float32"},
+    ]
+
+
+def quantum_cases() -> list[dict[str, Any]]:
+    """Chapter 12: the same circuit (the classifier's: angle encoding, strongly entangling layers, ⟨Z₀⟩)
+    differentiated on PennyLane's default.qubit (torch tensors, on the GPU when there is one) by backprop,
+    adjoint and parameter shift, against lightning.qubit's C++ adjoint method on the CPU; a training step on 150
+    broadcast points (default.qubit backprop vs lightning adjoint, which runs the points one circuit at a time);
+    and the page's plain-torch single qubit against default.qubit's state. Ratio < 1: default.qubit (or the
+    page's torch) was faster."""
+    import pennylane as qml
+    import torch
+
+    from core import quantum
+
+    def circuit_case(label: str, diff: str, qubits: int, layers: int) -> dict[str, Any]:
+        circuit = quantum.circuit_fn(qml, qubits, layers, "angle", "strong")
+        w0 = quantum.gradient_weights(qubits, layers, 0)
+        x = torch.tensor(quantum.GRAD_X, dtype=torch.float64)
+        ref_node = qml.QNode(circuit, qml.device("lightning.qubit", wires=qubits), interface="torch",
+                             diff_method="adjoint")
+
+        def grad_of(node: Any, dev: Any) -> Callable[[], Any]:
+            def run() -> Any:
+                w = torch.tensor(w0, dtype=torch.float64, device=dev, requires_grad=True)
+                node(x.to(dev), w).backward()
+                return w.grad
+
+            return run
+
+        def torch_thunk(dev: Any) -> Callable[[], Any]:
+            node = qml.QNode(quantum.circuit_fn(qml, qubits, layers, "angle", "strong", dev),
+                             qml.device("default.qubit", wires=qubits), interface="torch", diff_method=diff)
+            return grad_of(node, dev)
+
+        def agree(t_out: Any, r_out: Any, tol: float) -> tuple[bool, str]:
+            err = float((t_out.cpu() - r_out).abs().max())
+            return err <= 1e-6, f"gradient max abs diff {err:.1e} (tol 1e-06)"
+
+        return {"name": f"gradient · default.qubit {label} · {qubits} qubits × {layers} layers",
+                "work": f"∂⟨Z₀⟩/∂w, {w0.size} parameters, one input", "dtype": "float64",
+                "reference": "PennyLane lightning.qubit, adjoint (C++)", "torch": torch_thunk,
+                "ref": grad_of(ref_node, torch.device("cpu")), "agree": agree}
+
+    def training_step_case(qubits: int, layers: int, points: int) -> dict[str, Any]:
+        circuit = quantum.circuit_fn(qml, qubits, layers, "angle", "strong")
+        split = quantum.classifier_data("moons", points, 0)
+        X = torch.tensor(split.X_train, dtype=torch.float64)
+        y = torch.tensor(split.y_train, dtype=torch.float64)
+        w0 = quantum.gradient_weights(qubits, layers, 0)
+
+        def step(node: Any, dev: Any) -> Callable[[], Any]:
+            def run() -> Any:
+                w = torch.tensor(w0, dtype=torch.float64, device=dev, requires_grad=True)
+                out = node(X.to(dev), w)
+                out = torch.stack(list(out)) if isinstance(out, (list, tuple)) else out
+                ((out - (2 * y.to(dev) - 1)) ** 2).mean().backward()
+                return w.grad
+
+            return run
+
+        ref_node = qml.QNode(circuit, qml.device("lightning.qubit", wires=qubits), interface="torch",
+                             diff_method="adjoint")
+
+        def agree(t_out: Any, r_out: Any, tol: float) -> tuple[bool, str]:
+            err = float((t_out.cpu() - r_out).abs().max())
+            return err <= 1e-6, f"gradient max abs diff {err:.1e} (tol 1e-06)"
+
+        return {"name": f"training step · {len(X)} points broadcast · {qubits} qubits × {layers} layers",
+                "work": "forward + gradient of a square loss over the training set (one Adam step's work)",
+                "dtype": "float64", "reference": "lightning.qubit adjoint (one circuit per point)",
+                "torch": lambda dev: step(qml.QNode(quantum.circuit_fn(qml, qubits, layers, "angle", "strong", dev),
+                                                    qml.device("default.qubit", wires=qubits),
+                                                    interface="torch", diff_method="backprop"), dev),
+                "ref": step(ref_node, torch.device("cpu")), "agree": agree}
+
+    one = qml.QNode(lambda a, b, c: (qml.RX(a, wires=0), qml.RY(b, wires=0), qml.RZ(c, wires=0), qml.state())[-1],
+                    qml.device("default.qubit", wires=1))
+
+    def one_agree(t_out: Any, r_out: Any, tol: float) -> tuple[bool, str]:
+        err = float(np.abs(t_out.state - np.asarray(r_out)).max())
+        return err <= 1e-12, f"state max abs diff {err:.1e} (tol 1e-12)"
+
+    return [
+        {"name": "one qubit · page's torch 2×2 vs default.qubit", "work": "RZ RY RX |0⟩, Bloch vector, 100 shots, "
+         "the drawn arcs (the page's One qubit view)", "reference": "PennyLane default.qubit state",
+         "dtype": "complex128", "torch": lambda dev: (lambda: quantum.one_qubit(0.5, 1.0, 0.8, 100, 0, device=dev)),
+         "ref": lambda: one(0.5, 1.0, 0.8), "agree": one_agree},
+        circuit_case("backprop", "backprop", 4, 3),
+        circuit_case("adjoint", "adjoint", 4, 3),
+        circuit_case("parameter-shift", "parameter-shift", 4, 3),
+        circuit_case("backprop", "backprop", 8, 5),
+        circuit_case("parameter-shift", "parameter-shift", 6, 3),
+        training_step_case(4, 3, 200),
+        training_step_case(8, 3, 200),
     ]

@@ -232,6 +232,48 @@ SCENARIOS += [
 # ---- end of chapter 10
 
 # ---- chapter 12, quantum (prefix qc): SCENARIOS += [...] below this line
+QC_ANGLES = [-3.0, 2.9, -1.5, 1.4, 0.1, -2.2, 2.4, -0.6, 0.9, -2.8, 1.9, -1.1, 0.3, 2.7, -0.2, 1.2, -1.8, 0.6]
+QC_BIG_CLASSIFIER = {"qc_tab": "Classifier", "qc_qubits": "8", "qc_layers": "8", "qc_epochs": "150",
+                     "qc_points": "400"}
+SCENARIOS += [
+    # default settings (the single-qubit and two-qubit views are plain torch 2×2 / 4×4 matrices)
+    {"page": "qc", "tier": "default", "name": "Quantum · One qubit · RX angle", "params": {"qc_tab": "One qubit"},
+     "key": "qc_rx", "values": QC_ANGLES},
+    {"page": "qc", "tier": "default", "name": "Quantum · One qubit · RZ angle", "params": {"qc_tab": "One qubit"},
+     "key": "qc_rz", "values": QC_ANGLES},
+    {"page": "qc", "tier": "default", "name": "Quantum · One qubit · view azimuth (redraw only)",
+     "params": {"qc_tab": "One qubit"}, "key": "qc_az", "values": _spread(-180, 180, 20, skip=35)},
+    {"page": "qc", "tier": "default", "name": "Quantum · One qubit · shots", "params": {"qc_tab": "One qubit"},
+     "widget": "select_slider", "key": "qc_shots", "values": [10000, 1, 1000, 10]},
+    {"page": "qc", "tier": "default", "name": "Quantum · Two qubits · entangling angle θ",
+     "params": {"qc_tab": "Two qubits"}, "key": "qc_theta", "values": [abs(a) * 2 for a in QC_ANGLES]},
+    {"page": "qc", "tier": "default", "name": "Quantum · Classifier · replay % (redraw only)",
+     "params": {"qc_tab": "Classifier"}, "key": "qc_snap", "values": [0, 90, 10, 80, 20, 70, 30, 60, 40, 50]},
+    {"page": "qc", "tier": "default", "name": "Quantum · Gradients · swept parameter (one broadcast circuit)",
+     "params": {"qc_tab": "Gradients"}, "key": "qc_gindex", "values": _spread(1, 23, 20)},
+    {"page": "qc", "tier": "default", "name": "Quantum · Re-uploading · followed point",
+     "params": {"qc_tab": "Re-uploading"}, "key": "qc_rpoint", "values": _spread(1, 199, 20)},
+    {"page": "qc", "tier": "default", "name": "Quantum · Classifier · seed (trains 4 qubits × 3 layers × 30 epochs)",
+     "params": {"qc_tab": "Classifier"}, "widget": "number_input", "key": "qc_seed", "values": [1, 2, 3],
+     "heavy": True, "cap_s": 30,
+     "note": "Each move trains the circuit and the MLP baseline (a progress bar shows, the result is cached by its "
+             "settings): judged against the 100 ms default budget, which training cannot meet."},
+    # the largest settings
+    {"page": "qc", "tier": "largest", "name": "Quantum · One qubit · 10,000 shots · RX angle",
+     "params": {"qc_tab": "One qubit", "qc_shots": "10000"}, "key": "qc_rx", "values": QC_ANGLES},
+    {"page": "qc", "tier": "largest", "name": "Quantum · Re-uploading · 6 layers · followed point",
+     "params": {"qc_tab": "Re-uploading", "qc_rlayers": "6"}, "key": "qc_rpoint", "values": _spread(1, 199, 20)},
+    {"page": "qc", "tier": "largest", "name": "Quantum · Gradients · 8 qubits × 5 layers · swept parameter",
+     "params": {"qc_tab": "Gradients", "qc_gqubits": "8", "qc_glayers": "5"}, "key": "qc_gindex",
+     "values": _spread(1, 119, 20)},
+    {"page": "qc", "tier": "largest", "name": "Quantum · Barren plateaus · 10 qubits, 1000 circuits, 10 layers · seed",
+     "params": {"qc_tab": "Barren plateaus", "qc_bmax": "10", "qc_bsamples": "1000", "qc_blayers": "10"},
+     "widget": "number_input", "key": "qc_seed", "values": [1, 2, 3], "heavy": True, "cap_s": 40,
+     "note": "Samples are capped so that 10 qubits × 10 layers stay bounded (a note says so); a progress bar shows."},
+    {"page": "qc", "tier": "largest", "name": "Quantum · Classifier · 8 qubits, 8 layers, 150 epochs, 400 pts · seed",
+     "params": QC_BIG_CLASSIFIER, "widget": "number_input", "key": "qc_seed", "values": [1, 2], "heavy": True,
+     "cap_s": 60, "note": "Epochs are capped by the work budget (a note says so); a progress bar shows."},
+]
 # ---- end of chapter 12
 
 

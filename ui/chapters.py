@@ -63,7 +63,8 @@ CHAPTERS: tuple[Chapter, ...] = (
              "fixed points, spectral radius, Lyapunov exponents, neural ODEs"),
     Chapter(12, "Quantum Computing", "Variational quantum circuits",
              "Can a quantum circuit be trained like a neural network?",
-             "qubits and the Bloch sphere, entanglement, parameter shift, barren plateaus"),
+             "qubits and the Bloch sphere, entanglement, parameter shift, barren plateaus",
+             page="explorers/12_quantum.py", url_path="quantum", icon=":material/blur_on:", prefix="qc"),
 )
 
 
