@@ -205,6 +205,7 @@ GRID = 30  # the decision map is evaluated on GRID × GRID points
 # 0.90 s on cuda vs 0.55 s on its CPU; 8 qubits × 3 layers 2.2 s vs 3.3 s. Pages use the GPU from here up.
 GPU_FROM_QUBITS = 6
 WORK_BUDGET = 6.0e8  # amplitudes × gates × points × epochs: above this the epochs are capped (~6 s on 2 idle cores)
+MEMORY_BUDGET = 64 * 2**20  # bytes of simulated states that backprop may hold at once (the app's limit is ~1 GiB)
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,8 @@ def _bce(logit: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def train_classifier(dataset: str = "moons", encoding: str = "angle", ansatz: str = "strong", qubits: int = 4,
                      layers: int = 3, lr: float = 0.1, epochs: int = 30, points: int = 200, seed: int = 0, *,
                      device: torch.device | str | None = None,
-                     progress: Callable[[float, str], None] | None = None) -> Trained:
+                     progress: Callable[[float, str], None] | None = None,
+                     memory_budget: float = MEMORY_BUDGET) -> Trained:
     """Train a variational classifier with PennyLane's default.qubit and torch backprop, the
     training set broadcast through one circuit per step (full-batch Adam). The readout ⟨Z₀⟩ ∈ [−1, 1]
     becomes a logit a⟨Z₀⟩ + b (two classical parameters); the loss is binary cross-entropy.
@@ -396,6 +398,11 @@ def train_classifier(dataset: str = "moons", encoding: str = "angle", ansatz: st
         with torch.no_grad():
             return torch.sigmoid(ab[0] * qnode(X_grid, w) + ab[1]).reshape(GRID, GRID).cpu().numpy()
 
+    chunk = train_chunk(qubits, layers, n_tr, memory_budget)
+    if chunk < n_tr:
+        notes.append(f"Each step's gradient is summed over {math.ceil(n_tr / chunk)} slices of the training set "
+                     f"(at most {chunk} points each), so the simulation's memory stays under "
+                     f"{memory_budget / 2**20:.3g} MiB; it is the same full-batch gradient.")
     for epoch in range(epochs + 1):
         if epoch in snap_at:
             snaps.append(grid_probs())
@@ -403,16 +410,14 @@ def train_classifier(dataset: str = "moons", encoding: str = "angle", ansatz: st
         if epoch == epochs:
             break
         opt.zero_grad()
-        logit = ab[0] * qnode(X_all, w) + ab[1]
-        loss = _bce(logit[:n_tr], y_tr)
-        if not torch.isfinite(loss):
+        loss, logit = _full_batch_backward(qnode, X_all, y_tr, w, ab, chunk)
+        if not math.isfinite(loss):
             notes.append(f"The loss became NaN/inf at epoch {epoch}: training stopped. Lower the learning rate.")
             break
-        p = torch.sigmoid(logit.detach())
-        losses.append(float(loss.detach()))
+        p = torch.sigmoid(logit)
+        losses.append(loss)
         tr_acc.append(_accuracy(p[:n_tr], y_tr))
         te_acc.append(_accuracy(p[n_tr:], y_te))
-        loss.backward()
         opt.step()
         if progress:
             progress((epoch + 1) / (epochs + 1), f"Training the circuit: epoch {epoch + 1} of {epochs}…")
@@ -432,6 +437,32 @@ def train_classifier(dataset: str = "moons", encoding: str = "angle", ansatz: st
     return Trained(np.array(losses), np.array(tr_acc), np.array(te_acc), np.array(snap_epochs), np.array(snaps), g,
                    split, n_params, drawing, f"PennyLane default.qubit, torch backprop, {label}", hidden,
                    4 * hidden + 1, *base, epochs_asked, tuple(notes))
+
+
+def train_chunk(qubits: int, layers: int, n_train: int, budget: float = MEMORY_BUDGET) -> int:
+    """How many training points one backward pass may carry: backprop keeps every intermediate state,
+    2ⁿ complex128 amplitudes per gate and point (×3 for the copies the gates make)."""
+    per_point = 2**qubits * (layers * qubits * 4 + qubits) * 16 * 3
+    return int(max(1, min(n_train, budget // per_point)))
+
+
+def _full_batch_backward(qnode, X_all, y_tr, w, ab, chunk: int) -> tuple[float, torch.Tensor]:
+    """The full-batch loss's gradient, accumulated slice by slice (each slice's mean loss weighted by its
+    share of the training set, so the sum is the full-batch mean), and the logits of every point (the test
+    points, after the training ones, without a graph). Returns (loss, detached logits)."""
+    n_tr = len(y_tr)
+    total, logits = 0.0, []
+    for s in range(0, n_tr, chunk):
+        logit = ab[0] * qnode(X_all[s:min(s + chunk, n_tr)], w) + ab[1]
+        loss = _bce(logit, y_tr[s:s + chunk]) * (len(logit) / n_tr)
+        if not torch.isfinite(loss):
+            return math.nan, logit.detach()
+        loss.backward()
+        total += float(loss.detach())
+        logits.append(logit.detach())
+    with torch.no_grad():
+        logits.append(ab[0] * qnode(X_all[n_tr:], w) + ab[1])
+    return total, torch.cat(logits)
 
 
 def _train_baseline(X, y_tr, y_te, n_tr, hidden, lr, epochs, seed, X_grid):

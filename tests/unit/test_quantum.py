@@ -304,3 +304,15 @@ def test_reuploading_states_match_numpy_and_classify_circles():
         np.testing.assert_allclose(states[layer + 1], psi, atol=1e-12)
     np.testing.assert_allclose(np.linalg.norm(r.paths, axis=-1), 1, atol=1e-12)
     np.testing.assert_allclose(r.arcs[:, -1], r.paths[:, -1], atol=1e-12)
+
+
+def test_training_in_slices_is_the_same_full_batch_descent():
+    """A memory budget small enough to cut the training set into slices of 5 points changes nothing but the
+    memory: the gradient summed over slices is the full-batch gradient, so every loss, accuracy and map agrees."""
+    whole = q.train_classifier("moons", epochs=6, points=120, memory_budget=1e12)
+    sliced = q.train_classifier("moons", epochs=6, points=120, memory_budget=2.2e5)
+    assert q.train_chunk(4, 3, 90, 2.2e5) == 5 and q.train_chunk(4, 3, 90, 1e12) == 90
+    np.testing.assert_allclose(sliced.loss, whole.loss, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(sliced.snaps, whole.snaps, rtol=0, atol=1e-12)
+    assert np.array_equal(sliced.train_acc, whole.train_acc) and np.array_equal(sliced.test_acc, whole.test_acc)
+    assert any("slices" in n for n in sliced.notes) and not any("slices" in n for n in whole.notes)
