@@ -264,7 +264,7 @@ class RipsAt:
     triangles: np.ndarray  # (t, 3)
 
 
-def rips_at(D: np.ndarray, eps: float, max_edges: int = 2500, max_triangles: int = 1500) -> RipsAt:
+def rips_at(D: np.ndarray, eps: float, max_edges: int = 2000, max_triangles: int = 700) -> RipsAt:
     """Edges (length ≤ ε) and triangles (all three edges ≤ ε) of the Rips complex; the triangle count of the
     whole complex is trace(A³)/6 for its adjacency matrix A."""
     n = D.shape[0]

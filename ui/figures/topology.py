@@ -7,6 +7,8 @@ data named); ball sizes travel in the data (``size`` with an identity scale), so
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -24,6 +26,10 @@ def square_domain(X2: np.ndarray, pad: float = 0.0, min_aspect: float = 0.45) ->
     """(x0, y0, width, height) in data units: a window holding every point with ``pad`` around, as wide as
     it is tall or wider (down to ``min_aspect``), drawn with the same scale on both axes (balls stay round)."""
     lo, hi = X2.min(axis=0) - pad, X2.max(axis=0) + pad
+    # snapped outwards to a grid of a quarter of the window's order of magnitude: a small change of the cloud
+    # (noise, seed) keeps the window, so the chart's cached structure (charts.Template) is reused
+    step = 10.0 ** math.floor(math.log10(max(float(max(hi - lo)), 1e-9))) / 4
+    lo, hi = np.floor(lo / step) * step, np.ceil(hi / step) * step
     w = float(max(hi - lo)) or 1.0
     h = max(float(hi[1] - lo[1]), min_aspect * w)
     mid = (lo + hi) / 2
