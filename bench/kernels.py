@@ -117,7 +117,6 @@ def cases() -> list[dict[str, Any]]:
         lowrank_case(20, 10, 2, "page default"),
         lowrank_case(100, 30, 4, "page largest"),
         *graph_cases(),
-        # chapters 9, 10 and 12 add their cases here: *topology_cases(), *harmonic_cases(), *quantum_cases()
         *topology_cases(),
         *harmonic_cases(),
         *quantum_cases(),

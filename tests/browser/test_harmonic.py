@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_browser import charts_drawn, choose, goto, problems, settle
+from tests.browser.test_browser import charts_drawn, choose, goto, problems
+from tests.browser.test_uploads import captions as _captions
+from tests.browser.test_uploads import upload as _upload
 from ui.chapters import live
 
 pytestmark = pytest.mark.browser
 
 HA = next((c for c in live() if c.prefix == "ha"), None)
 needs_ha = pytest.mark.skipif(HA is None, reason="the Harmonic Analysis explorer is not live")
-UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
-
-
-def _upload(page, name: str, content: bytes, mime: str = "text/csv") -> None:
-    page.locator(UPLOADER).first.set_input_files(files=[{"name": name, "mimeType": mime, "buffer": content}])
-    settle(page)
-
-
-def _captions(page) -> str:
-    return "\n".join(page.locator("[data-testid='stCaptionContainer']").all_inner_texts())
 
 
 @needs_ha
