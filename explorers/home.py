@@ -23,7 +23,7 @@ for i, ch in enumerate(live):
         st.markdown(f"**{ch.question}**")
         if not shell.presentation_mode():
             st.markdown(f"Play with: {ch.ideas}.")
-        st.page_link(ch.page, label=f"Open the {ch.explorer} explorer", icon=":material/arrow_forward:",
+        st.page_link(ch.page, label=f"Open {ch.explorer}", icon=":material/arrow_forward:",
                      query_params=shell_params)
 
 st.subheader("The rest of the book")
