@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import numpy as np
 import torch
 
 ENV_VAR = "MFDL_DEVICE"
@@ -122,6 +123,20 @@ def timed(what: str, fn: Callable[..., T], *args: Any, device: torch.device, **k
     label = f"{device.type}:{device.index}" if device.index is not None else device.type
     return result, Timing(what, label, time.perf_counter() - start, fell_back)
 
+
+
+def compute_dtype(device: torch.device) -> torch.dtype:
+    """The float type of core computations: float64 on the CPU (exact comparisons with numpy and the
+    field's libraries), float32 on a GPU (the fast path on consumer and data-centre cards alike)."""
+    return torch.float64 if device.type == "cpu" else torch.float32
+
+
+def as_tensor(X: np.ndarray | torch.Tensor, device: torch.device) -> torch.Tensor:
+    """``X`` on ``device`` in :func:`compute_dtype`. A numpy input is copied first, so a read-only (cached)
+    array never aliases a tensor that torch might write to."""
+    if isinstance(X, torch.Tensor):
+        return X.to(device=device, dtype=compute_dtype(device))
+    return torch.from_numpy(np.array(X, dtype=np.float64)).to(device=device, dtype=compute_dtype(device))
 
 
 @contextlib.contextmanager

@@ -24,7 +24,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.data import MAX_UPLOAD_BYTES, DataError
+from core.data import DataError, read_text
+from core.device import as_tensor, compute_dtype
 
 MAX_SAMPLES = 2**16
 MIN_SAMPLES = 8
@@ -64,16 +65,6 @@ IMAGES = {
     "china": "Temple in China (scikit-learn, 427×640)",
     "flower": "Flower (scikit-learn, 427×640)",
 }
-
-
-def dtype_for(device: torch.device) -> torch.dtype:
-    return torch.float64 if device.type == "cpu" else torch.float32
-
-
-def _tensor(x: np.ndarray | torch.Tensor, device: torch.device) -> torch.Tensor:
-    if isinstance(x, torch.Tensor):
-        return x.to(device=device, dtype=dtype_for(device))
-    return torch.from_numpy(np.array(x, dtype=np.float64)).to(device=device, dtype=dtype_for(device))
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
@@ -165,12 +156,6 @@ def with_noise(sig: Signal, noise: float, seed: int) -> Signal:
                   sig.notes)
 
 
-def _decode(raw: bytes) -> str:
-    from core.data import _decode as decode
-
-    return decode(raw)
-
-
 def read_signal(raw: bytes, name: str = "upload") -> Signal:
     """A signal from an uploaded CSV/text file: one number per line, or columns (the last numeric column is
     the signal; a first column that rises in equal steps is taken as time and sets the sampling rate).
@@ -179,16 +164,7 @@ def read_signal(raw: bytes, name: str = "upload") -> Signal:
     each change listed in ``notes``. Raises :class:`DataError` with a message for the user."""
     import pandas as pd
 
-    if not raw:
-        raise DataError("The file is empty.")
-    if len(raw) > MAX_UPLOAD_BYTES:
-        raise DataError(f"The file is {len(raw) / 2**20:.1f} MiB; the limit is {MAX_UPLOAD_BYTES / 2**20:.0f} MiB.")
-    text = _decode(raw)
-    if not text.strip():
-        raise DataError("The file has no content.")
-    first = next(line for line in text.splitlines() if line.strip())
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
-    sep = max(counts, key=counts.get) if max(counts.values()) else r"\s+"
+    text, sep = read_text(raw)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, engine="python", header=None, nrows=MAX_SAMPLES + 2,
                             skip_blank_lines=True)
@@ -275,7 +251,7 @@ class Spectrum:
 
 
 def spectrum(x: np.ndarray, fs: float, device: torch.device) -> Spectrum:
-    xt = _tensor(x, device)
+    xt = as_tensor(x, device)
     n = xt.shape[-1]
     X = torch.fft.rfft(xt)
     w = torch.full((X.shape[-1],), 2.0, dtype=xt.dtype, device=device)  # bins counted twice in the full FFT
@@ -305,7 +281,7 @@ class Filtered:
 def fourier_filter(x: np.ndarray, fs: float, kind: str, f_lo: float, f_hi: float, device: torch.device
                    ) -> Filtered:
     """An ideal filter: multiply the spectrum by 1 on the passband and 0 elsewhere, transform back."""
-    xt = _tensor(x, device)
+    xt = as_tensor(x, device)
     n = xt.shape[-1]
     f = torch.fft.rfftfreq(n, 1 / fs, device=device, dtype=xt.dtype)
     lo, hi = min(f_lo, f_hi), max(f_lo, f_hi)
@@ -331,7 +307,7 @@ class ConvolutionCheck:
 def convolution_theorem(x: np.ndarray, width: float, device: torch.device) -> ConvolutionCheck:
     """Smooth ``x`` with a Gaussian of ``width`` samples twice: as a circular convolution in time (conv1d over
     the circularly padded signal) and as a product in frequency. The difference is rounding error."""
-    xt = _tensor(x, device)
+    xt = as_tensor(x, device)
     n = xt.shape[-1]
     half = min(math.ceil(4 * width), (n - 1) // 2)
     taps = torch.arange(-half, half + 1, device=device, dtype=xt.dtype)
@@ -366,7 +342,7 @@ def aliasing(f0: float, fs: float, device: torch.device, duration: float = 1.0) 
     """A cosine of ``f0`` Hz sampled at ``fs`` Hz: what the samples show and what they rebuild."""
     if f0 < 0 or fs <= 0:
         raise DataError("Frequencies must be positive.")
-    dt = dtype_for(device)
+    dt = compute_dtype(device)
     tf = torch.linspace(0, duration, 800, device=device, dtype=dt)
     m = math.floor(duration * fs) + 1
     ts = torch.arange(m, device=device, dtype=dt) / fs
@@ -396,7 +372,7 @@ class STFT:
 def stft(x: np.ndarray, fs: float, window: int, device: torch.device, max_cols: int = 160,
          max_rows: int = 96) -> STFT:
     """torch.stft with a Hann window of ``window`` samples and hop window/4 (frames centred, zero-padded)."""
-    xt = _tensor(x, device)
+    xt = as_tensor(x, device)
     n = xt.shape[-1]
     window = int(max(4, min(window, n)))
     hop = max(1, window // 4)
@@ -562,7 +538,7 @@ class Decomposition:
 
 
 def decompose(x: np.ndarray, wavelet: str, mode: str, level: int, device: torch.device) -> Decomposition:
-    xt = _tensor(x, device)
+    xt = as_tensor(x, device)
     level = max(0, int(level))
     coeffs = wavedec_t(xt, wavelet, mode, level)
     rec = waverec_t(coeffs, wavelet, mode)[..., : xt.shape[-1]]
@@ -593,7 +569,7 @@ def denoise(noisy: np.ndarray, clean: np.ndarray, wavelet: str, mode: str, level
             device: torch.device) -> Denoised:
     """Donoho–Johnstone wavelet shrinkage with the universal threshold (scaled by ``scale``) on every
     detail level; the approximation is kept."""
-    xt = _tensor(noisy, device)
+    xt = as_tensor(noisy, device)
     n = xt.shape[-1]
     level = max(1, int(level))
     coeffs = wavedec_t(xt, wavelet, mode, level)
@@ -639,7 +615,7 @@ def _compress_batch(x: np.ndarray, wavelet: str, level: int, fractions: np.ndarr
     """Reconstructions from the largest ``fractions`` of the wavelet coefficients (periodization: exactly N of
     them) and of the Fourier coefficients (half as many complex ones, two numbers each), one row per fraction,
     and their relative errors: the whole batch goes through one waverec."""
-    xt = _tensor(x, device)
+    xt = as_tensor(x, device)
     n = xt.shape[-1]
     fr = np.asarray(fractions, dtype=float)
     coeffs = wavedec_t(xt, wavelet, "periodization", max(1, min(level, max(1, max_level(n, wavelet)))))
@@ -926,7 +902,7 @@ def layer_check(x: np.ndarray, wavelet: str, mode: str, device: torch.device) ->
     """Run the frozen layer of :func:`dwt_layer` on the extended signal and compare with ``pywt.dwt``."""
     import pywt
 
-    xt = _tensor(x, device)
+    xt = as_tensor(x, device)
     layer = dwt_layer(wavelet, xt.dtype).to(device)
     L = layer.kernel_size[0]
     if mode == "periodization" and xt.shape[-1] % 2:
@@ -950,7 +926,7 @@ class Response:
 
 def frequency_response(wavelet: str, device: torch.device, n: int = 512) -> Response:
     f = filters(wavelet)
-    dt = dtype_for(device)
+    dt = compute_dtype(device)
     lo = torch.fft.rfft(torch.tensor(f["dec_lo"], dtype=dt, device=device), n=2 * n).abs()
     hi = torch.fft.rfft(torch.tensor(f["dec_hi"], dtype=dt, device=device), n=2 * n).abs()
     return Response(np.linspace(0, np.pi, n + 1), _np(lo), _np(hi), float((lo**2 + hi**2 - 2).abs().max()))

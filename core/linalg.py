@@ -14,18 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.device import synchronize
-
-
-def compute_dtype(device: torch.device) -> torch.dtype:
-    return torch.float64 if device.type == "cpu" else torch.float32
-
-
-def _as_tensor(X: np.ndarray | torch.Tensor, device: torch.device) -> torch.Tensor:
-    if isinstance(X, torch.Tensor):
-        return X.to(device=device, dtype=compute_dtype(device))
-    # np.array(copy) so read-only (cached) inputs never alias a tensor torch might write to.
-    return torch.from_numpy(np.array(X, dtype=np.float64)).to(device=device, dtype=compute_dtype(device))
+from core.device import as_tensor as _as_tensor
+from core.device import compute_dtype, synchronize
 
 
 def _signs(V: torch.Tensor) -> torch.Tensor:
