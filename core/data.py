@@ -201,13 +201,9 @@ def _delimiter(text: str) -> str:
     return r"\s+" if len(header.split()) > 1 else ","
 
 
-def read_csv(raw: bytes, name: str = "upload", max_bytes: int = MAX_UPLOAD_BYTES) -> Dataset:
-    """Validate an uploaded CSV and turn it into a :class:`Dataset`.
-
-    Text columns are dropped (a single one with few distinct values becomes the class label),
-    rows with NaN or infinities are dropped, and every change is listed in ``notes``. Anything
-    unusable raises :class:`DataError` with a message meant for the user.
-    """
+def read_text(raw: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, str]:
+    """An upload's text and the separator its first line uses (see :func:`_delimiter`), or
+    :class:`DataError` for an empty, oversized, undecodable or blank file. Every upload starts here."""
     if len(raw) == 0:
         raise DataError("The file is empty.")
     if len(raw) > max_bytes:
@@ -215,7 +211,17 @@ def read_csv(raw: bytes, name: str = "upload", max_bytes: int = MAX_UPLOAD_BYTES
     text = _decode(raw)
     if not text.strip():
         raise DataError("The file has no content.")
-    sep = _delimiter(text)
+    return text, _delimiter(text)
+
+
+def read_csv(raw: bytes, name: str = "upload", max_bytes: int = MAX_UPLOAD_BYTES) -> Dataset:
+    """Validate an uploaded CSV and turn it into a :class:`Dataset`.
+
+    Text columns are dropped (a single one with few distinct values becomes the class label),
+    rows with NaN or infinities are dropped, and every change is listed in ``notes``. Anything
+    unusable raises :class:`DataError` with a message meant for the user.
+    """
+    text, sep = read_text(raw, max_bytes)
     try:
         # Semicolon-separated files are the European convention, where the decimal mark is a comma.
         frame = pd.read_csv(io.StringIO(text), sep=sep, engine="python", nrows=MAX_UPLOAD_ROWS + 1,
