@@ -213,11 +213,15 @@ def coefficients_chart(coeffs: list[np.ndarray], duration: float, t0: float, t_t
 def energy_chart(energies: np.ndarray, total: float, title: str) -> tuple[alt.Chart, pd.DataFrame]:
     J = len(energies) - 1
     names = [f"cA{J}"] + [f"cD{J - i}" for i in range(J)]
-    df = pd.DataFrame({"band": names, "share": np.maximum(energies / (total or 1.0), 1e-12)})
+    share = np.maximum(energies / (total or 1.0), 1e-12)
+    # a bar on a log axis needs a base other than 0 (log 0 draws nothing): the power of ten below the smallest
+    base = 10.0 ** np.floor(np.log10(share.min()))
+    df = pd.DataFrame({"band": names, "share": share, "base": base})
     chart = alt.Chart(df, title=title).mark_bar(color="#0072B2").encode(
         x=alt.X("band:N", sort=names, title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("share:Q", title="share of the energy", axis=alt.Axis(format="~%"),
-                scale=alt.Scale(type="log")),
+                scale=alt.Scale(type="log", domain=[base, 1])),
+        y2=alt.Y2("base:Q"),
         tooltip=[alt.Tooltip("band:N"), alt.Tooltip("share:Q", format=".3%")]).properties(height=220)
     return chart, df
 
