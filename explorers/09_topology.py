@@ -122,7 +122,7 @@ def rips_tab(ctrl, main, source):
     with left:
         charts.show(*fig.diagram(dgms, eps, top, pick or None), "persistence diagram", width="content")
     with right:
-        charts.show(*fig.betti_curves(dgms, eps, top), "betti curves")
+        charts.show(*fig.betti_curves(dgms, eps, top), "betti curves", width="content")
     layout.notice("Short bars near the diagonal are noise; a bar that outlives everything around it is a hole the "
                   "data really has. Slide ε through the yellow region: each dot inside it is one β you count.")
 

@@ -201,7 +201,7 @@ def _build_betti(top: float, dims: tuple[str, ...]) -> alt.VConcatChart:
             tooltip=[alt.Tooltip("eps:Q", format=".3f"), alt.Tooltip("betti:Q", title=f"β{'₀₁₂'[i]}")])
         rule = alt.Chart(alt.NamedData(name="eps")).mark_rule(color="black", strokeDash=[5, 3], strokeWidth=2).encode(
             x=alt.X("eps:Q"))
-        panels.append(alt.layer(line, rule).properties(height=int(210 / len(dims)) + 20))
+        panels.append(alt.layer(line, rule).properties(width=320, height=int(210 / len(dims)) + 20))
     return alt.vconcat(*panels, spacing=6, title=alt.Title(
         "Betti curves", subtitle="β₀ counts components, β₁ loops, β₂ voids; dashed: ε"))
 
