@@ -26,6 +26,7 @@ import torch.nn.functional as F
 
 from core.data import DataError, read_text
 from core.device import as_tensor, compute_dtype
+from core.threads import seeded
 
 MAX_SAMPLES = 2**16
 MIN_SAMPLES = 8
@@ -973,10 +974,11 @@ def train_digits_cnn(n_filters: int, kernel: int, epochs: int, seed: int, device
     X = F.interpolate(X, size=(16, 16), mode="bilinear", align_corners=False)
     y = torch.tensor(data.y)
     tr, te = digits_split(data.y)
-    torch.manual_seed(seed)
-    model = torch.nn.Sequential(
-        torch.nn.Conv2d(1, n_filters, kernel, padding=kernel // 2, bias=False), torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(n_filters * 64, 10)).to(device)
+    with seeded(seed):
+        model = torch.nn.Sequential(
+            torch.nn.Conv2d(1, n_filters, kernel, padding=kernel // 2, bias=False), torch.nn.ReLU(),
+            torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(n_filters * 64, 10))
+    model = model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
     Xtr, ytr = X[tr].to(device), y[tr].to(device)
     gen = torch.Generator().manual_seed(seed)

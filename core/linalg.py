@@ -16,6 +16,7 @@ import torch
 
 from core.device import as_tensor as _as_tensor
 from core.device import compute_dtype, synchronize
+from core.threads import seeded
 
 
 def _signs(V: torch.Tensor) -> torch.Tensor:
@@ -287,9 +288,9 @@ def svd_race(sizes: list[int], rank: int = 20, oversample: int = 10, niter: int 
     t_rand, e_opt, e_rand = [], [], []
     for (m, n), S in zip(exact.sizes, exact.singular_values, strict=True):
         A = race_matrix(m, n, seed, device=device)
-        torch.manual_seed(seed)
         q = max(1, min(rank + oversample, m, n))
-        tr, (Ur, Sr, Vr) = _best_time(lambda A=A, q=q: torch.svd_lowrank(A, q=q, niter=niter), device, repeats)
+        with seeded(seed, device):  # svd_lowrank draws its sketch from the global generator
+            tr, (Ur, Sr, Vr) = _best_time(lambda A=A, q=q: torch.svd_lowrank(A, q=q, niter=niter), device, repeats)
         k = min(rank, q)
         norm2 = float(np.sum(S**2))
         residual = A - (Ur[:, :k] * Sr[:k]) @ Vr[:, :k].T

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from core.threads import seeded
+
 # ----------------------------------------------------------------------------------------- landscapes
 
 Fn = Callable[[torch.Tensor], torch.Tensor]
@@ -779,8 +781,7 @@ class NetRace:
 
 
 def _mlp(hidden: int, seed: int) -> torch.nn.Module:
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):
         return torch.nn.Sequential(torch.nn.Linear(2, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, hidden),
                                    torch.nn.Tanh(), torch.nn.Linear(hidden, 2)).double()
 

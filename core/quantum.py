@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from core.data import DataError
+from core.threads import PENNYLANE, seeded
 
 CDTYPE = torch.complex128
 FDTYPE = torch.float64
@@ -342,6 +343,7 @@ def _bce(logit: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return torch.nn.functional.binary_cross_entropy_with_logits(logit, y.to(logit.dtype))
 
 
+@PENNYLANE.serialise
 def train_classifier(dataset: str = "moons", encoding: str = "angle", ansatz: str = "strong", qubits: int = 4,
                      layers: int = 3, lr: float = 0.1, epochs: int = 30, points: int = 200, seed: int = 0, *,
                      device: torch.device | str | None = None,
@@ -469,9 +471,9 @@ def _full_batch_backward(qnode, X_all, y_tr, w, ab, chunk: int) -> tuple[float, 
 
 def _train_baseline(X, y_tr, y_te, n_tr, hidden, lr, epochs, seed, X_grid):
     """A 2 → hidden → 1 tanh network, 4·hidden + 1 parameters, full-batch Adam like the circuit."""
-    torch.manual_seed(int(seed))
-    net = torch.nn.Sequential(torch.nn.Linear(2, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, 1)).to(
-        device=X.device, dtype=FDTYPE)
+    with seeded(seed):
+        net = torch.nn.Sequential(torch.nn.Linear(2, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, 1))
+    net = net.to(device=X.device, dtype=FDTYPE)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     losses, tr, te = [], [], []
     for _ in range(epochs):
@@ -526,6 +528,7 @@ def gradient_weights(qubits: int, layers: int, seed: int) -> np.ndarray:
 GRAD_X = (0.3, -0.6)  # the input the gradient circuit encodes
 
 
+@PENNYLANE.serialise
 def gradients(qubits: int = 4, layers: int = 2, seed: int = 0, h: float = 1e-4, repeats: int = 3, *,
               device: torch.device | str | None = None) -> Gradients:
     """∂⟨Z₀⟩/∂w of the classifier's circuit (angle encoding of one point, strongly entangling
@@ -569,6 +572,7 @@ class ShiftSweep:
         return (self.shift_costs[0] - self.shift_costs[1]) / 2
 
 
+@PENNYLANE.serialise
 def shift_sweep(qubits: int = 4, layers: int = 2, seed: int = 0, index: int = 0, *,
                 device: torch.device | str | None = None) -> ShiftSweep:
     """C = ⟨Z₀⟩ along one parameter (the others fixed), with C(θ₀ ± π/2): one broadcast circuit run."""
@@ -608,6 +612,7 @@ class Plateau:
 PLATEAU_BUDGET = 5.0e6  # samples × layers × Σ 2ⁿ: above this the samples are capped (~3 s on 2 idle cores)
 
 
+@PENNYLANE.serialise
 def plateau_costs(qml, qubits: int, layers: int, theta: torch.Tensor):
     """Global cost 1 − P(0…0) and local cost 1 − (1/n) Σⱼ P(qubit j = 0) of the hardware-efficient
     ansatz (layers of RY on every qubit, then a chain of CZ), broadcast over the rows of θ (B, L, n)."""
@@ -634,6 +639,7 @@ def _variance_and_se(g: torch.Tensor) -> tuple[float, float]:
     return var, math.sqrt(max(m4 - var**2, 0.0) / len(g))
 
 
+@PENNYLANE.serialise
 def barren_plateau(max_qubits: int = 8, samples: int = 200, layers: int = 1, seed: int = 0, *,
                    device: torch.device | str | None = None,
                    progress: Callable[[float, str], None] | None = None) -> Plateau:

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from core.data import DataError
+from core.threads import seeded
 
 CLOUDS = {
     "circle": "Noisy circle",
@@ -517,12 +518,12 @@ def _network_topology(n, width, depth, epochs, seed, per_class, device, progress
     from ripser import ripser
 
     X, y = linked_rings(n, seed=seed)
-    torch.manual_seed(seed)
     dims = [3] + [width] * depth
     blocks = []
-    for a, b in itertools.pairwise(dims):
-        blocks.append(torch.nn.Sequential(torch.nn.Linear(a, b), torch.nn.ReLU()))
-    blocks.append(torch.nn.Sequential(torch.nn.Linear(dims[-1], 2)))
+    with seeded(seed):
+        for a, b in itertools.pairwise(dims):
+            blocks.append(torch.nn.Sequential(torch.nn.Linear(a, b), torch.nn.ReLU()))
+        blocks.append(torch.nn.Sequential(torch.nn.Linear(dims[-1], 2)))
     net = torch.nn.Sequential(*blocks).to(device=device, dtype=torch.float32)
     xt = torch.tensor(X, dtype=torch.float32, device=device)
     yt = torch.tensor(y, device=device)
