@@ -1,4 +1,5 @@
-"""``python -m bench [--quick] [--section {pages,cold,memory,core,all}] [--json PATH]``, from the repo root."""
+"""``python -m bench [--quick] [--section {pages,cold,memory,core,classroom,all}] [--json PATH]``, from the repo
+root. ``all`` leaves out ``classroom`` (minutes of load on the machine): ask for it by name."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("pages", "cold", "memory", "core")
+SECTIONS = ("pages", "cold", "memory", "core", "classroom")
+DEFAULT_SECTIONS = ("pages", "cold", "memory", "core")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -32,6 +34,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--wait-quiet", type=float, default=15.0, metavar="S",
                     help="before each section wait up to S seconds for other processes to leave the CPUs idle "
                          "(default 15; 0 = don't wait)")
+    ap.add_argument("--viewers", default="1,10,30", metavar="N,N",
+                    help="classroom section: class sizes (default 1,10,30)")
+    ap.add_argument("--moves", type=int, default=5, help="classroom: slider moves per viewer (default 5)")
+    ap.add_argument("--ramp", type=float, default=5.0, help="classroom: seconds over which viewers arrive (default 5)")
+    ap.add_argument("--think", type=float, default=3.0, help="classroom: mean seconds between moves (default 3)")
+    ap.add_argument("--url", help="classroom: measure an already running server (loopback), e.g. behind make serve")
+    ap.add_argument("--server-pid", default="", metavar="PID,PID",
+                    help="classroom with --url: the server's processes, for CPU and memory")
     ap.add_argument("--verbose", "-v", action="store_true", help="print progress to stderr")
     return ap.parse_args(argv)
 
@@ -64,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
     os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
-    chosen = set(SECTIONS) if not args.section or "all" in args.section else set(args.section)
+    chosen = set(args.section or ["all"]) - {"all"} | (set(DEFAULT_SECTIONS) if "all" in (args.section or ["all"])
+                                                       else set())
 
     def log(msg: str) -> None:
         if args.verbose:
@@ -122,6 +133,18 @@ def main(argv: list[str] | None = None) -> int:
             print(kernels.render(out["core"]), end="", flush=True)
 
         section("core", core)
+
+    if "classroom" in chosen:
+        from bench import classroom
+
+        def load() -> None:
+            out["classroom"] = classroom.run(tuple(int(v) for v in args.viewers.split(",") if v.strip()),
+                                             only=args.only, moves=args.moves, ramp=args.ramp, think=args.think,
+                                             url=args.url, quick=args.quick, log=log,
+                                             server_pids=[int(p) for p in args.server_pid.split(",") if p.strip()])
+            print(classroom.render(out["classroom"]), end="", flush=True)
+
+        section("classroom", load)
 
     out["total_s"] = time.perf_counter() - started
     print(f"bench finished in {out['total_s']:.0f} s")
