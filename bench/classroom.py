@@ -141,6 +141,7 @@ class Run:
     sliders: dict  # query-param key -> Slider proto, as this run sent it
     elements: dict  # delta path -> content hash
     errors: list
+    kept: dict = dataclasses.field(default_factory=dict)  # delta path -> element, with Viewer(keep=True)
 
 
 @dataclasses.dataclass
@@ -169,6 +170,17 @@ class Slider:
             return cls(proto.query_param_key, [round(v) for v in grid], round(proto.default[0]))
         return cls(proto.query_param_key, [float(f"{v:.12g}") for v in grid], float(f"{proto.default[0]:.12g}"))
 
+    @staticmethod
+    def held(proto: Any) -> Any:
+        """The value a slider element holds as the server sent it (a select slider's label in 1.67)."""
+        if proto.raw_value:
+            return proto.raw_value[0]
+        if len(proto.value) == 1:
+            return proto.value[0]
+        if proto.options:
+            return proto.options[int(proto.default[0])]
+        return proto.default[0] if proto.default else None
+
     def pick(self, rng: random.Random, avoid: Any) -> Any:
         choices = [v for v in self.values if v != self.default and v != avoid]
         return rng.choice(choices or self.values)
@@ -177,8 +189,8 @@ class Slider:
 class Viewer:
     """One browser tab on ``base`` (http://127.0.0.1:PORT), speaking Streamlit's protocol."""
 
-    def __init__(self, base: str, page: str, query: str, timeout: float) -> None:
-        self.base, self.page, self.query, self.timeout = base, page, query, timeout
+    def __init__(self, base: str, page: str, query: str, timeout: float, keep: bool = False) -> None:
+        self.base, self.page, self.query, self.timeout, self.keep = base, page, query, timeout, keep
         parsed = urllib.parse.urlsplit(base)
         self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
         self.page_hash = ""
@@ -262,7 +274,9 @@ class Viewer:
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 el = fwd.delta.new_element
                 what = el.WhichOneof("type")
-                out.elements[tuple(fwd.metadata.delta_path)] = fwd.hash or str(hash(el.SerializeToString()))
+                out.elements[tuple(fwd.metadata.delta_path)] = content_id(el)
+                if self.keep:
+                    out.kept[tuple(fwd.metadata.delta_path)] = el
                 if what == "exception":
                     out.errors.append(f"exception: {el.exception.type}: {el.exception.message}"[:300])
                 elif what == "alert" and el.alert.format == el.alert.ERROR:
@@ -291,6 +305,22 @@ class Viewer:
         return connect(ws_url, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], max_size=None,
                        open_timeout=self.timeout, close_timeout=5, additional_headers=headers, proxy=None,
                        ping_interval=20, ping_timeout=120)
+
+
+# Fields that change on every run although nothing a viewer sees changed.
+VOLATILE = {"download_button": ("deferred_file_id", "url")}
+
+
+def content_id(element: Any) -> str:
+    """What an element shows, as a hash: its protobuf with per-run file ids cleared."""
+    import hashlib
+
+    kind = element.WhichOneof("type")
+    if kind == "download_button":
+        element = type(element).FromString(element.SerializeToString())
+        for name in VOLATILE[kind]:
+            element.download_button.ClearField(name)
+    return hashlib.sha1(element.SerializeToString(deterministic=True)).hexdigest()
 
 
 def with_param(query: str, key: str, value: Any) -> str:

@@ -92,6 +92,9 @@ def clear_caches() -> None:
         for obj in list(vars(mod).values()):
             if isinstance(obj, functools._lru_cache_wrapper) and getattr(obj, "__module__", None) == name:
                 obj.cache_clear()
+    from ui import compute
+
+    compute.clear()
 
 
 def _widget(at: Any, kind: str, key: str) -> Any:

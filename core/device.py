@@ -19,6 +19,8 @@ import torch
 
 ENV_VAR = "MFDL_DEVICE"
 T = TypeVar("T")
+# torch's CPU thread count for this process, read at import, before :func:`single_thread` can lower it.
+DEFAULT_THREADS = torch.get_num_threads()
 
 
 def _mps_available() -> bool:
@@ -139,6 +141,17 @@ def as_tensor(X: np.ndarray | torch.Tensor, device: torch.device) -> torch.Tenso
     return torch.from_numpy(np.array(X, dtype=np.float64)).to(device=device, dtype=compute_dtype(device))
 
 
+def own_threads() -> None:
+    """Give the calling thread torch's default number of CPU threads.
+
+    ``torch.set_num_threads`` sets the calling thread's OpenMP count *and* a process-wide value that a
+    thread starts with when it first uses torch. Streamlit starts a new thread for every script run, so a
+    run that begins while another session trains inside :func:`single_thread` would otherwise compute all
+    its linear algebra on one thread. Called before each computation (``ui.shell.current_device``)."""
+    if torch.get_num_threads() != DEFAULT_THREADS:
+        torch.set_num_threads(DEFAULT_THREADS)
+
+
 @contextlib.contextmanager
 def single_thread(device: torch.device | str = "cpu") -> Iterator[None]:
     """Run small, many-step CPU work (training a 12-unit network, a 4-qubit circuit) on one torch thread.
@@ -146,8 +159,9 @@ def single_thread(device: torch.device | str = "cpu") -> Iterator[None]:
     On two cores, torch's second intra-op thread gains nothing on tensors this small and, when anything else
     is running, each of thousands of tiny ops waits for it: measured here with a test run beside it, a
     400-epoch training took 4.6 s on two threads and 0.50 s on one, a 30-epoch circuit training 3.45 s and
-    0.54 s. ``torch.set_num_threads`` sets OpenMP's count for the calling thread only (each Streamlit
-    session runs its script in its own thread), so other sessions keep theirs. A GPU device changes nothing.
+    0.54 s. ``torch.set_num_threads`` sets OpenMP's count for the calling thread (each Streamlit
+    session runs its script in its own thread), so running sessions keep theirs; a thread that starts
+    meanwhile inherits the lowered count until it calls :func:`own_threads`. A GPU device changes nothing.
     """
     if torch.device(device).type != "cpu":
         yield

@@ -14,8 +14,8 @@ global to that process and were not written for threads:
   seeds a private copy of the generator (``fork_rng``) and restores the global one afterwards; keep only
   the drawing (building a model, a randomized SVD) inside it, never a training loop.
 
-``torch.set_num_threads`` needs no lock: it sets the calling thread's count (see
-:func:`core.device.single_thread`).
+``torch.set_num_threads`` needs no lock, but it is not as local as it looks: it also sets the count a
+thread starts with, so every computation first restores its own thread's (:func:`core.device.own_threads`).
 """
 
 from __future__ import annotations

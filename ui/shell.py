@@ -72,9 +72,10 @@ def presentation_mode() -> bool:
 
 def current_device() -> torch.device:
     """Where this viewer's computations run: the best device, unless the CPU is forced."""
-    from core.device import pick_device  # torch: imported by the first page that computes
+    from core.device import own_threads, pick_device  # torch: imported by the first page that computes
 
     torch_loaded()
+    own_threads()
     return pick_device(force_cpu=bool(st.session_state.get(CPU_KEY, False)))
 
 

@@ -1,5 +1,6 @@
 """core.device: the choice of device, its overrides, and the compute line."""
 
+import pytest
 import torch
 
 from core import device as dev
@@ -90,3 +91,40 @@ def test_single_thread_sets_one_thread_for_its_caller_only_and_restores_it():
     assert seen == {"inside": 1, "other session": before, "after": seen["outer"], "outer": seen["outer"]}
     with single_thread("cuda"):  # a GPU run leaves the CPU threads alone (no GPU needed to check)
         assert torch.get_num_threads() == before
+
+
+def test_a_thread_started_during_single_thread_gets_its_own_count_back():
+    """torch.set_num_threads(1) also lowers the count that new threads start with (Streamlit starts one per
+    run); own_threads() gives such a thread the process's default again."""
+    import threading
+
+    import torch
+
+    from core.device import DEFAULT_THREADS, own_threads, single_thread
+
+    if DEFAULT_THREADS < 2:
+        pytest.skip("one CPU thread: nothing to lower")
+    inside, leave = threading.Event(), threading.Event()
+
+    def training():
+        with single_thread("cpu"):
+            inside.set()
+            leave.wait(10)
+
+    seen = {}
+
+    def new_run():
+        seen["start"] = torch.get_num_threads()
+        own_threads()
+        seen["own"] = torch.get_num_threads()
+
+    t = threading.Thread(target=training)
+    t.start()
+    inside.wait(10)
+    run = threading.Thread(target=new_run)
+    run.start()
+    run.join(10)
+    leave.set()
+    t.join(10)
+    assert seen["start"] == 1, "torch no longer leaks the count to new threads: own_threads may be unneeded"
+    assert seen["own"] == DEFAULT_THREADS

@@ -1,0 +1,99 @@
+"""ui.compute.SingleFlight: long work computed once however many viewers ask for it at the same time."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ui.compute import SingleFlight
+
+
+def _ask_together(cache, key, compute, n, progress=lambda f, t: None):
+    start, results, errors = threading.Barrier(n), [None] * n, []
+
+    def viewer(i):
+        start.wait(10)
+        try:
+            results[i] = cache.get(key, compute, progress)
+        except Exception as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=viewer, args=(i,)) for i in range(n)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join(30)
+    assert not any(t.is_alive() for t in workers), "a viewer never got its result"
+    return results, errors
+
+
+def test_viewers_asking_for_the_same_result_share_one_computation():
+    cache, calls, release = SingleFlight(4), [], threading.Event()
+    heard = []
+
+    def compute(report):
+        calls.append(1)
+        report(0.5, "half way")
+        release.wait(0.5)  # long enough that every viewer arrives while it runs
+        return object()
+
+    results, errors = _ask_together(cache, "k", compute, 8, lambda f, t: heard.append((f, t)))
+    assert not errors and len(calls) == 1
+    assert all(r is results[0] for r in results)
+    assert (0.5, "half way") in heard  # waiters follow the computing viewer's progress
+    assert cache.get("k", compute, lambda f, t: None) is results[0] and len(calls) == 1
+
+
+def test_a_stopped_computation_is_taken_over_by_a_waiter():
+    cache, calls = SingleFlight(4), []
+    first_running = threading.Event()
+
+    class Stopped(Exception):
+        pass
+
+    def compute(report):
+        calls.append(1)
+        if len(calls) == 1:
+            first_running.set()
+            threading.Event().wait(0.3)
+            raise Stopped  # the first viewer moved on: Streamlit stopped its run
+        return 42
+
+    out = {}
+
+    def first():
+        with pytest.raises(Stopped):
+            cache.get("k", compute, lambda f, t: None)
+
+    t = threading.Thread(target=first)
+    t.start()
+    first_running.wait(5)
+    out["second"] = cache.get("k", compute, lambda f, t: None)
+    t.join(5)
+    assert out["second"] == 42 and len(calls) == 2
+
+
+def test_errors_reach_every_viewer_and_are_not_cached():
+    cache = SingleFlight(4)
+
+    def compute(report):
+        raise ValueError("bad settings")
+
+    _, errors = _ask_together(cache, "k", compute, 4)
+    assert len(errors) == 4 and all(isinstance(e, ValueError) for e in errors)
+
+
+def test_the_cache_is_bounded_by_entries():
+    cache, calls = SingleFlight(2), []
+
+    def compute_for(v):
+        def compute(report):
+            calls.append(v)
+            return v
+        return compute
+
+    for v in (1, 2, 3):
+        assert cache.get(v, compute_for(v), lambda f, t: None) == v
+    assert cache.get(3, compute_for(3), lambda f, t: None) == 3 and calls == [1, 2, 3]
+    assert cache.get(1, compute_for(1), lambda f, t: None) == 1 and calls == [1, 2, 3, 1]  # 1 was evicted
