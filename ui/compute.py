@@ -7,12 +7,17 @@ slider back to a value seen before costs nothing, and the line keeps the time it
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import importlib
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 import torch
 
@@ -24,16 +29,12 @@ shell.torch_loaded()  # torch is imported above: the device badge can be drawn
 T = TypeVar("T")
 
 
-@st.cache_data(max_entries=48, show_spinner=False)  # bounded: a large race result is ~15 MB
-def _cached(module: str, name: str, device: str, what: str, args: tuple, kwargs: dict) -> tuple[Any, Timing]:
-    fn = getattr(importlib.import_module(module), name)
-    return timed(what, fn, *args, device=torch.device(device), **kwargs)
-
-
 def run(what: str, fn: Callable[..., T], *args: Any, on: str | None = None, **kwargs: Any) -> tuple[T, Timing]:
     """``fn(*args, device=<viewer's device>, **kwargs)``, cached and timed. ``on="cpu"`` pins work
     too small for a GPU (a GPU kernel launch costs more than a 2-D step) to the CPU, and says so."""
-    return _cached(fn.__module__, fn.__qualname__, on or str(shell.current_device()), what, args, kwargs)
+    device = on or str(shell.current_device())
+    key = (fn.__module__, fn.__qualname__, device, what, fingerprint(args), fingerprint(kwargs))
+    return _results.get(key, lambda report: timed(what, fn, *args, device=torch.device(device), **kwargs))
 
 
 # Progress bars cannot live inside st.cache_data (it would replay them on a cache hit, into a
@@ -49,26 +50,36 @@ class _Flight:
         self.state = (0.0, "Starting…")
 
 
-class SingleFlight:
-    """A bounded cache for work that takes seconds, where viewers who ask for a result that another
-    viewer is computing wait for it instead of computing it again (a class opening the same link
-    would otherwise train the same network thirty times). While they wait their own progress bar
-    follows the computing viewer's. If that computation stops (its viewer moved on) or fails, a
-    waiter takes over and computes it itself."""
+class ResultCache:
+    """Results shared by every session of the process: bounded by the bytes they hold as well as by their
+    number, and computed once however many viewers ask at the same time.
 
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
+    A class opening the same link would otherwise compute (or train) the same thing thirty times: a
+    viewer who asks for a result another viewer is computing waits for it, and with ``progress`` its
+    own progress bar follows the computing viewer's. If that computation stops (its viewer moved on)
+    or fails, a waiter takes over and computes it itself; errors are not cached.
+
+    Every session gets the same object, not a copy (``st.cache_data`` unpickles a fresh copy per hit: CPU
+    and, with thirty viewers, thirty copies): its numpy arrays are made read-only so that no page can
+    change another viewer's picture by writing into one. The least recently used results go first when
+    ``max_bytes`` or ``max_entries`` is passed; a result larger than a quarter of ``max_bytes`` is
+    returned but not kept.
+    """
+
+    def __init__(self, max_bytes: int, max_entries: int) -> None:
+        self.max_bytes, self.max_entries = max_bytes, max_entries
         self._lock = threading.Lock()
-        self._done: OrderedDict[Any, Any] = OrderedDict()
+        self._done: OrderedDict[Any, tuple[Any, int]] = OrderedDict()  # key -> (value, bytes)
         self._running: dict[Any, _Flight] = {}
+        self.bytes = 0
 
     def get(self, key: Any, compute: Callable[[Callable[[float, str], None]], T],
-            progress: Callable[[float, str], None]) -> T:
+            progress: Callable[[float, str], None] | None = None) -> T:
         for _ in range(1000):  # each pass ends with a result, a new owner, or a failed owner
             with self._lock:
                 if key in self._done:
                     self._done.move_to_end(key)
-                    return self._done[key]
+                    return self._done[key][0]
                 flight = self._running.get(key)
                 owner = flight is None
                 if owner:
@@ -76,21 +87,27 @@ class SingleFlight:
             if owner:
                 return self._compute(key, flight, compute, progress)
             while not flight.done.wait(0.2):
-                progress(*flight.state)  # Streamlit stops a stale waiting run here
+                if progress is not None:
+                    progress(*flight.state)  # Streamlit stops a stale waiting run here
         raise RuntimeError("gave up waiting for a computation that kept failing")
 
     def _compute(self, key: Any, flight: _Flight, compute: Callable[[Callable[[float, str], None]], T],
-                 progress: Callable[[float, str], None]) -> T:
+                 progress: Callable[[float, str], None] | None) -> T:
         def report(fraction: float, text: str) -> None:
             flight.state = (fraction, text)
-            progress(fraction, text)
+            if progress is not None:
+                progress(fraction, text)
 
         try:
             value = compute(report)
+            freeze(value)
+            size = nbytes(value)
             with self._lock:
-                self._done[key] = value
-                while len(self._done) > self.maxsize:
-                    self._done.popitem(last=False)
+                if size <= self.max_bytes // 4:
+                    self._done[key] = (value, size)
+                    self.bytes += size
+                    while self._done and (self.bytes > self.max_bytes or len(self._done) > self.max_entries):
+                        self.bytes -= self._done.popitem(last=False)[1][1]
             return value
         finally:
             with self._lock:
@@ -100,13 +117,78 @@ class SingleFlight:
     def clear(self) -> None:
         with self._lock:
             self._done.clear()
+            self.bytes = 0
 
 
-_long_work = SingleFlight(maxsize=16)
+def _walk(obj: Any, visit: Callable[[Any], int], depth: int = 0) -> int:
+    """Sum ``visit`` over the arrays and tensors inside a result (dataclasses, tuples, lists, dicts)."""
+    if depth > 6:
+        return 0
+    if isinstance(obj, np.ndarray | torch.Tensor | pd.DataFrame | pd.Series):
+        return visit(obj)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return 64 + sum(_walk(getattr(obj, f.name), visit, depth + 1) for f in dataclasses.fields(obj))
+    if isinstance(obj, tuple | list):
+        return 56 + sum(_walk(v, visit, depth + 1) for v in obj)
+    if isinstance(obj, dict):
+        return 64 + sum(_walk(v, visit, depth + 1) for v in obj.values())
+    if isinstance(obj, str | bytes):
+        return 49 + len(obj)
+    return 32
+
+
+def _size(obj: Any) -> int:
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, torch.Tensor):
+        return obj.element_size() * obj.nelement()
+    return int(obj.memory_usage(index=True, deep=False).sum()) if isinstance(obj, pd.DataFrame) else obj.nbytes
+
+
+def nbytes(result: Any) -> int:
+    """About how much memory a result holds (its arrays, tensors and frames, and a little per object)."""
+    return _walk(result, _size)
+
+
+def _freeze(obj: Any) -> int:
+    if isinstance(obj, np.ndarray) and obj.flags.writeable:
+        obj.flags.writeable = False
+    return 0
+
+
+def freeze(result: Any) -> None:
+    """Make a result's numpy arrays read-only: it is shared by every session."""
+    _walk(result, _freeze)
+
+
+def fingerprint(obj: Any) -> Any:
+    """A hashable key for a call's arguments: numbers, strings and tuples as they are, arrays and frames
+    by their shape, type and a hash of their bytes."""
+    if isinstance(obj, np.ndarray):
+        data = np.ascontiguousarray(obj)
+        raw = memoryview(data) if data.dtype.kind not in "OV" else pickle.dumps(data, protocol=5)
+        return ("ndarray", data.shape, data.dtype.str, hashlib.blake2b(raw, digest_size=16).digest())
+    if isinstance(obj, pd.DataFrame | pd.Series):
+        return ("pandas", tuple(map(str, obj.columns if isinstance(obj, pd.DataFrame) else [obj.name])),
+                fingerprint(pd.util.hash_pandas_object(obj, index=True).to_numpy()))
+    if isinstance(obj, tuple | list):
+        return (type(obj).__name__, *map(fingerprint, obj))
+    if isinstance(obj, dict):
+        return ("dict", *((k, fingerprint(v)) for k, v in sorted(obj.items())))
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return (type(obj).__qualname__, *(fingerprint(getattr(obj, f.name)) for f in dataclasses.fields(obj)))
+    hash(obj)  # anything else must be hashable: a TypeError names the argument's type
+    return obj
+
+
+# 256 MiB of results at most (every chapter's largest settings together fit), 64 entries.
+_results = ResultCache(max_bytes=256 * 2**20, max_entries=64)
+_long_work = ResultCache(max_bytes=128 * 2**20, max_entries=16)
 
 
 def clear() -> None:
-    """Forget every cached long computation (the bench's cold runs)."""
+    """Forget every cached result (the bench's cold runs)."""
+    _results.clear()
     _long_work.clear()
 
 
@@ -121,16 +203,16 @@ def run_with_progress(what: str, fn: Callable[..., T], *args: Any, on: str | Non
                       **kwargs: Any) -> tuple[T, Timing]:
     """Like :func:`run`, for work that takes seconds (training): ``fn`` gets ``progress(fraction,
     text)``, drawn as a progress bar while it runs; a cached result comes back at once, with no bar.
-    Arguments must be hashable (numbers, strings, tuples). On the CPU it runs on one torch thread: such
+    On the CPU it runs on one torch thread: such
     work is thousands of steps on small tensors, where a second thread only adds waiting."""
     bar = st.empty()
 
     def progress(fraction: float, text: str) -> None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=text)
 
-    key = (fn.__module__, fn.__qualname__, on or str(shell.current_device()), what, args,
-           tuple(sorted(kwargs.items())))
+    call = (fn.__module__, fn.__qualname__, on or str(shell.current_device()), what, args,
+            tuple(sorted(kwargs.items())))
     try:
-        return _long_work.get(key, lambda report: _compute_with_progress(*key, report), progress)
+        return _long_work.get(fingerprint(call), lambda report: _compute_with_progress(*call, report), progress)
     finally:
         bar.empty()

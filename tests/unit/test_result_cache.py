@@ -1,4 +1,4 @@
-"""ui.compute.SingleFlight: long work computed once however many viewers ask for it at the same time."""
+"""ui.compute.ResultCache: long work computed once however many viewers ask for it at the same time."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ui.compute import SingleFlight
+from ui.compute import ResultCache
 
 
 def _ask_together(cache, key, compute, n, progress=lambda f, t: None):
@@ -29,7 +29,7 @@ def _ask_together(cache, key, compute, n, progress=lambda f, t: None):
 
 
 def test_viewers_asking_for_the_same_result_share_one_computation():
-    cache, calls, release = SingleFlight(4), [], threading.Event()
+    cache, calls, release = ResultCache(2**30, 4), [], threading.Event()
     heard = []
 
     def compute(report):
@@ -46,7 +46,7 @@ def test_viewers_asking_for_the_same_result_share_one_computation():
 
 
 def test_a_stopped_computation_is_taken_over_by_a_waiter():
-    cache, calls = SingleFlight(4), []
+    cache, calls = ResultCache(2**30, 4), []
     first_running = threading.Event()
 
     class Stopped(Exception):
@@ -75,7 +75,7 @@ def test_a_stopped_computation_is_taken_over_by_a_waiter():
 
 
 def test_errors_reach_every_viewer_and_are_not_cached():
-    cache = SingleFlight(4)
+    cache = ResultCache(2**30, 4)
 
     def compute(report):
         raise ValueError("bad settings")
@@ -85,7 +85,7 @@ def test_errors_reach_every_viewer_and_are_not_cached():
 
 
 def test_the_cache_is_bounded_by_entries():
-    cache, calls = SingleFlight(2), []
+    cache, calls = ResultCache(2**30, 2), []
 
     def compute_for(v):
         def compute(report):
@@ -97,3 +97,55 @@ def test_the_cache_is_bounded_by_entries():
         assert cache.get(v, compute_for(v), lambda f, t: None) == v
     assert cache.get(3, compute_for(3), lambda f, t: None) == 3 and calls == [1, 2, 3]
     assert cache.get(1, compute_for(1), lambda f, t: None) == 1 and calls == [1, 2, 3, 1]  # 1 was evicted
+
+
+def test_the_cache_is_bounded_by_bytes_and_keeps_no_giant():
+    import numpy as np
+
+    cache = ResultCache(max_bytes=10_000_000, max_entries=100)
+    for i in range(8):  # 2 MB each: four fit
+        cache.get(i, lambda report: np.zeros(250_000), None)
+    assert 4 * 2_000_000 <= cache.bytes <= 10_000_000
+    calls = []
+    cache.get("giant", lambda report: calls.append(1) or np.zeros(1_000_000), None)  # 8 MB > a quarter
+    cache.get("giant", lambda report: calls.append(1) or np.zeros(1_000_000), None)
+    assert calls == [1, 1] and cache.bytes <= 10_000_000
+
+
+def test_shared_results_are_read_only():
+    from dataclasses import dataclass
+
+    import numpy as np
+
+    @dataclass(frozen=True)
+    class Result:
+        values: np.ndarray
+        parts: tuple
+
+    cache = ResultCache(2**30, 4)
+    out = cache.get("k", lambda report: Result(np.arange(3.0), (np.ones(2), "x")), None)
+    with pytest.raises(ValueError):
+        out.values[0] = 5  # another viewer's picture is safe
+    with pytest.raises(ValueError):
+        out.parts[0][0] = 5
+
+
+def test_fingerprints_tell_arrays_apart_by_content_shape_and_type():
+    import numpy as np
+    import pandas as pd
+
+    from ui.compute import fingerprint
+
+    a = np.arange(6.0)
+    assert fingerprint((a, 3)) == fingerprint((a.copy(), 3))
+    assert fingerprint(a) != fingerprint(a.reshape(2, 3))
+    assert fingerprint(a) != fingerprint(a.astype(np.float32))
+    b = a.copy()
+    b[5] = 1e-300
+    assert fingerprint(a) != fingerprint(b)
+    assert fingerprint(a[::2]) == fingerprint(np.array([0.0, 2.0, 4.0]))  # a strided view: its values count
+    df = pd.DataFrame({"x": [1.0, 2.0]})
+    assert fingerprint(df) == fingerprint(df.copy()) != fingerprint(df.rename(columns={"x": "y"}))
+    assert fingerprint({"k": 1, "j": (2, "s")}) == fingerprint({"j": (2, "s"), "k": 1})
+    with pytest.raises(TypeError):
+        fingerprint(object.__new__(type("Unhashable", (), {"__hash__": None})))
