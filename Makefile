@@ -1,6 +1,9 @@
 # The two commands a new user needs:
 #   make run   - create .venv from requirements.txt and start the dashboard on http://localhost:8501
-#   make test  - add the dev tools and Debian's chromium when missing, then run ruff and every test
+#   make test  - add the dev tools, Debian's chromium and nginx when missing, then run ruff and every test
+# and one for a class:
+#   make serve WORKERS=2 - N Streamlit processes behind nginx with sticky sessions (deploy/serve.py),
+#                          on http://127.0.0.1:$(PORT); ADDRESS=0.0.0.0 lets the room in
 #
 # PyTorch is installed on its own, before the rest, from `TORCH_INDEX` when given:
 #   make run                                                   # PyPI's wheel (CUDA on Linux x86-64, MPS on Macs)
@@ -11,12 +14,14 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8501
+WORKERS ?=
+ADDRESS ?= 127.0.0.1
 TORCH_INDEX ?=
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 TORCH_SPEC := $(shell grep -E '^torch==' requirements.txt)
 
-.PHONY: run test lint unit pages browser bench screenshots chromium clean
+.PHONY: run serve test lint unit pages browser bench screenshots chromium nginx clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,10 +37,22 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
+# WORKERS defaults to the CPUs this machine gives us (deploy/serve.py decides).
+serve: $(VENV)/.installed nginx
+	$(PY) deploy/serve.py --port $(PORT) --address $(ADDRESS) $(if $(WORKERS),--workers $(WORKERS))
+
 chromium:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
 	else SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	     $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; fi
+
+# Debian's nginx, for `make serve` and its browser test. On a machine with systemd the package also
+# starts a system-wide nginx on port 80 (`sudo systemctl disable --now nginx` if you do not want it);
+# `make serve` runs its own, as the calling user, from .serve/.
+nginx:
+	@n=$$(command -v nginx || echo /usr/sbin/nginx); if [ -x "$$n" ]; then echo "nginx: $$n, $$($$n -v 2>&1)"; \
+	else SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	     $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx; fi
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
@@ -46,10 +63,10 @@ unit: $(VENV)/.dev-installed
 pages: $(VENV)/.dev-installed
 	$(PY) -m pytest tests/pages
 
-browser: $(VENV)/.dev-installed chromium
+browser: $(VENV)/.dev-installed chromium nginx
 	$(PY) -m pytest tests/browser
 
-test: $(VENV)/.dev-installed chromium
+test: $(VENV)/.dev-installed chromium nginx
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -60,4 +77,4 @@ screenshots: $(VENV)/.dev-installed chromium
 	$(PY) ../shared/tools/screenshots.py --out screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots
+	rm -rf $(VENV) .pytest_cache .ruff_cache screenshots .serve
