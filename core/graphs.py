@@ -202,7 +202,7 @@ def read_edge_list(raw: bytes, name: str = "upload") -> Graph:
     if not raw.strip():
         raise DataError("The file is empty.")
     if b"\x00" in raw[:4096]:
-        raise DataError("This is not a text file: expected lines like `a,b` or `1 2 0.5`.")
+        raise DataError("This is not a text file: expected lines like “a,b” or “1 2 0.5”.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -248,7 +248,7 @@ def read_edge_list(raw: bytes, name: str = "upload") -> Graph:
             continue
         edges[key] = w
     if not index:
-        raise DataError("No edges found: expected two node ids per line, like `a,b` or `1 2`.")
+        raise DataError("No edges found: expected two node ids per line, like “a,b” or “1 2”.")
     for count, what in ((loops, "self-loop(s) dropped"), (dups, "repeated edge(s) dropped (the first kept)"),
                         (missing, "line(s) without two node ids dropped"),
                         (badweight, "line(s) with a weight that is not a positive number dropped")):

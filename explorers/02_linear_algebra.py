@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import data, linalg
-from ui import charts, compute, controls, layout
+from ui import charts, compute, controls, layout, text
 from ui.figures import linear_algebra as fig
 
 # The label is what the URL carries (la_data=Breast+cancer), so labels stay short.
@@ -85,8 +85,9 @@ def reconstruction_view(ds, res, k):
         shown = min(3, len(rows))
         st.markdown(f"The first rows of the data, and the same rows rebuilt from {k} components:")
         index = [f"row {i}" for i in range(shown)] + [f"row {i}, rank {k}" for i in range(shown)]
-        st.dataframe(pd.DataFrame(np.vstack([rows[:shown], approx[:shown]]), columns=ds.feature_names, index=index)
-                     .style.format("{:.3g}"))
+        table = pd.DataFrame(np.vstack([rows[:shown], approx[:shown]]), columns=ds.feature_names, index=index)
+        # an upload's column names head the table, and its toolbar downloads it as CSV: no formulas
+        st.dataframe(charts.spreadsheet_safe(table).style.format("{:.3g}"))
     charts.show(*fig.error_curve(curve, k, measured), "reconstruction error")
     layout.notice("The measured error of the rank-k reconstruction lands exactly on the curve of discarded "
                   "eigenvalues: no rank-k projection can do better (Eckart–Young).")
@@ -154,7 +155,7 @@ if tabs[0].open or tabs[1].open:
                                       help="Divide each column by its standard deviation: PCA of the correlation "
                                            "matrix instead of the covariance matrix.")
         k = controls.slider("Components k", "la_k", 1, min(n, d), min(2, d, n), help="How many axes to keep.")
-        st.caption(ds.description)
+        st.caption(text.literal(ds.description, text.MESSAGE_LIMIT))  # an upload's: its file name
     with main, layout.guard("PCA"):
         # All components at once: a k move is then a cache hit, and k only slices the result.
         res, t_pca = compute.run(f"PCA (SVD of {n:,}×{d})", linalg.pca, ds.X, k=min(n, d), standardize=standardize)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import graphs
 from core.data import DataError
-from ui import charts, compute, controls, layout
+from ui import charts, compute, controls, layout, text
 from ui.figures import graphs as fig
 
 TABS = ["Spectrum", "Clustering", "Signals and GCNs", "Cheeger and random walks"]
@@ -32,10 +32,9 @@ def graph_controls() -> graphs.Graph:
         try:
             graph = _parse(file.getvalue(), file.name)
         except DataError as exc:
-            st.error(f"{file.name}: {exc}", icon=":material/block:")
+            text.refused_upload(st, file.name, exc)
             return graphs.make_graph("karate")
-        for note in graph.notes:
-            st.caption(f":orange[ℹ {note}]")
+        text.notes(st, graph.notes)
         return graph
     if key in graphs.REAL:
         return graphs.make_graph(key)
@@ -183,7 +182,7 @@ def signals_tab(ctrl, main, graph, xy):
     try:
         x = graphs.signal(graph, spec, kind, noise, node, seed=0)
     except DataError as exc:
-        st.caption(f":orange[⚠ {exc} Showing the smooth signal.]")
+        text.note(st, f"{exc} Showing the smooth signal.", mark="⚠")
         x = graphs.signal(graph, spec, "smooth")
     if filt_kind == "heat":
         filt, t2 = compute.run("heat filter", graphs.heat_filter, graph, spec, x, float(heat_t), on="cpu")
@@ -256,7 +255,7 @@ def cheeger_tab(ctrl, main, graph, xy):
 tabs, ctrl, main = layout.tabbed_page(7, TABS)
 with ctrl:
     graph = graph_controls()
-    st.caption(graph.description)
+    st.caption(text.literal(graph.description, text.MESSAGE_LIMIT))  # an upload's: its file name
 with main, layout.guard("The graph"):
     xy, _ = compute.run("layout", graphs.layout, graph, on="cpu")
     if graph.m > fig.MAX_DRAWN_EDGES:

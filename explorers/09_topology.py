@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import topology
 from core.data import DataError
-from ui import charts, compute, controls, layout
+from ui import charts, compute, controls, layout, text
 from ui.figures import topology as fig
 
 TABS = ["Rips filtration", "Stability", "Topological loss", "Inside a network"]
@@ -32,7 +32,7 @@ def cloud_controls() -> tuple:
                 st.caption("Uploaded points stay in this browser session; a shared link cannot carry them.")
                 return ("upload", file.getvalue(), file.name)
             except DataError as exc:
-                st.error(f"{file.name}: {exc} Showing the noisy circle instead.", icon=":material/block:")
+                text.refused_upload(st, file.name, exc, "Showing the noisy circle instead.")
         else:
             st.caption("No file yet: until one is uploaded the page shows the noisy circle.")
         kind = "circle"
@@ -46,8 +46,7 @@ def cloud_controls() -> tuple:
 
 
 def notes_of(cloud) -> None:
-    for note in cloud.notes:
-        st.caption(f":orange[ℹ {note}]")
+    text.notes(st, cloud.notes)
 
 
 def persistence_for(source, maxdim):
@@ -135,8 +134,7 @@ def stability_tab(ctrl, main, source):
         res, t = compute.run(f"stability sweep ({len(topology.SIGMAS)} σ × {trials} perturbations)",
                              topology.stability, source, trials, on="cpu")
     layout.compute_line(t)
-    for note in res.notes:
-        st.caption(f":orange[ℹ {note}]")
+    text.notes(st, res.notes)  # an uploaded cloud's notes name its columns
     worst = float(np.max(res.bottleneck.max(axis=2) / np.maximum(2 * res.displacement, 1e-300)))
     s = res.at(shown)
     c1, c2, c3 = st.columns(3)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import harmonic as hm
 from core.data import DataError
-from ui import charts, compute, controls, layout
+from ui import charts, compute, controls, layout, text
 from ui.figures import harmonic as fig
 
 TABS = ["Fourier", "Time and frequency", "Wavelet transform", "Denoise and compress", "Images", "Wavelets to CNNs"]
@@ -47,12 +47,11 @@ def signal_controls() -> hm.Signal:
         if file is not None:
             try:
                 sig = _parse(file.getvalue(), file.name)
-                for note in sig.notes:
-                    st.caption(f":orange[ℹ {note}]")
+                text.notes(st, sig.notes)
                 st.caption("Uploaded data stays in this browser session; a shared link cannot carry it.")
                 return hm.with_noise(sig, noise, seed)
             except DataError as exc:
-                st.error(f"{file.name}: {exc}", icon=":material/block:")
+                text.refused_upload(st, file.name, exc)
         st.caption("Until a usable file is uploaded the page shows the ECG.")
         key = "ecg"
     sig, _ = compute.run(f"{SOURCES[key]} signal", hm.make_signal, key, n, noise, seed, on="cpu")
@@ -168,7 +167,7 @@ def wavelet_tab(ctrl, sig):
     dec, t = compute.run(f"{level}-level DWT + inverse ({w}, conv1d)", hm.decompose, sig.noisy, w, mode, level)
     layout.compute_line(t)
     for note in hm.level_notes(sig.n, w, level):
-        st.caption(f":orange[{note}]")
+        text.note(st, note, mark="")
     metrics(("Coefficients", f"{sum(len(c) for c in dec.coeffs):,}", f"For {sig.n:,} samples."),
             ("Max |x − x̂|", f"{dec.max_error:.1e}", "Perfect reconstruction: rounding error only."),
             ("Σ c² / Σ x²", f"{dec.energies.sum() / (dec.energy_signal or 1):.6f}",
@@ -309,7 +308,7 @@ tabs, ctrl, main = layout.tabbed_page(10, TABS)
 with ctrl:
     sig = signal_controls() if not tabs[4].open else None
     if sig is not None:
-        st.caption(sig.description)
+        st.caption(text.literal(sig.description, text.MESSAGE_LIMIT))  # an upload's: its file name
 for name, tab, draw in zip(TABS, tabs, (fourier_tab, time_frequency_tab, wavelet_tab, denoise_tab, images_tab,
                                         cnn_tab), strict=True):
     if tab.open:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core import quantum as q
-from ui import charts, compute, controls, layout
+from ui import charts, compute, controls, layout, text
 from ui.figures import quantum as fig
 
 TABS = ["One qubit", "Two qubits", "Classifier", "Gradients", "Barren plateaus", "Re-uploading"]
@@ -128,8 +128,7 @@ def classifier_tab(ctrl, main):
     st.caption(f"Ran on {tr.simulator}; the training points go through the circuit as one broadcast batch per "
                f"step (below {q.GPU_FROM_QUBITS} qubits always on the CPU, where a GPU's kernel launches cost more "
                f"than the gates). {tr.split.description}.")
-    for note in tr.notes:
-        st.caption(f":orange[ℹ {note}]")
+    text.notes(st, tr.notes)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Parameters", f"{tr.parameters} · MLP {tr.baseline_parameters}",
               help=f"Circuit: {tr.parameters - 2} angles + 2 classical (a·⟨Z₀⟩ + b). Baseline: a 2 → "
@@ -210,8 +209,7 @@ def plateau_tab(ctrl, main):
     p, t = compute.run_with_progress(f"{samples} random circuits × {top - 1} sizes", q.barren_plateau, top, samples,
                                      layers, seed, on="cpu")
     layout.compute_line(t)
-    for note in p.notes:
-        st.caption(f":orange[ℹ {note}]")
+    text.notes(st, p.notes)
     c1, c2 = st.columns(2)
     c1.metric("Global cost: variance × per qubit", f"{math.exp(p.fit_global[1]):.3f}",
               help="e^b of the fit log Var = a + b·n; one layer: exactly 3/8 = 0.375.")

@@ -10,6 +10,7 @@ import ast
 import functools
 import math
 import random
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from ui.chapters import Chapter, live
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 TIMEOUT = 120  # seconds for one AppTest run; the SVD race at its largest setting is the slowest
-NOTE_MARK = "⚠ The link's `"  # how ui.controls starts the note about a URL value it could not use
+NOTE_MARK = "⚠ The link's “"  # how ui.controls starts the note about a URL value it could not use
 GLOBAL_KEYS = ("present", "cpu")  # the sidebar switches every page carries (ui.shell)
 KINDS = ("slider", "select_slider", "selectbox", "radio", "toggle", "number_input", "multiselect")
 CHOICE_KINDS = ("selectbox", "radio", "select_slider")
@@ -70,9 +71,16 @@ def charts(at) -> int:
     return len(at.get("vega_lite_chart")) + len(at.image)
 
 
+def unescape(markdown: str) -> str:
+    """What a reader sees of text that ui.text.literal wrote into Markdown, read independently of it:
+    CommonMark's backslash escapes (a backslash before ASCII punctuation) undone, word joiners dropped."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
 def notes(at) -> list[str]:
-    """The captions in which ui.controls reports a URL value it could not use."""
-    return [c.value for c in at.caption if NOTE_MARK in c.value]
+    """The captions in which ui.controls reports a URL value it could not use, as the reader sees
+    their text (:func:`unescape`)."""
+    return [unescape(c.value) for c in at.caption if NOTE_MARK in c.value]
 
 
 def problems(at) -> list[str]:

@@ -145,6 +145,38 @@ def height(base: int) -> int:
     return int(base * 1.3) if shell.presentation_mode() else base
 
 
+# A spreadsheet program runs a cell that starts with one of these as a formula (“CSV injection”):
+# =HYPERLINK(…) in an uploaded file's label would become a live link, or worse, in the downloaded CSV.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _inert(cell: Any) -> Any:
+    if isinstance(cell, str) and cell.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell  # the usual guard: a leading apostrophe makes the cell text
+    return cell
+
+
+def spreadsheet_safe(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with every text cell (and column name) that a spreadsheet would run as a formula
+    prefixed by ``'``. Numbers, in number columns or written as text (``-1.5``), stay as they are."""
+    out = data.copy(deep=False)
+    for i in range(out.shape[1]):  # by position: column names need not be unique
+        column = out.iloc[:, i]
+        if column.dtype == object or isinstance(column.dtype, (pd.StringDtype, pd.CategoricalDtype)):
+            out.isetitem(i, column.map(_inert))
+    if not isinstance(out.columns, pd.MultiIndex):
+        out.columns = [_inert(c) for c in out.columns]
+    return out
+
+
+def csv_text(data: pd.DataFrame) -> str:
+    """The CSV a chart's download offers (see :func:`spreadsheet_safe`). Lines end in CRLF (RFC 4180),
+    so a cell holding a lone carriage return is quoted too: a reader cannot split it into a new row
+    that starts with a formula."""
+    return spreadsheet_safe(data).to_csv(index=False, lineterminator="\r\n")
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
 
@@ -185,7 +217,7 @@ def show(chart: alt.TopLevelMixin | Template, data: pd.DataFrame | None, name: s
         st.download_button("SVG image", lambda: picture("svg"), f"{slug}.svg", "image/svg+xml",
                            on_click="ignore", key=f"dl-svg-{slug}")
         if data is not None:
-            st.download_button("Data (CSV)", lambda: data.to_csv(index=False), f"{slug}.csv", "text/csv",
+            st.download_button("Data (CSV)", lambda: csv_text(data), f"{slug}.csv", "text/csv",
                                on_click="ignore", key=f"dl-csv-{slug}")
 
 

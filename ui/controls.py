@@ -14,6 +14,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui import text
+
 BIND = "query-params"
 
 
@@ -32,8 +34,10 @@ def _same_number(raw: str, value: float) -> bool:
 
 
 def _note(key: str, raw: str, used: Any, why: str, container: Any = None) -> None:
-    shown = raw if len(raw) <= 40 else raw[:40] + "…"
-    (container or st).caption(f":orange[⚠ The link's `{key}={shown}` {why}; using **{used}** instead.]")
+    # The value is the sender's text: shown literally (ui.text), never as Markdown, and cut at 40 characters.
+    given = text.literal(f"{key}={text.clean(raw, 40)}", text.MESSAGE_LIMIT)
+    (container or st).caption(f":orange[⚠ The link's “{given}” {text.literal(why, text.MESSAGE_LIMIT)}; "
+                              f"using **{text.literal(used)}** instead.]")
 
 
 def _link_value(key: str) -> str | None:
@@ -198,9 +202,8 @@ def csv_upload(label: str, key: str, container: Any = None):
     try:
         data = _parse_csv(file.getvalue(), file.name)
     except DataError as exc:
-        where.error(f"{file.name}: {exc}", icon=":material/block:")
+        text.refused_upload(where, file.name, exc)
         return None
-    for note in data.notes:
-        where.caption(f":orange[ℹ {note}]")
+    text.notes(where, data.notes)
     where.caption("Uploaded data stays in this browser session; a shared link cannot carry it.")
     return data

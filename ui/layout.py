@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.data import DataError
 from core.device import Timing
-from ui import shell
+from ui import shell, text
 from ui.chapters import CHAPTERS, Chapter
 
 log = logging.getLogger(__name__)
@@ -102,8 +102,9 @@ def guard(what: str) -> Iterator[None]:
     """
     try:
         yield
-    except DataError as exc:
-        st.error(str(exc), icon=":material/block:")
+    except DataError as exc:  # its message may quote an upload's names or cells: shown literally
+        st.error(text.literal(exc, text.MESSAGE_LIMIT), icon=":material/block:")
     except Exception as exc:
         log.exception("%s failed", what)
-        st.error(f"{what} could not be computed ({type(exc).__name__}: {str(exc)[:200]}).", icon=":material/warning:")
+        st.error(f"{what} could not be computed ({type(exc).__name__}: {text.literal(exc, 200)}).",
+                 icon=":material/warning:")

@@ -109,8 +109,8 @@ def _device_badge(slot: Any) -> None:
     info = devices.describe(current_device())
     colour = "green" if info.kind != "cpu" else "gray"
     memory = f" · {info.memory_gb:.0f} GiB" if info.memory_gb else ""
-    note = "" if available.type != "cpu" else " (no GPU found)"
-    slot.badge(f"{info.label} · {info.name}{memory}{note}", icon=":material/memory:", color=colour)
+    missing = "" if available.type != "cpu" else " (no GPU found)"
+    slot.badge(f"{info.label} · {info.name}{memory}{missing}", icon=":material/memory:", color=colour)
 
 
 def finish(slot: Any) -> None:

@@ -263,7 +263,7 @@ def test_bad_parameters_fall_back_with_a_note(chapter, tab):
         h.assert_healthy(at, where)
         shown = "\n".join(h.notes(at))
         for key, value in params.items():
-            assert f"`{key}={value}`" in shown, f"{where}: no note for {key}; notes: {h.notes(at)}"
+            assert f"“{key}={value}”" in shown, f"{where}: no note for {key}; notes: {h.notes(at)}"
         values = {k: h.label_of(kind, w) for k, (kind, w) in h.page_controls(at, chapter).items()}
         assert values == defaults, where
         assert h.metric_values(at) == metrics, where
@@ -298,9 +298,9 @@ def test_linear_algebra_bad_parameters(params, noted):
     h.assert_healthy(at, where)
     shown = "\n".join(h.notes(at))
     for key in noted:
-        assert f"`{key}={params[key]}`" in shown, f"{where}: no note for {key}; notes: {h.notes(at)}"
+        assert f"“{key}={params[key]}”" in shown, f"{where}: no note for {key}; notes: {h.notes(at)}"
     for key in set(params) - set(noted):  # the good ones were taken
-        assert f"`{key}=" not in shown, f"{where}: {key} refused: {h.notes(at)}"
+        assert f"“{key}=" not in shown, f"{where}: {key} refused: {h.notes(at)}"
     if "la_tab" in params:
         assert at.query_params.get("la_tab") == params["la_tab"], "the tab was not opened"
 
@@ -308,7 +308,7 @@ def test_linear_algebra_bad_parameters(params, noted):
 def test_bad_global_parameter_gets_a_note():
     at = h.open_page(h.home_page(), {"present": "maybe"})
     assert not h.problems(at), h.problems(at)
-    assert any("`present=maybe`" in n for n in h.notes(at)), h.notes(at)
+    assert any("“present=maybe”" in n for n in h.notes(at)), h.notes(at)
     assert at.toggle(key="present").value is False
 
 
@@ -337,7 +337,7 @@ def test_unknown_tab_gets_a_note():
     """DESIGN.md: a bad parameter falls back "with a visible note". A tab name the page does not
     have is dropped by Streamlit silently; ui.controls' note covers widgets, not st.tabs."""
     at = h.open_page(LA.page, {"la_tab": "Nope"})
-    text = "\n".join(el.value for kind in ("caption", "markdown", "warning", "info", "error", "toast")
+    text = "\n".join(h.unescape(el.value) for kind in ("caption", "markdown", "warning", "info", "error", "toast")
                      for el in at.get(kind))
     assert "la_tab=Nope" in text, "no note says the link's la_tab=Nope was not used"
 
