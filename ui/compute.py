@@ -34,7 +34,8 @@ def run(what: str, fn: Callable[..., T], *args: Any, on: str | None = None, **kw
     too small for a GPU (a GPU kernel launch costs more than a 2-D step) to the CPU, and says so."""
     device = on or str(shell.current_device())
     key = (fn.__module__, fn.__qualname__, device, what, fingerprint(args), fingerprint(kwargs))
-    return _results.get(key, lambda report: timed(what, fn, *args, device=torch.device(device), **kwargs))
+    return _results.get(key, lambda report: timed(what, fn, *thawed(args), device=torch.device(device),
+                                                   **thawed(kwargs)))
 
 
 # Progress bars cannot live inside st.cache_data (it would replay them on a cache hit, into a
@@ -159,6 +160,27 @@ def _freeze(obj: Any) -> int:
 def freeze(result: Any) -> None:
     """Make a result's numpy arrays read-only: it is shared by every session."""
     _walk(result, _freeze)
+
+
+def thawed(obj: Any, depth: int = 0) -> Any:
+    """``obj`` with writable copies of the read-only arrays inside it (a cached result passed on to the next
+    computation): torch would share their memory (``torch.as_tensor``), so an in-place operation could
+    change the cached result under every viewer, and it warns about it. Only copies what is read-only."""
+    if depth > 6:
+        return obj
+    if isinstance(obj, np.ndarray):
+        return obj if obj.flags.writeable else obj.copy()
+    if isinstance(obj, tuple | list):
+        out = [thawed(v, depth + 1) for v in obj]
+        changed = any(a is not b for a, b in zip(out, obj, strict=True))
+        return (type(obj)(out) if not hasattr(obj, "_fields") else type(obj)(*out)) if changed else obj
+    if isinstance(obj, dict):
+        return {k: thawed(v, depth + 1) for k, v in obj.items()}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        fields = {f.name: thawed(getattr(obj, f.name), depth + 1) for f in dataclasses.fields(obj) if f.init}
+        if any(v is not getattr(obj, k) for k, v in fields.items()):
+            return dataclasses.replace(obj, **fields)
+    return obj
 
 
 def fingerprint(obj: Any) -> Any:

@@ -149,3 +149,24 @@ def test_fingerprints_tell_arrays_apart_by_content_shape_and_type():
     assert fingerprint({"k": 1, "j": (2, "s")}) == fingerprint({"j": (2, "s"), "k": 1})
     with pytest.raises(TypeError):
         fingerprint(object.__new__(type("Unhashable", (), {"__hash__": None})))
+
+
+def test_a_cached_result_passed_on_is_thawed_for_the_next_computation():
+    from dataclasses import dataclass
+
+    import numpy as np
+
+    from ui.compute import freeze, thawed
+
+    @dataclass(frozen=True)
+    class Graph:
+        edges: np.ndarray
+        name: str
+
+    g = Graph(np.arange(4).reshape(2, 2), "g")
+    freeze(g)
+    out = thawed((g, 3))
+    assert out[0].edges.flags.writeable and out[0].name == "g" and out[1] == 3
+    assert not g.edges.flags.writeable and np.array_equal(out[0].edges, g.edges)
+    plain = (np.ones(2), "x")
+    assert thawed(plain)[0] is plain[0]  # nothing read-only: nothing copied
