@@ -142,6 +142,7 @@ class Run:
     elements: dict  # delta path -> content hash
     errors: list
     kept: dict = dataclasses.field(default_factory=dict)  # delta path -> element, with Viewer(keep=True)
+    bytes: int = 0  # what the server sent for this run
 
 
 @dataclasses.dataclass
@@ -258,6 +259,7 @@ class Viewer:
                 raise ViewerError(f"no script_finished within {self.timeout:g} s") from None
             if isinstance(raw, str):
                 continue
+            out.bytes += len(raw)
             fwd = ForwardMsg()
             fwd.ParseFromString(raw)
             kind = fwd.WhichOneof("type")
@@ -332,6 +334,7 @@ def with_param(query: str, key: str, value: Any) -> str:
 class ViewerOut:
     first_s: float | None = None
     moves_s: list = dataclasses.field(default_factory=list)
+    move_bytes: list = dataclasses.field(default_factory=list)
     errors: list = dataclasses.field(default_factory=list)
     moved: str = ""
 
@@ -365,6 +368,7 @@ async def one_viewer(base: str, page: str, query: str, delay: float, moves: int,
                 else:
                     moved = await v.run(ws, query)
                 res.moves_s.append(moved.seconds)
+                res.move_bytes.append(moved.bytes)
                 res.errors += [f"move: {e}" for e in moved.errors]
             finished.append(1)
             with contextlib.suppress(TimeoutError):
@@ -428,6 +432,7 @@ def scenario(base: str, pids: list[int], page: str, query: str, n: int, moves: i
             "move_p95_s": p95(moves_s), "move_max_s": max(moves_s, default=math.nan),
             "errors": len([v for v in viewers if v.errors]), "error_samples": errors[:3],
             "moved": viewers[0].moved if viewers else "", "runs": runs,
+            "move_kib": _pct([b / 1024 for v in viewers for b in v.move_bytes], 50),
             "server_cpu_s": tree_cpu_s(pids) - cpu0, "cpu_per_run_s": (tree_cpu_s(pids) - cpu0) / max(runs, 1),
             "peak_rss_bytes": rss.peak}
 
@@ -514,14 +519,16 @@ def render(data: dict[str, Any]) -> str:
         rows.append([s["page"], s["viewers"], secs(s["first_p50_s"]), secs(s["first_p95_s"]), secs(s["move_p50_s"]),
                      secs(s["move_p95_s"]), s["errors"], secs(s["cpu_per_run_s"]),
                      f"{s['peak_rss_bytes'] / 2**20:.0f}" if s["peak_rss_bytes"] else "—",
+                     "—" if math.isnan(s["move_kib"]) else f"{s['move_kib']:.0f}",
                      "ok" if s["ok"] else "MISSED"])
-    notes = [f"{data['moves']} moves per viewer, arriving over {data['ramp_s']:g} s, {data['think_s']:g} s apart "
+    notes = ["KiB/move: median bytes the server sent for one move (unchanged charts go as references)",
+             f"{data['moves']} moves per viewer, arriving over {data['ramp_s']:g} s, {data['think_s']:g} s apart "
              f"on average; budget: first render p95 ≤ {b['first_p95_s']:g} s, move p95 ≤ {b['move_p95_s']:g} s, "
              "0 errors", f"server: {data['url']}"]
     for s in data["scenarios"]:
         if s["error_samples"]:
             notes.append(f"{s['page']} × {s['viewers']}: {' | '.join(s['error_samples'])}")
     text += "\n" + table("A class on one link", ["page", "viewers", "first p50", "first p95", "move p50", "move p95",
-                                                 "errors", "CPU / run", "peak MiB", "verdict"], rows, notes,
-                         right=(1, 2, 3, 4, 5, 6, 7, 8))
+                                                 "errors", "CPU / run", "peak MiB", "KiB/move", "verdict"], rows,
+                         notes, right=(1, 2, 3, 4, 5, 6, 7, 8, 9))
     return text
