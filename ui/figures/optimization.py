@@ -6,6 +6,7 @@ Encodings are objects (``alt.X``…), never bare shorthand strings (see ui/figur
 from __future__ import annotations
 
 import functools
+import math
 
 import altair as alt
 import numpy as np
@@ -13,7 +14,6 @@ import pandas as pd
 
 from core.optim import (
     OPTIMIZERS,
-    TARGET,
     Landscape,
     NetRace,
     QuadraticTheory,
@@ -231,32 +231,35 @@ def step_arrows(land: Landscape, runs: Runs, row: int, step: int, zoom: tuple[np
 
 
 def theory_rates(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """‖x_t‖ for gradient descent and heavy ball, measured (points) and as their theory predicts (lines)."""
+    """‖x_t‖ for gradient descent and heavy ball, measured (points) and the bound each theory gives (dashed):
+    ‖x₀‖·rᵗ for gradient descent, ‖x₀‖·(1 + ct)·ρᵗ for heavy ball (its companion matrix has a double root)."""
     t = np.arange(len(th.gd_error))
     idx = _stride(len(t))
-    gd_rate = th.gd_rate_theory
+    gd = f"gradient descent, lr {th.lr:.3g}"
+    hb = "heavy ball, optimal lr and μ"
     df = pd.concat([
-        pd.DataFrame({"step": t[idx], "method": f"gradient descent, lr {th.lr:.3g}", "kind": "measured ‖xₜ‖",
-                      "value": th.gd_error[idx]}),
-        pd.DataFrame({"step": t[idx], "method": f"gradient descent, lr {th.lr:.3g}", "kind": "theory",
-                      "value": th.gd_error[0] * gd_rate ** t[idx]}),
-        pd.DataFrame({"step": t[idx], "method": "heavy ball, optimal lr and μ", "kind": "measured ‖xₜ‖",
-                      "value": th.hb_error[idx]}),
-        pd.DataFrame({"step": t[idx], "method": "heavy ball, optimal lr and μ", "kind": "theory",
-                      "value": th.hb_error[0] * th.hb_rate_theory ** t[idx]}),
+        pd.DataFrame({"step": t[idx], "method": gd, "kind": "measured ‖xₜ‖", "value": th.gd_error[idx]}),
+        pd.DataFrame({"step": t[idx], "method": gd, "kind": "bound ‖x₀‖·rᵗ", "value": th.gd_bound[idx]}),
+        pd.DataFrame({"step": t[idx], "method": hb, "kind": "measured ‖xₜ‖", "value": th.hb_error[idx]}),
+        pd.DataFrame({"step": t[idx], "method": hb, "kind": "bound ‖x₀‖·(1 + ct)·ρᵗ", "value": th.hb_bound[idx]}),
     ], ignore_index=True)
     df["value"] = np.clip(df["value"].to_numpy(dtype=float), 1e-300, 1e300)
     df = df[df["value"] > 1e-200]
-    colour = alt.Color("method:N", scale=alt.Scale(range=["#000000", "#0072B2"]),
+    colour = alt.Color("method:N", scale=alt.Scale(domain=[gd, hb], range=["#000000", "#0072B2"]),
                        legend=alt.Legend(title=None, orient="top", direction="vertical", labelLimit=400))
     y = alt.Y("value:Q", scale=alt.Scale(type="log"), title="distance to the minimum ‖xₜ‖ (log)")
+    tips = [alt.Tooltip("method:N"), alt.Tooltip("kind:N", title="curve"), alt.Tooltip("step:Q"),
+            alt.Tooltip("value:Q", format=".3e")]
     measured = alt.Chart(df[df.kind == "measured ‖xₜ‖"]).mark_point(size=30, filled=True).encode(
-        x=alt.X("step:Q"), y=y, color=colour,
-        tooltip=[alt.Tooltip("method:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".3e")])
-    theory = alt.Chart(df[df.kind == "theory"]).mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
-        x=alt.X("step:Q"), y=y, color=colour)
+        x=alt.X("step:Q"), y=y, color=colour, tooltip=tips)
+    theory = alt.Chart(df[df.kind != "measured ‖xₜ‖"]).mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
+        x=alt.X("step:Q"), y=y, color=colour, tooltip=tips)
+    root_kappa = math.sqrt(th.eigenvalues[1] / th.eigenvalues[0])
+    c = 2 * root_kappa / (root_kappa + 1)
+    subtitle = ["dots: measured; dashed: the bounds theory gives", "GD: ‖x₀‖·rᵗ, r = max |1 − lr λᵢ|",
+                f"heavy ball: ‖x₀‖·(1 + ct)·ρᵗ, c = 2√κ/(√κ+1) = {c:.3g}", "(ρ is only its asymptotic rate)"]
     return alt.layer(theory, measured).properties(
-        title=alt.Title("‖xₜ‖: measured and predicted", subtitle="dots: measured; dashed: ‖x₀‖·rᵗ"), height=330), df
+        title=alt.Title("‖xₜ‖: measured and bounded", subtitle=subtitle), height=330), df
 
 
 def eigen_components(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
@@ -283,7 +286,9 @@ def eigen_components(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]
     line = alt.Chart(df).mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
         x=alt.X("step:Q"), y=alt.Y("predicted:Q", scale=alt.Scale(type="log")), color=colour)
     return alt.layer(line, dots).properties(
-        title=alt.Title("The error per eigen-direction", subtitle="dots: measured; dashed: |1 − lr λᵢ|ᵗ × the start"),
+        title=alt.Title("The error per eigen-direction", subtitle=[
+            "dots: measured; dashed: |1 − lr λᵢ|ᵗ × the start",
+            "ascending λ: v₁ the flat direction, v₂ the steep one"]),
         height=330), df
 
 
@@ -359,10 +364,12 @@ def net_curves(race: NetRace) -> tuple[alt.Chart, pd.DataFrame]:
     chart = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
         x=alt.X("step:Q"), y=alt.Y("training loss:Q", scale=alt.Scale(type="log"),
                                    title="cross-entropy on the training set (log)"),
-        color=_colour(list(race.kinds)),
+        color=alt.Color("optimizer:N", scale=_colour_scale(list(race.kinds)),
+                        legend=alt.Legend(title=None, orient="top", columns=min(len(race.kinds), 3), labelLimit=110)),
         tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("training loss:Q", format=".4f")],
     ).properties(title=alt.Title(f"Training a {race.parameters}-parameter network",
-                                 subtitle="the same initial weights and the same mini-batches for every optimizer"),
+                                 subtitle=["the same initial weights and the same",
+                                           "mini-batches for every optimizer"]),
                  height=340)
     return chart, df
 
@@ -383,7 +390,7 @@ def decision_map(race: NetRace, index: int | None, size: int = 250) -> tuple[alt
         layers.append(alt.Chart(cells).mark_rect(opacity=0.75, clip=True).encode(
             x=alt.X("x:Q", scale=sx, title="x₁"), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=sy, title="x₂"),
             y2=alt.Y2("y2"), color=alt.Color("P(class 1):Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
-                                             legend=alt.Legend(orient="bottom", gradientLength=140))))
+                                             legend=alt.Legend(orient="right", gradientLength=120))))
     layers.append(alt.Chart(pts).mark_point(filled=True, size=36, opacity=0.9).encode(
         x=alt.X("x₁:Q", scale=sx), y=alt.Y("x₂:Q", scale=sy),
         fill=alt.Fill("class:N", scale=alt.Scale(domain=["0", "1"], range=["#0072B2", "#D55E00"]),
@@ -418,19 +425,18 @@ def summary_table(land: Landscape, runs: Runs, rows) -> pd.DataFrame:
 
 def race_table(land: Landscape, runs: Runs, tuned: Tuned, by_kind: dict[str, np.ndarray]) -> tuple[pd.DataFrame, str]:
     """The race's ranking: fewest steps to the target, then the lowest mean final value; and the name
-    of the final-value column."""
+    of the final-value column. Short column names: the table fits a 1400-px window without scrolling."""
     kinds = list(by_kind)
     final_name = "mean final f − f*" if land.f_min is not None else "mean final f"
+    steps = "steps to target"
     table = pd.DataFrame([{
-        "optimizer": label(k), "tuned learning rate": tuned.best_lr[k],
-        f"steps to {TARGET:g}× the start": tuned.steps_to_target[k],
+        "optimizer": label(k), "tuned rate": tuned.best_lr[k], steps: tuned.steps_to_target[k],
         final_name: tuned.final[k],
         "worst seed": float(np.max(gap(land, runs.losses[-1, by_kind[k]]))),
-        "diverged seeds": int(np.sum(runs.diverged_at[by_kind[k]] >= 0))} for k in kinds])
-    table = table.sort_values([f"steps to {TARGET:g}× the start", final_name], kind="stable")
+        "diverged": int(np.sum(runs.diverged_at[by_kind[k]] >= 0))} for k in kinds])
+    table = table.sort_values([steps, final_name], kind="stable")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
-    table[f"steps to {TARGET:g}× the start"] = table[f"steps to {TARGET:g}× the start"].map(
-        lambda v: "never" if not np.isfinite(v) else f"{v:.0f}")
+    table[steps] = table[steps].map(lambda v: "never" if not np.isfinite(v) else f"{v:.0f}")
     return table, final_name
 
 
