@@ -321,8 +321,12 @@ with main:
         "Saddle, one rate 0.01: SGD from y = 0.001 escapes slowly; add gradient noise σ = 0.1 and compare the "
         "seeds: noise usually speeds the escape. Newton heads straight for the saddle point: it finds stationary "
         "points, not minima.",
-        "Rastrigin: every method stops in a local minimum near its start. Noise σ = 2 lets some hop out.",
+        "Rastrigin, tuned rates: gradient descent, momentum, Nesterov, Adam and Newton stop in the local minimum "
+        "nearest the start, near (3, 2) with f ≈ 12.9; RMSprop's normalized steps carry it over the bumps to near "
+        "(1, 0), where it keeps bouncing. Gradient noise σ = 2 lets some of the others hop out too: compare seeds.",
         "Fair race on Beale with 5 seeds: look at the sensitivity chart. Whose good range of rates is widest?",
-        "A real network on spirals: 300 steps are not enough for anyone. Give them 1000 and a cosine schedule.",
+        "A real network on spirals: 300 steps are not enough for anyone. Give them 1000 and a cosine schedule: "
+        "Adam, momentum and Nesterov gain the most, SGD and RMSprop little at their usual rates. Does *Tune* "
+        "change that?",
     ])
     layout.math_file(__file__)

@@ -338,3 +338,18 @@ def test_a_run_without_records_has_the_same_paths():
     np.testing.assert_array_equal(full.positions, lean.positions)
     np.testing.assert_array_equal(full.diverged_at, lean.diverged_at)
     assert lean.gradient.shape[0] == 0 and lean.moment.shape[0] == 0
+
+
+def test_rastrigin_try_this_numbers():
+    """The page's try-this: with tuned rates from the default start, every default optimizer but RMSprop stops
+    in the local minimum near (3, 2), f ≈ 12.9; RMSprop ends near (1, 0), still moving."""
+    land = optim.landscape("rastrigin")
+    tuned, runs = optim.tune("rastrigin", optim.DEFAULT_OPTIMIZERS, steps=300)
+    for row in optim.select(runs, tuned.best_lr):
+        kind, p = runs.kinds[row], runs.positions[-1, row]
+        g = np.linalg.norm(land.grad(torch.tensor(p)).numpy())
+        if kind == "rmsprop":
+            assert np.linalg.norm(p - [1.0, 0.0]) < 0.2 and g > 1
+        else:
+            assert np.linalg.norm(p - [3.0, 2.0]) < 0.05 and g < 1e-3, kind
+            assert runs.losses[-1, row] == pytest.approx(12.93, abs=0.01)
