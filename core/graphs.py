@@ -476,7 +476,7 @@ def fiedler_split(graph: Graph, spec: Spectrum, device: torch.device | str | Non
     f = spec.vectors[:, 1]
     labels = (f >= 0).astype(int)
     acc, ari = _score(labels, graph.truth)
-    return Clustering(labels, f[:, None], acc, ari, f"sign of v₂, the Fiedler vector of {SYMBOLS[spec.kind]}")
+    return Clustering(labels, f[:, None], acc, ari, f"sign of the second eigenvector of {SYMBOLS[spec.kind]}")
 
 
 def spectral_clustering(graph: Graph, spec: Spectrum, k: int, seed: int = 0,

@@ -14,6 +14,7 @@ from ui.figures import graphs as fig
 TABS = ["Spectrum", "Clustering", "Signals and GCNs", "Cheeger and random walks"]
 SOURCES = {**graphs.GRAPHS, "upload": "Upload an edge list"}
 FILTERS = {"heat": "Heat kernel e^(−tL)", "poly": "Polynomial (I − L/λ_max)^K"}
+SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -68,7 +69,7 @@ def cannot(graph, xy, why: str) -> None:
 def spectrum_of(graph, kind):
     with st.spinner(f"Lowest eigenpairs of a {graph.n:,}-node graph (sparse solver)…") if graph.n > \
             graphs.DENSE_LIMIT else contextlib.nullcontext():
-        return compute.run(f"spectrum of {graphs.MATRICES[kind].split(' ')[0]} ({graph.n:,} nodes)",
+        return compute.run(f"spectrum of {graphs.SYMBOLS[kind]} ({graph.n:,} nodes)",
                            graphs.spectrum, graph, kind, 12)
 
 
@@ -144,7 +145,7 @@ def spectrum_tab(ctrl, main, graph, xy):
 def clustering_tab(ctrl, main, graph, xy):
     with ctrl:
         method = controls.radio("Method", "gr_cmethod", ["fiedler", "kmeans"], horizontal=False,
-                                format_func={"fiedler": "Fiedler bisection (sign of v₂ of L_sym)",
+                                format_func={"fiedler": "Fiedler bisection (sign of u₂ of L_sym)",
                                              "kmeans": "Spectral clustering (k eigenvectors of L_sym + k-means)"}.get)
         k = controls.slider("Clusters k", "gr_ck", 2, 10, 2) if method == "kmeans" else 2
         seed = controls.seed("gr_cseed") if method == "kmeans" else 0
@@ -166,9 +167,10 @@ def clustering_tab(ctrl, main, graph, xy):
               "0: no better than chance.")
     best_k, gaps = graphs.eigengap(spec.values)
     st.caption(f"Both methods use L_sym's eigenvectors (λ₂ of L_sym = {spec.values[1]:.4g}): the normalized cut's "
-               "relaxation. The sign of its v₂ is that of L_rw's (D^−½ > 0), not always that of L's Fiedler vector. "
-               f"Eigengap heuristic: among λ₁ … λ_{len(gaps) + 1} of L_sym the largest jump, {gaps.max():.3g}, "
-               f"comes after λ_{best_k}: k = {best_k} is its guess. It means something only when the groups are "
+               "relaxation. The sign of its u₂ is that of L_rw's (D^−½ > 0), not always that of L's Fiedler vector. "
+               f"Eigengap heuristic: among λ₁ … λ{str(len(gaps) + 1).translate(SUB)} of L_sym the largest jump, "
+               f"{gaps.max():.3g}, comes after λ{str(best_k).translate(SUB)}: k = {best_k} is its guess. It means "
+               "something only when the groups are "
                "well separated (k eigenvalues near 0, then a clear jump); on a path or a grid it does not.")
     left, right = layout.side_by_side([1.1, 1])
     with left:
@@ -177,7 +179,7 @@ def clustering_tab(ctrl, main, graph, xy):
         st.caption(f"Method: {res.method}.")
     with right:
         charts.show(*fig.embedding_chart(spec.vectors, res.labels, graph.labels,
-                                         "Spectral embedding: u₂ and u₃ of L_sym"), "embedding")
+                                         "Embedding: u₂, u₃ of L_sym"), "embedding")
     if graph.truth is not None:
         charts.show(*fig.graph_map(graph, xy, graph.truth, "group", f"The truth: {graph.truth_name}", nominal=True,
                                    size=260), "truth", width="content")
@@ -278,8 +280,8 @@ def cheeger_tab(ctrl, main, graph, xy):
         charts.show(*fig.mixing_chart(tv, graphs.mixing_bound(part, min(start, part.n - 1), c.lazy_gap, steps)),
                     "mixing")
         layout.compute_line(t2)
-    layout.notice("Everything here is L_sym's: its λ₂ and its v₂. A cheap cut forces a small λ₂ (the lower bound, "
-                  "λ₂/2 ≤ h); a small λ₂ guarantees a cheap cut, and the sweep over D^−½v₂ finds one within √(2λ₂) "
+    layout.notice("Everything here is L_sym's: its λ₂ and its u₂. A cheap cut forces a small λ₂ (the lower bound, "
+                  "λ₂/2 ≤ h); a small λ₂ guarantees a cheap cut, and the sweep over D^−½u₂ finds one within √(2λ₂) "
                   "(the upper bound). The same λ₂ sets how slowly a random walk forgets its start.")
 
 
@@ -301,14 +303,16 @@ with main:
     layout.try_this([
         "Stochastic block model: lower p_in towards p_out. When does spectral clustering stop finding the blocks?",
         "Random geometric graph with a small radius: count the zero eigenvalues and the components.",
-        "Karate club, Clustering: the Fiedler vector's sign recovers the club's split, all but one member.",
+        "Karate club, Clustering: the sign of L_sym's u₂ recovers the club's split, all but one member (L's Fiedler "
+        "vector splits it the same way).",
         "Barbell: λ₂ is tiny, the sweep cut goes through the middle of the connecting path, and the random walk "
         "takes ages to cross it.",
         "Stochastic block model with 4 blocks, Clustering, k-means: read the eigengap caption, then lower p_in. "
         "When does the largest gap stop coming after λ₄?",
         "Spectrum of L_sym: the largest eigenvalue is 2 on the Davis graph (women and events: bipartite), on a "
         "path, a grid and an even cycle; below 2 on the karate club and an odd cycle.",
-        "Signals: a delta at one node, then stack GCN layers: it spreads, then everything looks the same.",
+        "Signals: a delta at one node, then stack GCN layers: it spreads until every node holds one number times "
+        "√(degree + 1), the hubs brightest; on a cycle (all degrees equal) it ends flat.",
         "Cycle vs path: their spectra are 2 − 2cos(2πk/n) and 2 − 2cos(πk/n). Compare the Fiedler vectors.",
     ])
     layout.math_file(__file__)

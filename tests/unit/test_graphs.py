@@ -106,6 +106,7 @@ def test_spectral_clustering_finds_the_planted_blocks_and_the_karate_split():
     karate = g.make_graph("karate")
     split = g.fiedler_split(karate, g.spectrum(karate, "sym"))
     assert split.accuracy >= 33 / 34  # the classic result: one member (node 8) on the "wrong" side
+    assert g.fiedler_split(karate, g.spectrum(karate, "laplacian")).accuracy == pytest.approx(33 / 34)  # L agrees
     moons = g.make_graph("knn", 200, k=8, seed=0)
     assert g.spectral_clustering(moons, g.spectrum(moons, "sym"), 2).accuracy >= 0.9  # seen: 0.945
 

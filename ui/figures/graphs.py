@@ -28,7 +28,7 @@ def _build_map(title: str, value: str, nominal: bool, with_edges: bool, size: in
         colour = alt.Color(f"{value}:N", scale=alt.Scale(range=GROUP_COLOURS), legend=alt.Legend(orient="bottom"))
     else:
         colour = alt.Color(f"{value}:Q", scale=alt.Scale(scheme="redblue", domainMid=0, reverse=True),
-                           legend=alt.Legend(orient="bottom", gradientLength=160))
+                           legend=alt.Legend(orient="bottom", gradientLength=160, padding=14))
     layers.append(alt.Chart(alt.NamedData(name="nodes")).mark_circle(
         size=dot, opacity=0.95, stroke="#333", strokeWidth=0.6 if dot >= 30 else 0).encode(
         x=alt.X("px:Q", scale=sx, axis=None), y=alt.Y("py:Q", scale=sy, axis=None), color=colour,
@@ -88,7 +88,7 @@ def matrix_heatmap(M: np.ndarray, labels: tuple[str, ...], title: str) -> tuple[
     chart = alt.Chart(df).mark_rect().encode(
         x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
         color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domain=[-lim, lim], reverse=True),
-                        legend=alt.Legend(orient="bottom", gradientLength=160)),
+                        legend=alt.Legend(orient="bottom", gradientLength=160, padding=14)),
         tooltip=[alt.Tooltip("i:N"), alt.Tooltip("j:N"), alt.Tooltip("value:Q", format=".4f")],
     ).properties(title=title, width=cell * n, height=cell * n)
     return chart, df
@@ -123,8 +123,8 @@ def frequency_chart(spec: Spectrum, filt: Filtered, filter_name: str) -> tuple[a
     gain = alt.Chart(df.assign(scaled=df["gain"] * top)).mark_line(color="#D55E00", strokeWidth=2.5).encode(
         x=alt.X("λ:Q"), y=alt.Y("scaled:Q"), tooltip=[alt.Tooltip("gain:Q", format=".4f")])
     return alt.layer(dots, gain).properties(
-        title=alt.Title("The signal's graph Fourier coefficients", subtitle=f"orange: the gain of {filter_name} "
-                                                                             "(scaled to the largest coefficient)"),
+        title=alt.Title("Graph Fourier coefficients", subtitle=[f"orange: the gain of {filter_name}",
+                                                                "(scaled to the largest coefficient)"]),
         height=300), df
 
 
@@ -150,10 +150,10 @@ def cheeger_chart(c: Cheeger) -> tuple[alt.LayerChart, pd.DataFrame]:
                                                y=alt.Y("row:N", axis=None))
     dots = alt.Chart(df).mark_point(size=300, filled=True).encode(
         x=alt.X("value:Q"), y=alt.Y("row:N", axis=None),
-        color=alt.Color("what:N", scale=alt.Scale(range=["#009E73", "#D55E00", "#0072B2"]),
+        color=alt.Color("what:N", scale=alt.Scale(domain=list(df["what"]), range=["#009E73", "#D55E00", "#0072B2"]),
                         legend=alt.Legend(title=None, orient="bottom", direction="vertical")),
-        shape=alt.Shape("what:N", scale=alt.Scale(range=["triangle-right", "diamond", "triangle-left"]),
-                        legend=None),
+        shape=alt.Shape("what:N", scale=alt.Scale(domain=list(df["what"]),
+                                                  range=["triangle-right", "diamond", "triangle-left"]), legend=None),
         tooltip=[alt.Tooltip("what:N"), alt.Tooltip("value:Q", format=".5f")])
     return alt.layer(line, dots).properties(title="Cheeger's inequality: λ₂/2 ≤ h(G) ≤ φ(sweep) ≤ √(2λ₂)",
                                             height=90), df
@@ -169,12 +169,12 @@ def mixing_chart(tv: np.ndarray, bound: np.ndarray) -> tuple[alt.LayerChart, pd.
     long = df.melt(id_vars=["t"], var_name="curve", value_name="value")
     chart = alt.Chart(long).mark_line(strokeWidth=2.5).encode(
         x=alt.X("t:Q", title="steps of the lazy walk"), y=alt.Y("value:Q", scale=alt.Scale(type="log"),
-                                                             title="total-variation distance to π (log)"),
+                                                             title="TV distance to π (log)"),
         color=alt.Color("curve:N", scale=alt.Scale(domain=MIXING, range=["#0072B2", "#D55E00"]),
                         legend=alt.Legend(title=None, orient="top", direction="vertical", labelLimit=320)),
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=MIXING, range=[[1, 0], [6, 4]]), legend=None),
         tooltip=[alt.Tooltip("t:Q"), alt.Tooltip("curve:N"), alt.Tooltip("value:Q", format=".3e")])
-    return chart.properties(title=alt.Title("The random walk mixes at the spectral gap's rate",
+    return chart.properties(title=alt.Title("How fast the lazy walk mixes",
                                             subtitle=["dashed: the bound, with gap = λ₂(L_sym)/2;",
                                                       "the distance takes on its slope"]),
                             height=300), df

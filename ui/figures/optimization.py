@@ -374,7 +374,7 @@ def net_curves(race: NetRace) -> tuple[alt.Chart, pd.DataFrame]:
     return chart, df
 
 
-def decision_map(race: NetRace, index: int | None, size: int = 250) -> tuple[alt.LayerChart, pd.DataFrame]:
+def decision_map(race: NetRace, index: int | None, size: int = 240) -> tuple[alt.LayerChart, pd.DataFrame]:
     """The data (test points ringed) over one trained network's P(class 1); just the data when
     ``index`` is None."""
     pts = pd.DataFrame({"x₁": race.X[:, 0], "x₂": race.X[:, 1], "class": race.y.astype(str),
@@ -390,13 +390,13 @@ def decision_map(race: NetRace, index: int | None, size: int = 250) -> tuple[alt
         layers.append(alt.Chart(cells).mark_rect(opacity=0.75, clip=True).encode(
             x=alt.X("x:Q", scale=sx, title="x₁"), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=sy, title="x₂"),
             y2=alt.Y2("y2"), color=alt.Color("P(class 1):Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
-                                             legend=alt.Legend(orient="right", gradientLength=120))))
+                                             legend=alt.Legend(orient="bottom", gradientLength=100))))
     layers.append(alt.Chart(pts).mark_point(filled=True, size=36, opacity=0.9).encode(
         x=alt.X("x₁:Q", scale=sx), y=alt.Y("x₂:Q", scale=sy),
         fill=alt.Fill("class:N", scale=alt.Scale(domain=["0", "1"], range=["#0072B2", "#D55E00"]),
-                      legend=alt.Legend(orient="bottom")),
+                      legend=alt.Legend(orient="bottom", direction="vertical")),
         shape=alt.Shape("set:N", scale=alt.Scale(domain=["training", "test"], range=["circle", "diamond"]),
-                        legend=alt.Legend(orient="bottom", title=None)),
+                        legend=alt.Legend(orient="bottom", title=None, direction="vertical")),
         stroke=alt.value("white"), strokeWidth=alt.value(0.6),
         tooltip=[alt.Tooltip("x₁:Q", format=".3f"), alt.Tooltip("x₂:Q", format=".3f"), alt.Tooltip("class:N"),
                  alt.Tooltip("set:N")]))
