@@ -176,11 +176,15 @@ def theory_tab(ctrl, main):
         if th.gd_rate_theory >= 1:
             st.caption(f":orange[⚠ With lr = {lr:g}, |1 − lr λ_max| = {th.gd_rate_theory:.3f} ≥ 1: gradient descent "
                        "does not converge (it diverges above lr = 2/λ_max = 2).]")
-        left, right = st.columns(2)
+        left, right = layout.side_by_side([1, 1])  # one under the other in presentation mode: titles fit
         with left:
-            charts.show(*fig.theory_rates(th), "measured vs theoretical rates")
+            charts.show(*fig.theory_rates(th, charts.height(330)), "measured vs theoretical rates")
         with right:
-            charts.show(*fig.eigen_components(th), "eigen components")
+            charts.show(*fig.eigen_components(th, charts.height(330)), "eigen components")
+        st.caption(f"Left, dashed: the bounds ‖x₀‖·rᵗ for gradient descent (r = max |1 − lr λᵢ|) and "
+                   f"‖x₀‖·(1 + ct)·ρᵗ for heavy ball (c = 2√κ/(√κ+1) = {fig.heavy_ball_factor(th):.3g}): ρ is only "
+                   "heavy ball's asymptotic rate. Right: eigenvalues in ascending order (as torch.linalg.eigh "
+                   "returns them), so v₁ is the flat direction (λ₁ = 1/κ) and v₂ the steep one (λ₂ = 1).")
         gd_steps = np.log(10) / -np.log(th.gd_rate_optimal) if th.gd_rate_optimal > 0 else 0.0
         hb_steps = np.log(10) / -np.log(th.hb_rate_theory) if th.hb_rate_theory > 0 else 0.0
         if kappa > 1:

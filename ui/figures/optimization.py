@@ -230,7 +230,7 @@ def step_arrows(land: Landscape, runs: Runs, row: int, step: int, zoom: tuple[np
     return Template(_build_arrows, (land.f_min is not None, f"{label(runs.kinds[row])}, up close", size), data), df
 
 
-def theory_rates(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
+def theory_rates(th: QuadraticTheory, height: int = 330) -> tuple[alt.LayerChart, pd.DataFrame]:
     """‖x_t‖ for gradient descent and heavy ball, measured (points) and the bound each theory gives (dashed):
     ‖x₀‖·rᵗ for gradient descent, ‖x₀‖·(1 + ct)·ρᵗ for heavy ball (its companion matrix has a double root)."""
     t = np.arange(len(th.gd_error))
@@ -254,21 +254,27 @@ def theory_rates(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
         x=alt.X("step:Q"), y=y, color=colour, tooltip=tips)
     theory = alt.Chart(df[df.kind != "measured ‖xₜ‖"]).mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
         x=alt.X("step:Q"), y=y, color=colour, tooltip=tips)
-    root_kappa = math.sqrt(th.eigenvalues[1] / th.eigenvalues[0])
-    c = 2 * root_kappa / (root_kappa + 1)
-    subtitle = ["dots: measured; dashed: the bounds theory gives", "GD: ‖x₀‖·rᵗ, r = max |1 − lr λᵢ|",
-                f"heavy ball: ‖x₀‖·(1 + ct)·ρᵗ, c = 2√κ/(√κ+1) = {c:.3g}", "(ρ is only its asymptotic rate)"]
+    # The bounds' formulas are in the caption under the chart (the page's): subtitles here would squeeze the
+    # plot, which Streamlit fits with its title and legend into ``height``.
     return alt.layer(theory, measured).properties(
-        title=alt.Title("‖xₜ‖: measured and bounded", subtitle=subtitle), height=330), df
+        title=alt.Title("‖xₜ‖: measured and bounded", subtitle="dots: measured; dashed: the bounds (below)"),
+        height=height), df
 
 
-def eigen_components(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
+def heavy_ball_factor(th: QuadraticTheory) -> float:
+    """c in heavy ball's bound ‖x₀‖·(1 + ct)·ρᵗ: 2√κ/(√κ+1)."""
+    root_kappa = math.sqrt(th.eigenvalues[1] / th.eigenvalues[0])
+    return 2 * root_kappa / (root_kappa + 1)
+
+
+def eigen_components(th: QuadraticTheory, height: int = 330) -> tuple[alt.LayerChart, pd.DataFrame]:
     """Gradient descent's error split along the Hessian's eigenvectors: each part shrinks by |1 − lr λᵢ|."""
     t = np.arange(len(th.components))
     idx = _stride(len(t))
     frames = []
     for i, lam in enumerate(th.eigenvalues):
-        name = f"along v{i + 1} (λ{i + 1} = {lam:.3g}, factor |1 − lr λ| = {abs(1 - th.lr * lam):.3f})"
+        sub = "₁₂"[i]
+        name = f"v{sub}: λ{sub} = {lam:.3g}, |1 − lr λ{sub}| = {abs(1 - th.lr * lam):.3f}"
         frames.append(pd.DataFrame({"step": t[idx], "component": name, "measured": th.components[idx, i],
                                     "predicted": th.components_predicted[idx, i]}))
     df = pd.concat(frames, ignore_index=True)
@@ -286,10 +292,8 @@ def eigen_components(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]
     line = alt.Chart(df).mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
         x=alt.X("step:Q"), y=alt.Y("predicted:Q", scale=alt.Scale(type="log")), color=colour)
     return alt.layer(line, dots).properties(
-        title=alt.Title("The error per eigen-direction", subtitle=[
-            "dots: measured; dashed: |1 − lr λᵢ|ᵗ × the start",
-            "ascending λ: v₁ the flat direction, v₂ the steep one"]),
-        height=330), df
+        title=alt.Title("The error per eigen-direction", subtitle="dots: measured; dashed: |1 − lr λᵢ|ᵗ × the start"),
+        height=height), df
 
 
 def _build_bands(kinds: tuple[str, ...], bounded: bool) -> alt.LayerChart:
