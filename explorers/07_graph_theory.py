@@ -267,18 +267,18 @@ def cheeger_tab(ctrl, main, graph, xy):
     c3.metric("Walk's spectral gap", f"{c.gap:.5f}", help="1 − max(|μ₂|, |μₙ|), μ = 1 − λ(L_sym); 0 on a "
               "bipartite graph, where the plain walk oscillates.")
     c4.metric("Lazy walk's gap λ₂/2", f"{c.lazy_gap:.5f}")
-    charts.show(*fig.cheeger_chart(c), "cheeger")
+    charts.show(*fig.cheeger_chart(c, charts.height(150)), "cheeger")
     left, right = layout.side_by_side([1.1, 1])
     with left:
         side = np.full(graph.n, "other components", dtype=object)
         side[keep] = np.where(c.sweep_set, "S", "the rest")
-        charts.show(*fig.graph_map(graph, xy, side, "side", f"The best sweep cut (φ = {c.sweep_conductance:.4f})",
+        charts.show(*fig.graph_map(graph, xy, side, "side", f"Sweep cut: φ = {c.sweep_conductance:.4f}",
                                    nominal=True), "sweep cut", width="content")
     with right:
         tv, t2 = compute.run(f"lazy random walk, {steps} steps", graphs.random_walk, part, min(start, part.n - 1),
                              steps, on="cpu")
-        charts.show(*fig.mixing_chart(tv, graphs.mixing_bound(part, min(start, part.n - 1), c.lazy_gap, steps)),
-                    "mixing")
+        bound = graphs.mixing_bound(part, min(start, part.n - 1), c.lazy_gap, steps)
+        charts.show(*fig.mixing_chart(tv, bound, charts.height(300)), "mixing")
         layout.compute_line(t2)
     layout.notice("Everything here is L_sym's: its λ₂ and its u₂. A cheap cut forces a small λ₂ (the lower bound, "
                   "λ₂/2 ≤ h); a small λ₂ guarantees a cheap cut, and the sweep over D^−½u₂ finds one within √(2λ₂) "

@@ -142,7 +142,7 @@ def smoothing_chart(res: GCNSmoothing) -> tuple[alt.Chart, pd.DataFrame]:
     return chart, df
 
 
-def cheeger_chart(c: Cheeger) -> tuple[alt.LayerChart, pd.DataFrame]:
+def cheeger_chart(c: Cheeger, height: int = 150) -> tuple[alt.LayerChart, pd.DataFrame]:
     df = pd.DataFrame({"what": ["λ₂/2 (lower bound)", "conductance of the sweep cut", "√(2λ₂) (upper bound)"],
                        "value": [c.lower, c.sweep_conductance, c.upper], "row": ["Cheeger"] * 3})
     line = alt.Chart(pd.DataFrame({"lo": [c.lower], "hi": [c.upper], "row": ["Cheeger"]})).mark_rule(
@@ -151,18 +151,18 @@ def cheeger_chart(c: Cheeger) -> tuple[alt.LayerChart, pd.DataFrame]:
     dots = alt.Chart(df).mark_point(size=300, filled=True).encode(
         x=alt.X("value:Q"), y=alt.Y("row:N", axis=None),
         color=alt.Color("what:N", scale=alt.Scale(domain=list(df["what"]), range=["#009E73", "#D55E00", "#0072B2"]),
-                        legend=alt.Legend(title=None, orient="bottom", direction="vertical")),
+                        legend=alt.Legend(title=None, orient="top", direction="horizontal", labelLimit=260)),
         shape=alt.Shape("what:N", scale=alt.Scale(domain=list(df["what"]),
                                                   range=["triangle-right", "diamond", "triangle-left"]), legend=None),
         tooltip=[alt.Tooltip("what:N"), alt.Tooltip("value:Q", format=".5f")])
     return alt.layer(line, dots).properties(title="Cheeger's inequality: λ₂/2 ≤ h(G) ≤ φ(sweep) ≤ √(2λ₂)",
-                                            height=90), df
+                                            height=height), df
 
 
 MIXING = ["distance", "bound ½√((1 − πₓ)/πₓ)·(1 − gap)ᵗ"]
 
 
-def mixing_chart(tv: np.ndarray, bound: np.ndarray) -> tuple[alt.LayerChart, pd.DataFrame]:
+def mixing_chart(tv: np.ndarray, bound: np.ndarray, height: int = 300) -> tuple[alt.LayerChart, pd.DataFrame]:
     """The lazy walk's total-variation distance to π and its spectral bound (:func:`core.graphs.mixing_bound`)."""
     t = np.arange(len(tv))
     df = pd.DataFrame({"t": t, MIXING[0]: np.maximum(tv, 1e-16), MIXING[1]: np.maximum(bound, 1e-16)})
@@ -177,4 +177,4 @@ def mixing_chart(tv: np.ndarray, bound: np.ndarray) -> tuple[alt.LayerChart, pd.
     return chart.properties(title=alt.Title("How fast the lazy walk mixes",
                                             subtitle=["dashed: the bound, with gap = λ₂(L_sym)/2;",
                                                       "the distance takes on its slope"]),
-                            height=300), df
+                            height=height), df
