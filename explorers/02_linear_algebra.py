@@ -107,8 +107,9 @@ def compression_view(ctrl):
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Numbers stored", f"{low.storage_ratio:.1%}", help="r(m+n+1) / (m·n)")
     c2.metric("Relative error", f"{low.relative_error:.2%}", help="‖A − A_r‖_F / ‖A‖_F")
-    c3.metric("$\\|A-A_r\\|_F^2$ measured", f"{low.squared_error:.6g}")
-    c4.metric("$\\sum_{i>r}\\sigma_i^2$ predicted", f"{low.discarded_energy:.6g}",
+    # Plain-text labels: KaTeX in a narrow metric label breaks into a column of symbols when presenting
+    c3.metric("‖A − Aᵣ‖²_F, measured", f"{low.squared_error:.6g}", help="The squared Frobenius norm of the error.")
+    c4.metric("Σ σᵢ² for i > r, predicted", f"{low.discarded_energy:.6g}",
               help=f"Difference: {low.squared_error - low.discarded_energy:.2e} (rounding only).")
     layout.compute_line(t_svd)
     left, right = st.columns(2)
@@ -135,8 +136,8 @@ def race_view(ctrl):
         race, t_race = compute.run("randomized SVDs (with the errors of both)", linalg.svd_race, sizes,
                                    rank=target, oversample=over, niter=niter, seed=seed, exact=exact)
     layout.compute_line(t_exact, t_race)
-    times, errors, df = fig.race(race)
-    left, right = st.columns(2)
+    times, errors, df = fig.race(race, charts.height(300))
+    left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(times, df, "svd race time")
     with right:

@@ -166,11 +166,11 @@ def spectrum(S: np.ndarray, rank: int) -> tuple[alt.LayerChart, pd.DataFrame]:
                         title=None),
         tooltip=[alt.Tooltip("i"), alt.Tooltip("σ:Q", format=".4g"), alt.Tooltip("part")])
     cut = alt.Chart(pd.DataFrame({"i": [rank + 0.5]})).mark_rule(strokeDash=[5, 4], color="#555").encode(x=alt.X("i:Q"))
-    return (points + cut).properties(title=f"Singular values of the photo (log scale); cut after r = {rank}",
+    return (points + cut).properties(title=f"Singular values (log scale), cut after r = {rank}",
                                      height=260), df
 
 
-def race(result: SVDRace) -> tuple[alt.Chart, alt.Chart, pd.DataFrame]:
+def race(result: SVDRace, height: int = 300) -> tuple[alt.Chart, alt.Chart, pd.DataFrame]:
     """Time and error of exact vs randomized SVD as the matrix grows (two charts, one table)."""
     rows = []
     for (m, n), te, tr, eo, er in zip(result.sizes, result.exact_seconds, result.randomized_seconds,
@@ -186,9 +186,9 @@ def race(result: SVDRace) -> tuple[alt.Chart, alt.Chart, pd.DataFrame]:
     base = alt.Chart(df).encode(x=alt.X("m:Q", title="rows m (columns ≈ ¾ m)"), color=colour, tooltip=tips)
     times = base.mark_line(point=True).encode(
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="seconds (log scale)"),
-    ).properties(title="Time", height=300)
+    ).properties(title="Time", height=height)
     errors = base.mark_line(point=True, strokeDash=[1, 0]).encode(
         y=alt.Y("error:Q", axis=alt.Axis(format=".2%"), title=f"rank-{result.rank} error (relative)"),
         strokeDash=alt.StrokeDash("method:N", legend=None),
-    ).properties(title="Error (exact = the optimum)", height=300)
+    ).properties(title="Error (exact = the optimum)", height=height)
     return times, errors, df
