@@ -64,7 +64,8 @@ def pca_view(ds, res, k, truth):
         est = res.covariance() * np.outer(res.scale, res.scale)
         names = ds.feature_names
         st.markdown("The true covariance Σ beside the sample covariance S, rebuilt from PCA's eigenpairs as "
-                    "S = V Λ Vᵀ:")
+                    + ("S = D (V Λ Vᵀ) D, where V Λ Vᵀ is the correlation matrix and D = diag(sⱼ) holds the "
+                       "columns' standard deviations:" if np.any(res.scale != 1) else "S = V Λ Vᵀ:"))
         st.dataframe(pd.DataFrame(np.hstack([truth["cov"], est]), index=names,
                                   columns=[f"Σ {c}" for c in names] + [f"S {c}" for c in names]).style.format("{:.3f}"))
 

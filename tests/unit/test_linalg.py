@@ -68,6 +68,9 @@ def test_standardized_pca_is_pca_of_the_correlation_matrix(name):
     np.testing.assert_allclose(res.explained_variance, reference, rtol=1e-9, atol=1e-12)
     assert res.explained_variance.sum() == pytest.approx(X.shape[1], rel=1e-12)  # the trace of R is d
     np.testing.assert_allclose(res.covariance(), np.corrcoef(X, rowvar=False), atol=1e-10)
+    # the page's S = D (V Λ Vᵀ) D with D the columns' (ddof = 1) deviations
+    np.testing.assert_allclose(res.covariance() * np.outer(res.scale, res.scale), np.cov(X, rowvar=False),
+                               rtol=1e-9, atol=1e-9)
     if name == "wine":  # the number the page shows: 4.706, not n/(n − 1) × that = 4.732
         assert res.explained_variance[0] == pytest.approx(4.70585, abs=1e-5)
 
