@@ -60,12 +60,7 @@ def landscapes_tab(ctrl, main):
         land, kappa, angle, kinds = landscape_controls("op_")
         mode = controls.radio("Learning rates", "op_lrmode", ["tuned", "shared"],
                               format_func={"tuned": "Tuned", "shared": "One for all"}.get,
-                              help="Tuned: each optimizer gets the rate from a grid (1e-4, 3.2e-4, 1e-3, … 1, 3.16: "
-                                   "half a decade apart) that brings f − f* to stay below 1e-6 of its start in the "
-                                   "fewest steps here (the lowest final value among rates that never do). On the "
-                                   "quadratic, gradient descent's best step 2/(1 + 1/κ) falls between the grid's 1 "
-                                   "and 3.16, so tuned SGD runs at 1; the Theory tab runs it at its optimum. One for "
-                                   "all: the same rate for every optimizer.")
+                              help=fig.TUNED_HELP)
         lr = controls.select_slider("Learning rate", "op_lr", SHARED_LRS, 0.01, format_func=lambda v: f"{v:g}") \
             if mode == "shared" else None
         steps, schedule, mu, noise = common_controls("op_", land)
@@ -166,10 +161,7 @@ def theory_tab(ctrl, main):
                   help=f"max |1 − lr λᵢ|. At the optimal lr {th.gd_lr_optimal:.4g} it is (κ−1)/(κ+1) = "
                        f"{th.gd_rate_optimal:.5f}.")
         c3.metric("Heavy ball, measured", f"{th.hb_rate_measured:.5f}" if np.isfinite(th.hb_rate_measured) else "—",
-                  help="Measured like GD's, over the second half of the run. Its error is (a + b·t)·ρᵗ (a double "
-                       "root, see the math), so over steps T/2…T the factor (a + bT)/(a + bT/2) ≈ 2 adds about "
-                       "2^(2/T) to ρ: the measured rate comes down to ρ only as T grows. — : the error reached 0 "
-                       "(to rounding) before a rate could be measured.")
+                  help=fig.HB_MEASURED_HELP)
         c4.metric("Heavy ball, theory", f"{th.hb_rate_theory:.5f}",
                   help=f"ρ = (√κ−1)/(√κ+1), its asymptotic rate, with the optimal lr = 4/(√λ_max + √λ_min)² = "
                        f"{th.hb_lr:.4g} and μ = ρ² = {th.hb_momentum:.4f}.")
@@ -181,10 +173,7 @@ def theory_tab(ctrl, main):
             charts.show(*fig.theory_rates(th, charts.height(330)), "measured vs theoretical rates")
         with right:
             charts.show(*fig.eigen_components(th, charts.height(330)), "eigen components")
-        st.caption(f"Left, dashed: the bounds ‖x₀‖·rᵗ for gradient descent (r = max |1 − lr λᵢ|) and "
-                   f"‖x₀‖·(1 + ct)·ρᵗ for heavy ball (c = 2√κ/(√κ+1) = {fig.heavy_ball_factor(th):.3g}): ρ is only "
-                   "heavy ball's asymptotic rate. Right: eigenvalues in ascending order (as torch.linalg.eigh "
-                   "returns them), so v₁ is the flat direction (λ₁ = 1/κ) and v₂ the steep one (λ₂ = 1).")
+        st.caption(fig.theory_caption(th))
         gd_steps = np.log(10) / -np.log(th.gd_rate_optimal) if th.gd_rate_optimal > 0 else 0.0
         hb_steps = np.log(10) / -np.log(th.hb_rate_theory) if th.hb_rate_theory > 0 else 0.0
         if kappa > 1:
@@ -231,15 +220,7 @@ def race_tab(ctrl, main):
             "worst seed": st.column_config.NumberColumn(format="%.3e", help="the worst seed's final value"),
             "diverged": st.column_config.NumberColumn(help="seeds that diverged"),
             final_name: st.column_config.NumberColumn(format="%.3e")})
-        rule = (f"the mean number of steps until f − f* stays below {optim.TARGET:g} of its start, then by the mean "
-                "final value" if land.f_min is not None else "the mean final f (no minimum here: lower is further "
-                "down the landscape)")
-        st.caption(f"Ranked by {rule}, over {seeds} seed(s): the same {steps}-step budget, starts and noise for all; "
-                   f"schedule: {SCHEDULES[schedule].lower()}; μ = {mu:g}. Each optimizer's rate is the best of "
-                   f"{len(tuned.grid)} from {tuned.grid[0]:g} to {tuned.grid[-1]:.3g}, half a decade apart, by the "
-                   "same rule (a rate where any seed diverges is out)."
-                   + (f" Gradient descent's best step here, 2/(1 + 1/κ) = {2 / (1 + 1 / kappa):.3g}, is not on the "
-                      "grid (it lies between 1 and 3.16)." if land.key == "quadratic" and kappa > 1 else ""))
+        st.caption(fig.race_caption(land, tuned, seeds, steps, SCHEDULES[schedule].lower(), mu, kappa))
         charts.show(*fig.race_bands(land, runs, by_kind), "race bands")
         charts.show(*fig.lr_sensitivity(tuned, land.f_min is not None), "learning rate sensitivity")
         layout.notice("A comparison is only fair when every optimizer gets its own best learning rate on the same "

@@ -353,3 +353,13 @@ def test_rastrigin_try_this_numbers():
         else:
             assert np.linalg.norm(p - [3.0, 2.0]) < 0.05 and g < 1e-3, kind
             assert runs.losses[-1, row] == pytest.approx(12.93, abs=0.01)
+
+
+def test_the_race_caption_places_gd_best_step_between_grid_points():
+    from ui.figures import optimization as fig
+
+    land = optim.landscape("quadratic", 10.0, 30.0)
+    tuned, _ = optim.tune("quadratic", ("sgd",), steps=20, kappa=10.0, angle=30.0)
+    text = fig.race_caption(land, tuned, 1, 20, "constant", 0.9, 10.0)
+    assert "2/(1 + 1/κ) = 1.82" in text and "between 1 and 3.16" in text and "half a decade apart" in text
+    assert "not on the grid" not in fig.race_caption(land, tuned, 1, 20, "constant", 0.9, 1.0)

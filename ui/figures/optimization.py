@@ -14,6 +14,7 @@ import pandas as pd
 
 from core.optim import (
     OPTIMIZERS,
+    TARGET,
     Landscape,
     NetRace,
     QuadraticTheory,
@@ -468,4 +469,43 @@ def step_caption(inspect: str, lr_t: float, g: np.ndarray, d: np.ndarray) -> str
     elif inspect in ("rmsprop", "adagrad"):
         text += (" *Scaling* 1/(√v + ε) per coordinate: the black arrow is the gradient step, the orange one the "
                  "same gradient rescaled; a coordinate with large past gradients gets a small factor.")
+    return text
+
+
+# ------------------------------------------------------------------------ the page's longer texts
+
+TUNED_HELP = ("Tuned: each optimizer gets the rate from a grid (1e-4, 3.2e-4, 1e-3, … 1, 3.16: half a decade apart) "
+              f"that brings f − f* to stay below {TARGET:g} of its start in the fewest steps here (the lowest final "
+              "value among rates that never do). On the quadratic, gradient descent's best step 2/(1 + 1/κ) falls "
+              "between the grid's 1 and 3.16, so tuned SGD runs at 1; the Theory tab runs it at its optimum. One for "
+              "all: the same rate for every optimizer.")
+HB_MEASURED_HELP = ("Measured like GD's, over the second half of the run. Its error is (a + b·t)·ρᵗ (a double root, "
+                    "see the math), so over steps T/2…T the factor (a + bT)/(a + bT/2) ≈ 2 adds about 2^(2/T) to ρ: "
+                    "the measured rate comes down to ρ only as T grows. — : the error reached 0 (to rounding) before "
+                    "a rate could be measured.")
+
+
+def theory_caption(th: QuadraticTheory) -> str:
+    """What the Theory tab's dashed lines are, and its eigenvalue order."""
+    return (f"Left, dashed: the bounds ‖x₀‖·rᵗ for gradient descent (r = max |1 − lr λᵢ|) and ‖x₀‖·(1 + ct)·ρᵗ for "
+            f"heavy ball (c = 2√κ/(√κ+1) = {heavy_ball_factor(th):.3g}): ρ is only heavy ball's asymptotic rate. "
+            "Right: eigenvalues in ascending order (as torch.linalg.eigh returns them), so v₁ is the flat direction "
+            "(λ₁ = 1/κ) and v₂ the steep one (λ₂ = 1).")
+
+
+def race_caption(land: Landscape, tuned: Tuned, seeds: int, steps: int, schedule: str, mu: float,
+                 kappa: float) -> str:
+    """How the fair race ranks and tunes, and (on the quadratic) that GD's best step is off the grid."""
+    rule = (f"the mean number of steps until f − f* stays below {TARGET:g} of its start, then by the mean final value"
+            if land.f_min is not None else "the mean final f (no minimum here: lower is further down the landscape)")
+    text = (f"Ranked by {rule}, over {seeds} seed(s): the same {steps}-step budget, starts and noise for all; "
+            f"schedule: {schedule}; μ = {mu:g}. Each optimizer's rate is the best of {len(tuned.grid)} from "
+            f"{tuned.grid[0]:g} to {tuned.grid[-1]:.3g}, half a decade apart, by the same rule (a rate where any "
+            "seed diverges is out).")
+    if land.key == "quadratic" and kappa > 1:
+        best = 2 / (1 + 1 / kappa)
+        below = max(g for g in tuned.grid if g <= best)
+        above = min((g for g in tuned.grid if g > best), default=float("inf"))
+        text += f" Gradient descent's best step here, 2/(1 + 1/κ) = {best:.3g}, is not on the grid (it lies between " \
+                f"{below:.3g} and {above:.3g})."
     return text
