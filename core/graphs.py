@@ -33,7 +33,7 @@ class Graph:
     edges: np.ndarray  # (m, 2) int, i < j, no duplicates, no self-loops
     weights: np.ndarray  # (m,) positive
     labels: tuple[str, ...]  # node names
-    truth: np.ndarray | None = None  # (n,) known groups (karate club's split, SBM blocks, moons' classes)
+    truth: np.ndarray | None = None  # (n,) known groups (karate club's split, SBM blocks, moons' classes); −1: unscored
     truth_name: str = ""
     coords: np.ndarray | None = None  # (n, 2) where the nodes really are (grid, geometric, moons)
     description: str = ""
@@ -68,6 +68,7 @@ def _from_networkx(G, name: str, description: str, truth_attr: str | None = None
 
 
 MAX_EDGES = 150_000  # a generator is capped so that its graph stays below this many edges (expected)
+UNSCORED = -1  # a node whose true group is undecidable (the middle of a barbell's odd path): left out of scores
 
 
 def max_nodes(key: str, p: float = 0.1, k: int = 4, p_in: float = 0.3, p_out: float = 0.02, blocks: int = 2,
@@ -158,9 +159,13 @@ def make_graph(key: str, n: int = 60, p: float = 0.1, k: int = 4, blocks: int = 
         clique = max(3, n // 3)
         bridge = max(0, n - 2 * clique)
         G = nx.barbell_graph(clique, bridge)
-        truth = np.array([0] * clique + [2] * bridge + [1] * clique)
+        # Two groups, the cut a two-way method can find: each bell with the half of the path nearer to it.
+        # An odd path's middle node is as near to one bell as to the other: it is not scored (−1).
+        half = bridge // 2
+        truth = np.array([0] * (clique + half) + [UNSCORED] * (bridge % 2) + [1] * (half + clique))
         return _from_networkx(G, GRAPHS[key], f"two {clique}-cliques joined by a path of {bridge}",
-                              truth=truth, truth_name="the two bells (path nodes apart)")
+                              truth=truth, truth_name="the two halves (each bell with the nearer half of the path"
+                              + (", the middle node not scored)" if bridge % 2 else ")"))
     if key == "sbm":
         blocks = max(1, min(int(blocks), n))
         sizes = [n // blocks + (1 if i < n % blocks else 0) for i in range(blocks)]
@@ -265,6 +270,7 @@ def read_edge_list(raw: bytes, name: str = "upload") -> Graph:
 
 MATRICES = {"laplacian": "Laplacian L = D − A", "sym": "Normalized L_sym = I − D^−½ A D^−½",
             "rw": "Random-walk L_rw = I − D^−1 A", "adjacency": "Adjacency A"}
+SYMBOLS = {"laplacian": "L", "sym": "L_sym", "rw": "L_rw", "adjacency": "A"}
 
 
 def adjacency(graph: Graph, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float64) -> torch.Tensor:
@@ -387,6 +393,37 @@ def largest_component(graph: Graph) -> tuple[Graph, np.ndarray]:
     return sub, keep
 
 
+def component_labels(graph: Graph) -> np.ndarray:
+    """(n,) the connected component of each node, numbered 0, 1, … (scipy's connected_components)."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    A = sp.coo_matrix((np.ones(graph.m), (graph.edges[:, 0], graph.edges[:, 1])), shape=(graph.n, graph.n))
+    return connected_components(A, directed=False)[1]
+
+
+def bipartite_components(graph: Graph) -> int:
+    """How many connected components with at least one edge are bipartite (2-colourable). λ_max(L_sym) = 2
+    exactly when there is at least one; otherwise λ_max(L_sym) < 2 (and always ≤ 2)."""
+    import networkx as nx
+
+    G = nx.Graph()
+    G.add_nodes_from(range(graph.n))
+    G.add_edges_from(map(tuple, graph.edges.tolist()))
+    return sum(1 for c in nx.connected_components(G) if len(c) > 1 and nx.is_bipartite(G.subgraph(c)))
+
+
+def eigengap(values: np.ndarray, k_max: int = 10) -> tuple[int, np.ndarray]:
+    """The eigengap heuristic for the number of clusters: with eigenvalues ascending (of L_sym, say), the k
+    in 1…k_max after which the gap λ_{k+1} − λ_k is largest; and the gaps λ_{k+1} − λ_k for k = 1…k_max.
+    (k well-separated groups give k eigenvalues near 0, then a jump.)"""
+    v = np.asarray(values, dtype=np.float64)
+    gaps = np.diff(v[: min(len(v), k_max + 1)])
+    if not len(gaps):
+        return 1, gaps
+    return int(np.argmax(gaps)) + 1, gaps
+
+
 def components(graph: Graph) -> int:
     """Connected components by union-find (the reference the spectrum's zero count is checked against)."""
     parent = list(range(graph.n))
@@ -415,11 +452,16 @@ class Clustering:
 
 
 def _score(labels: np.ndarray, truth: np.ndarray | None) -> tuple[float | None, float | None]:
+    """Accuracy after the best matching of labels, and the adjusted Rand index, over the scored nodes."""
     if truth is None:
         return None, None
     from scipy.optimize import linear_sum_assignment
     from sklearn.metrics import adjusted_rand_score
 
+    scored = truth != UNSCORED
+    if not scored.any():
+        return None, None
+    labels, truth = labels[scored], truth[scored]
     a, b = np.unique(labels, return_inverse=True)[1], np.unique(truth, return_inverse=True)[1]
     C = np.zeros((a.max() + 1, b.max() + 1))
     np.add.at(C, (a, b), 1)
@@ -434,7 +476,7 @@ def fiedler_split(graph: Graph, spec: Spectrum, device: torch.device | str | Non
     f = spec.vectors[:, 1]
     labels = (f >= 0).astype(int)
     acc, ari = _score(labels, graph.truth)
-    return Clustering(labels, f[:, None], acc, ari, f"sign of the Fiedler vector of {spec.kind}")
+    return Clustering(labels, f[:, None], acc, ari, f"sign of the second eigenvector of {SYMBOLS[spec.kind]}")
 
 
 def spectral_clustering(graph: Graph, spec: Spectrum, k: int, seed: int = 0,
@@ -449,7 +491,8 @@ def spectral_clustering(graph: Graph, spec: Spectrum, k: int, seed: int = 0,
     Un = np.where(norms > 0, U / np.maximum(norms, 1e-300), U)
     labels = KMeans(k, n_init=10, random_state=seed).fit_predict(Un)
     acc, ari = _score(labels, graph.truth)
-    return Clustering(labels, U, acc, ari, f"k-means (k = {k}) on the first {k} eigenvectors of {spec.kind}")
+    return Clustering(labels, U, acc, ari, f"k-means (k = {k}) on the first {k} eigenvectors of {SYMBOLS[spec.kind]}, "
+                      "rows scaled to unit length")
 
 
 # ---------------------------------------------------------------------------------------- signals
@@ -477,8 +520,11 @@ def signal(graph: Graph, spec: Spectrum, kind: str, noise: float = 0.5, node: in
     if kind == "truth":
         if graph.truth is None:
             raise DataError("This graph has no known groups; choose another signal.")
-        groups = np.unique(graph.truth, return_inverse=True)[1].astype(float)
-        return 2 * groups / max(groups.max(), 1) - 1  # two groups: −1 and +1; more: evenly from −1 to +1
+        scored = graph.truth != UNSCORED
+        groups = np.unique(graph.truth[scored], return_inverse=True)[1].astype(float)
+        x = np.zeros(graph.n)  # an unscored node sits halfway, at 0
+        x[scored] = 2 * groups / max(groups.max(), 1) - 1  # two groups: −1 and +1; more: evenly from −1 to +1
+        return x
     raise ValueError(f"Unknown signal {kind!r}; choose one of {', '.join(SIGNALS)}.")
 
 
@@ -535,9 +581,11 @@ class GCNSmoothing:
 
     layers: np.ndarray  # (L+1, n)
     energy: np.ndarray  # (L+1,) Dirichlet energy per unit of signal, after each layer
-    spread: np.ndarray  # (L+1,) std over nodes (after removing the stationary direction's scale)
+    spread: np.ndarray  # (L+1,) RMS over nodes of what is left after removing the limit's directions
     response: np.ndarray  # (r,) the gain 1 − λ̃ of one layer per eigenvalue λ̃ of Ã's normalized Laplacian
     eigenvalues: np.ndarray  # (r,) λ̃
+    limit: np.ndarray  # (n,) where infinitely many layers take x: on each component, ⟨x, u⟩ u with u ∝ √(d + 1)
+    limit_energy: float  # its roughness: what the energy tends to (0 only where degrees are equal)
 
 
 def gcn_propagation(graph: Graph, x: np.ndarray, layers: int, device: torch.device | str = "cpu") -> GCNSmoothing:
@@ -553,17 +601,21 @@ def gcn_propagation(graph: Graph, x: np.ndarray, layers: int, device: torch.devi
     for _ in range(int(layers)):
         out.append(Ahat @ out[-1])
     X = torch.stack(out).cpu().numpy()
-    tilde = Graph(graph.name, graph.n, graph.edges, graph.weights, graph.labels)
-    energy = np.array([_energy(tilde, v) for v in X])
-    # remove the component along the stationary direction D̃^½·1 to see what is left to smooth
-    top = (1 / s).cpu().numpy()
-    top = top / np.linalg.norm(top)
-    spread = np.array([np.linalg.norm(v - (v @ top) * top) / math.sqrt(graph.n) for v in X])
+    energy = np.array([_energy(graph, v) for v in X])
+    # Â's eigenvalue 1 has one eigenvector per component, D̃^½·1 there (√(d+1) on its nodes); every other
+    # eigenvalue lies in (−1, 1) (self-loops rule out −1). So Âᴸx tends to the projection of x on those.
+    comp = component_labels(graph)
+    root = (1 / s).cpu().numpy()
+    U = np.zeros((graph.n, comp.max() + 1))
+    U[np.arange(graph.n), comp] = root
+    U /= np.linalg.norm(U, axis=0)
+    limit = U @ (U.T @ np.asarray(x, dtype=np.float64))
+    spread = np.linalg.norm(X - (X @ U) @ U.T, axis=1) / math.sqrt(graph.n)
     lam = None
     if graph.n <= DENSE_LIMIT:
         lam = torch.linalg.eigvalsh(torch.eye(graph.n, dtype=torch.float64, device=device) - Ahat).cpu().numpy()
     lam = lam if lam is not None else np.array([])
-    return GCNSmoothing(X, energy, spread, 1 - lam, lam)
+    return GCNSmoothing(X, energy, spread, 1 - lam, lam, limit, _energy(graph, limit))
 
 
 # ---------------------------------------------------------------------------------------- Cheeger
@@ -668,9 +720,22 @@ def random_walk(graph: Graph, start: int, steps: int, device: torch.device | str
     return np.array(out)
 
 
+def mixing_bound(graph: Graph, start: int, lazy_gap: float, steps: int) -> np.ndarray:
+    """The spectral bound on the lazy walk's total-variation distance from ``start`` (a connected graph):
+    TV(t) ≤ ½·√((1 − π_x)/π_x)·(1 − gap)ᵗ, π_x = d_x / Σd, gap = λ₂(L_sym)/2. (The ℓ² distance of the walk's
+    distribution to π, in the π-weighted norm, shrinks by the largest non-trivial eigenvalue 1 − λ₂/2 of
+    the lazy walk each step; Cauchy–Schwarz turns it into a TV bound.)"""
+    d = graph.degrees()
+    pi_x = d[int(min(max(start, 0), graph.n - 1))] / d.sum()
+    t = np.arange(int(steps) + 1, dtype=np.float64)
+    with np.errstate(under="ignore"):
+        return 0.5 * math.sqrt((1 - pi_x) / pi_x) * (1 - lazy_gap) ** t
+
+
 def layout(graph: Graph, seed: int = 0, device: torch.device | str = "cpu") -> np.ndarray:
     """Where to draw the nodes: their own coordinates if they have some; else networkx's spring layout
-    (up to 500 nodes) or the Laplacian eigenmap (eigenvectors 2 and 3 of L_sym) for larger graphs."""
+    (up to 500 nodes) or, for larger graphs, a spectral drawing: eigenvectors 2 and 3 of L_sym (Belkin and
+    Niyogi's Laplacian eigenmap would scale them by D^−½, i.e. take L_rw's)."""
     import networkx as nx
 
     if graph.coords is not None:

@@ -33,10 +33,10 @@ class PCAResult:
     """PCA of an n×d table. Arrays are CPU numpy; components are rows (like scikit-learn)."""
 
     mean: np.ndarray  # (d,)
-    scale: np.ndarray  # (d,) the divisor per column: its std when standardized, else 1
+    scale: np.ndarray  # (d,) the divisor per column: its sample std (ddof = 1) when standardized, else 1
     components: np.ndarray  # (r, d) principal axes, unit rows, r = min(n, d)
     singular_values: np.ndarray  # (r,)
-    explained_variance: np.ndarray  # (r,) eigenvalues of the sample covariance, σ²/(n−1)
+    explained_variance: np.ndarray  # (r,) eigenvalues of the sample covariance (standardized: correlation), σ²/(n−1)
     explained_variance_ratio: np.ndarray  # (r,)
     scores: np.ndarray  # (n, k) projections on the first k axes
     rank: int  # numerical rank of the centred (and scaled) data
@@ -64,9 +64,11 @@ def pca(X: np.ndarray, k: int, standardize: bool = False, device: torch.device |
 
     X − mean = U Σ Vᵀ (through a QR factorization first when X is tall); the rows of Vᵀ are the
     principal axes (eigenvectors of the covariance XᵀX/(n−1)), σᵢ²/(n−1) its eigenvalues. ``k`` is
-    clipped to 1…min(n, d). Standardizing divides each column by its standard deviation (ddof = 0,
-    as scikit-learn's StandardScaler); constant
-    columns are left as they are, so there is no division by zero.
+    clipped to 1…min(n, d). Standardizing divides each centred column by its sample standard
+    deviation (ddof = 1, the same n − 1 as the covariance), so the eigenvalues are exactly those of
+    the correlation matrix (np.corrcoef), which sum to d. (scikit-learn's StandardScaler divides by
+    the ddof = 0 deviation instead: its eigenvalues are n/(n − 1) times these.) Constant columns
+    are left as they are, so there is no division by zero.
     """
     device = torch.device(device)
     X = np.asarray(X, dtype=np.float64)
@@ -79,7 +81,8 @@ def pca(X: np.ndarray, k: int, standardize: bool = False, device: torch.device |
     T = torch.from_numpy(X if X.flags.writeable else X.copy()).to(device=device, dtype=compute_dtype(device))
     mean = T.mean(dim=0)
     Xc = T - mean
-    std = torch.linalg.vector_norm(Xc, dim=0) / math.sqrt(n)  # one pass, no n×d temporary
+    # ddof = 1 (one pass, no n×d temporary): then Xcᵀ Xc / (n − 1) of the scaled columns is the correlation matrix
+    std = torch.linalg.vector_norm(Xc, dim=0) / math.sqrt(n - 1)
     tiny = torch.finfo(T.dtype).eps * (1.0 + mean.abs()) * 8
     constant = std <= tiny
     scale = torch.where(constant | (not standardize), torch.ones_like(std), std)
@@ -307,3 +310,15 @@ def halko_bound(singular_values: np.ndarray, k: int, oversample: int) -> float:
         raise ValueError("The bound needs an oversampling of at least 2.")
     tail = float(np.sum(np.asarray(singular_values, dtype=np.float64)[k:] ** 2))
     return math.sqrt(1 + k / (oversample - 1)) * math.sqrt(tail)
+
+
+def halko_truncated_bound(singular_values: np.ndarray, k: int, oversample: int) -> float:
+    """The same expectation for what the race scores, the rank-k truncation Â_k = Q[QᵀA]_k of the sketch
+    (not QQᵀA, whose rank is k + p): its error splits orthogonally,
+    ‖A − Â_k‖²_F = ‖(I − QQᵀ)A‖²_F + ‖QᵀA − [QᵀA]_k‖²_F ≤ ‖(I − QQᵀ)A‖²_F + Σ_{j>k} σⱼ², and Halko et al.'s
+    E‖(I − QQᵀ)A‖²_F ≤ (1 + k/(p−1)) Σ_{j>k} σⱼ² then gives E‖A − Â_k‖_F ≤ √(2 + k/(p−1)) · √(Σ_{j>k} σⱼ²)
+    (Gaussian sketch, no power iterations, p ≥ 2)."""
+    if oversample < 2:
+        raise ValueError("The bound needs an oversampling of at least 2.")
+    tail = float(np.sum(np.asarray(singular_values, dtype=np.float64)[k:] ** 2))
+    return math.sqrt(2 + k / (oversample - 1)) * math.sqrt(tail)

@@ -562,7 +562,9 @@ def distance_to_minimum(land: Landscape, positions: np.ndarray) -> np.ndarray | 
 
 # ------------------------------------------------------------------------------------------ tuning
 
-LR_GRID = tuple(float(v) for v in np.logspace(-4, 0.5, 10))  # 1e-4 … 3.16, a third of a decade apart
+# 1e-4 … 3.16, half a decade apart (1e-4, 3.16e-4, 1e-3, …, 1, 3.16). On the quadratic (λ_max = 1) gradient
+# descent's best step 2/(1 + 1/κ) lies in [1, 2), between the grid's 1 and 3.16 (on it only at κ = 1).
+LR_GRID = tuple(float(v) for v in np.logspace(-4, 0.5, 10))
 
 
 TARGET = 1e-6  # "reached": f − f* at most this fraction of where it started
@@ -649,7 +651,7 @@ def select(runs: Runs, lr_of: dict[str, float]) -> np.ndarray:
 class QuadraticTheory:
     """Gradient descent and heavy ball on f = ½xᵀHx, measured against their textbook rates."""
 
-    eigenvalues: np.ndarray  # (2,) ascending
+    eigenvalues: np.ndarray  # (2,) ascending: v₁ is the flat direction (λ = 1/κ), v₂ the steep one (λ = 1)
     eigenvectors: np.ndarray  # (2, 2) columns
     lr: float  # the learning rate used for gradient descent
     gd_rate_theory: float  # max_i |1 − lr λ_i|
@@ -660,6 +662,9 @@ class QuadraticTheory:
     hb_momentum: float  # ((√κ−1)/(√κ+1))²
     hb_rate_theory: float  # (√κ−1)/(√κ+1)
     hb_rate_measured: float
+    gd_bound: np.ndarray  # (T+1,) ‖x₀‖·rᵗ with r = max_i |1 − lr λ_i|: ‖x_t‖ ≤ this (equality only along one mode)
+    hb_bound: np.ndarray  # (T+1,) ‖x₀‖·(1 + c·t)·ρᵗ, c = 2√κ/(√κ+1): ‖x_t‖ ≤ this (see heavy_ball_modes)
+    hb_modes: np.ndarray  # (T+1, 2) heavy ball's ⟨x_t, v_i⟩ in closed form (heavy_ball_modes)
     components: np.ndarray  # (T+1, 2) |⟨x_t, v_i⟩| under gradient descent at ``lr``
     components_predicted: np.ndarray  # (T+1, 2) |1 − lr λ_i|^t |⟨x_0, v_i⟩|
     gd_error: np.ndarray  # (T+1,) ‖x_t‖ for gradient descent
@@ -676,6 +681,29 @@ def _measured_rate(err: np.ndarray) -> float:
         return float("nan")
     half = len(e) // 2
     return float((e[-1] / e[half]) ** (1.0 / (len(e) - 1 - half)))
+
+
+def heavy_ball_modes(kappa: float, c0: np.ndarray, steps: int) -> np.ndarray:
+    """Heavy ball at its optimal η* = 4/(√λ_max + √λ_min)², μ* = ρ² on f = ½xᵀHx with eigenvalues 1/κ and 1, in
+    closed form: the coordinates ⟨x_t, v_i⟩ for t = 0…steps from ``c0`` = (⟨x₀, v₁⟩, ⟨x₀, v₂⟩) (ascending λ).
+
+    Along an eigen-direction with eigenvalue λ, (x_{t+1}, x_t) = M (x_t, x_{t−1}) with the companion matrix
+    M = [[1 + μ − ηλ, −μ], [1, 0]], whose characteristic polynomial is r² − (1 + μ − ηλ) r + μ. At η*, μ* it
+    has a double root for both extreme eigenvalues: r = ρ = (√κ−1)/(√κ+1) for λ_min and r = −ρ for λ_max
+    (both modes critically damped). Then M = rI + N with N² = 0, so Mᵗ = rᵗ I + t rᵗ⁻¹ N: the error is
+    (a + b t) rᵗ, not a multiple of ρᵗ. torch.optim starts the momentum buffer at the first gradient, so
+    x₁ = (1 − ηλ) x₀ (as if x₋₁ = x₀), which gives
+
+        ⟨x_t, v₁⟩ = (1 + 2t/(√κ+1)) ρᵗ ⟨x₀, v₁⟩,   ⟨x_t, v₂⟩ = (1 + 2√κ t/(√κ+1)) (−ρ)ᵗ ⟨x₀, v₂⟩,
+
+    hence ‖x_t‖ ≤ (1 + 2√κ t/(√κ+1)) ρᵗ ‖x₀‖: ρ is the asymptotic rate, approached with a linear factor."""
+    s = math.sqrt(kappa)
+    rho = (s - 1) / (s + 1)
+    t = np.arange(int(steps) + 1, dtype=np.float64)
+    with np.errstate(under="ignore"):
+        geometric = rho**t  # 0⁰ = 1: at κ = 1 the first step lands on the minimum
+    return np.stack([c0[0] * (1 + 2 * t / (s + 1)) * geometric,
+                     c0[1] * (1 + 2 * s * t / (s + 1)) * geometric * (-1.0) ** t], axis=1)
 
 
 def quadratic_theory(kappa: float, angle: float, lr: float, steps: int = 100,
@@ -703,14 +731,20 @@ def quadratic_theory(kappa: float, angle: float, lr: float, steps: int = 100,
     t = np.arange(steps + 1)[:, None]
     with np.errstate(over="ignore", under="ignore"):
         predicted = comps[0] * factors[None, :] ** t
-    gd_err = np.linalg.norm(xs, axis=1)
-    hb_err = np.linalg.norm(hb.positions[:, 1, :], axis=1)
-    # Heavy ball with momentum buffers started at the first gradient (torch.optim's convention)
-    # contracts at (√κ−1)/(√κ+1) asymptotically; its error can grow for a few steps first.
+    # hypot, not linalg.norm: the norm squares first, and below ~1e-154 the squares underflow (wrong, then 0)
+    gd_err = np.hypot(xs[:, 0], xs[:, 1])
+    hb_err = np.hypot(hb.positions[:, 1, 0], hb.positions[:, 1, 1])
+    # Heavy ball at η*, μ* is critically damped along both eigen-directions (a double root of its companion
+    # matrix): its error is (a + b·t)·ρᵗ, so ‖x₀‖·ρᵗ is no bound; the gap to it grows linearly in t.
+    rho = (math.sqrt(k) - 1) / (math.sqrt(k) + 1)
+    with np.errstate(over="ignore", under="ignore"):
+        gd_bound = gd_err[0] * float(factors.max()) ** t[:, 0]
+        hb_bound = hb_err[0] * (1 + 2 * math.sqrt(k) / (math.sqrt(k) + 1) * t[:, 0]) * rho ** t[:, 0]
+    hb_modes = heavy_ball_modes(k, np.asarray(start, dtype=np.float64) @ Vn, steps)
     return QuadraticTheory(
         lam.cpu().numpy(), Vn, lr, float(factors.max()), (k - 1) / (k + 1), 2 / (lmin + lmax),
         _measured_rate(gd_err) if gd.diverged_at[0] < 0 else float("inf"), hb_lr, hb_mu,
-        (math.sqrt(k) - 1) / (math.sqrt(k) + 1), _measured_rate(hb_err), comps, predicted, gd_err, hb_err, both)
+        rho, _measured_rate(hb_err), gd_bound, hb_bound, hb_modes, comps, predicted, gd_err, hb_err, both)
 
 
 # ------------------------------------------------------------------------------------- a real network

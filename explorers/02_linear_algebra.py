@@ -57,12 +57,15 @@ def pca_view(ds, res, k, truth):
         else:
             charts.show(*fig.loadings(res, ds.feature_names, k), "loadings")
     layout.notice("The first axis points where the cloud is longest; each next one is the longest direction at "
-                  "right angles to those before. The scree plot is their eigenvalues.")
+                  "right angles to those before. The scree plot's bars are their eigenvalues as shares of the "
+                  "total variance, λᵢ / Σλⱼ; the line adds them up. Eigenvalues are numbered from the largest: "
+                  "λ₁ ≥ λ₂ ≥ … (PCA's convention; chapter 7's Laplacians count from the smallest).")
     if truth:
         est = res.covariance() * np.outer(res.scale, res.scale)
         names = ds.feature_names
         st.markdown("The true covariance Σ beside the sample covariance S, rebuilt from PCA's eigenpairs as "
-                    "S = V Λ Vᵀ:")
+                    + ("S = D (V Λ Vᵀ) D, where V Λ Vᵀ is the correlation matrix and D = diag(sⱼ) holds the "
+                       "columns' standard deviations:" if np.any(res.scale != 1) else "S = V Λ Vᵀ:"))
         st.dataframe(pd.DataFrame(np.hstack([truth["cov"], est]), index=names,
                                   columns=[f"Σ {c}" for c in names] + [f"S {c}" for c in names]).style.format("{:.3f}"))
 
@@ -71,7 +74,8 @@ def reconstruction_view(ds, res, k):
     curve = res.reconstruction_error_curve()
     measured = linalg.relative_reconstruction_error(res, ds.X, k)
     c1, c2 = st.columns(2)
-    c1.metric(f"Error with k = {k}, measured", f"{measured:.3%}", help="‖Z − Ẑₖ‖²_F / ‖Z‖²_F on the centred data")
+    c1.metric(f"Error with k = {k}, measured", f"{measured:.3%}",
+              help="‖Z − Ẑₖ‖²_F / ‖Z‖²_F on the centred (and, if standardized, scaled) data Z")
     c2.metric("Discarded σ² over all σ² (Eckart–Young)", f"{curve[min(k, len(curve) - 1)]:.3%}")
     rows = ds.X[: min(8, ds.shape[0])]
     approx = linalg.reconstruct(res, rows, k)
@@ -105,8 +109,9 @@ def compression_view(ctrl):
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Numbers stored", f"{low.storage_ratio:.1%}", help="r(m+n+1) / (m·n)")
     c2.metric("Relative error", f"{low.relative_error:.2%}", help="‖A − A_r‖_F / ‖A‖_F")
-    c3.metric("$\\|A-A_r\\|_F^2$ measured", f"{low.squared_error:.6g}")
-    c4.metric("$\\sum_{i>r}\\sigma_i^2$ predicted", f"{low.discarded_energy:.6g}",
+    # Plain-text labels: KaTeX in a narrow metric label breaks into a column of symbols when presenting
+    c3.metric("‖A − Aᵣ‖²_F, measured", f"{low.squared_error:.6g}", help="The squared Frobenius norm of the error.")
+    c4.metric("Σ σᵢ² for i > r, predicted", f"{low.discarded_energy:.6g}",
               help=f"Difference: {low.squared_error - low.discarded_energy:.2e} (rounding only).")
     layout.compute_line(t_svd)
     left, right = st.columns(2)
@@ -133,8 +138,8 @@ def race_view(ctrl):
         race, t_race = compute.run("randomized SVDs (with the errors of both)", linalg.svd_race, sizes,
                                    rank=target, oversample=over, niter=niter, seed=seed, exact=exact)
     layout.compute_line(t_exact, t_race)
-    times, errors, df = fig.race(race)
-    left, right = st.columns(2)
+    times, errors, df = fig.race(race, charts.height(300))
+    left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(times, df, "svd race time")
     with right:
@@ -143,7 +148,7 @@ def race_view(ctrl):
     extra = race.randomized_error[-1] / max(race.optimal_error[-1], 1e-300) - 1
     layout.notice(f"At {race.sizes[-1][0]}×{race.sizes[-1][1]} the randomized SVD took {speed:.1f}× less time "
                   f"than the exact one, and its rank-{target} error is {extra:.2%} above the optimum. "
-                  "(Both in float32, as on a GPU; the matrices' singular values fall like e^(−i/10).)")
+                  "(Both in float32, as on a GPU; the matrices' singular values fall roughly like e^(−i/10).)")
 
 
 tabs, ctrl, main = layout.tabbed_page(2, TABS)
@@ -152,8 +157,9 @@ if tabs[0].open or tabs[1].open:
         ds, truth = data_controls()
         n, d = ds.shape
         standardize = controls.toggle("Standardize columns", "la_std", False,
-                                      help="Divide each column by its standard deviation: PCA of the correlation "
-                                           "matrix instead of the covariance matrix.")
+                                      help="Divide each centred column by its sample standard deviation (n − 1): "
+                                           "PCA of the correlation matrix instead of the covariance matrix; the "
+                                           "eigenvalues then sum to the number of columns.")
         k = controls.slider("Components k", "la_k", 1, min(n, d), min(2, d, n), help="How many axes to keep.")
         st.caption(text.literal(ds.description, text.MESSAGE_LIMIT))  # an upload's: its file name
     with main, layout.guard("PCA"):
@@ -197,7 +203,10 @@ vectors are the principal axes and $\lambda_i = \sigma_i^2/(n-1)$. The scores (c
 $X_cV_k = U_k\Sigma_k$; the rank-$k$ reconstruction is $\hat X = \mathbf 1\bar x^\top + X_cV_kV_k^\top$.
 This page computes PCA this way, with `torch.linalg.svd`, never forming $C$ (squaring the condition number).
 
-**Standardizing** divides each centred column by its standard deviation: PCA of the correlation matrix.
+**Standardizing** divides each centred column by its sample standard deviation $s_j$ (with the same $n-1$):
+$C$ of the scaled columns is then the correlation matrix $R_{jl}=C_{jl}/(s_js_l)$, so the eigenvalues are $R$'s and
+sum to $d$. (scikit-learn's `StandardScaler` divides by the $1/n$ deviation; its eigenvalues are $\frac{n}{n-1}$
+times these.)
 
 **Eckart–Young–Mirsky.** For any matrix $A$ with singular values $\sigma_i$, the truncated SVD
 $A_r=\sum_{i\le r}\sigma_i u_i v_i^\top$ is the best rank-$r$ approximation, and
@@ -207,4 +216,13 @@ $\|A-A_r\|_F^2=\sum_{i>r}\sigma_i^2$. Storing $A_r$ takes $r(m+n+1)$ numbers ins
 orthonormalize the result to $Q$ (optionally after $q$ power iterations with $AA^\top$), and take the SVD of the
 small matrix $Q^\top A$. With $p\ge2$ and $q=0$:
 $\;\mathbb E\,\|A-QQ^\top A\|_F\le\sqrt{1+\tfrac{k}{p-1}}\,\big(\sum_{j>k}\sigma_j^2\big)^{1/2}$.
+
+That bound is for $QQ^\top A$, of rank $k+p$. The race scores the rank-$k$ truncation
+$\hat A_k=Q\,[Q^\top A]_k$ (the first $k$ singular triplets of the small SVD). Its error splits into two
+orthogonal parts, $A-\hat A_k=(I-QQ^\top)A+Q\,(Q^\top A-[Q^\top A]_k)$, and $\sigma_j(Q^\top A)\le\sigma_j(A)$, so
+$\;\|A-\hat A_k\|_2\le\sigma_{k+1}+\|(I-QQ^\top)A\|_2\;$ and
+$\;\|A-\hat A_k\|_F^2\le\|(I-QQ^\top)A\|_F^2+\sum_{j>k}\sigma_j^2$; with $q=0$,
+$\;\mathbb E\,\|A-\hat A_k\|_F\le\sqrt{2+\tfrac{k}{p-1}}\,\big(\sum_{j>k}\sigma_j^2\big)^{1/2}$. Power
+iterations ($q>0$) sketch $(AA^\top)^qA$ instead, whose singular values $\sigma_j^{2q+1}$ fall faster, and the same
+bounds tighten accordingly (Halko et al., §10.4).
 """)

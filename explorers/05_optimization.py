@@ -60,9 +60,7 @@ def landscapes_tab(ctrl, main):
         land, kappa, angle, kinds = landscape_controls("op_")
         mode = controls.radio("Learning rates", "op_lrmode", ["tuned", "shared"],
                               format_func={"tuned": "Tuned", "shared": "One for all"}.get,
-                              help="Tuned: each optimizer gets the rate from a grid (1e-4 … 3) that brings f − f* "
-                                   "below 1e-6 of its start in the fewest steps here (the lowest final value among "
-                                   "rates that never do). One for all: the same rate for every optimizer.")
+                              help=fig.TUNED_HELP)
         lr = controls.select_slider("Learning rate", "op_lr", SHARED_LRS, 0.01, format_func=lambda v: f"{v:g}") \
             if mode == "shared" else None
         steps, schedule, mu, noise = common_controls("op_", land)
@@ -113,9 +111,10 @@ def landscapes_tab(ctrl, main):
                                     "final f − f*": st.column_config.NumberColumn(format="%.3e"),
                                     "final f": st.column_config.NumberColumn(format="%.4g"),
                                     "distance to the minimum": st.column_config.NumberColumn(format="%.3e")})
-        layout.notice(land.note + (" The heatmap is log₁₀(1 + f − f*): every band is ten times higher than the "
-                                   "last. Paths that zig-zag across the valley are wasting their steps on the steep "
-                                   "direction." if land.f_min is not None else
+        layout.notice(land.note + (" The heatmap is log₁₀(1 + f − f*): where f − f* is well above 1, each step "
+                                   "of 1 in colour is ten times higher; near the minimum it is close to "
+                                   "(f − f*)/ln 10, a linear scale. Paths that zig-zag across the valley are "
+                                   "wasting their steps on the steep direction." if land.f_min is not None else
                                    " The heatmap is a signed log of f: blue falls away below 0, red rises above it."))
 
 
@@ -162,24 +161,27 @@ def theory_tab(ctrl, main):
                   help=f"max |1 − lr λᵢ|. At the optimal lr {th.gd_lr_optimal:.4g} it is (κ−1)/(κ+1) = "
                        f"{th.gd_rate_optimal:.5f}.")
         c3.metric("Heavy ball, measured", f"{th.hb_rate_measured:.5f}" if np.isfinite(th.hb_rate_measured) else "—",
-                  help="— : the error reached 0 (to rounding) before a rate could be measured.")
+                  help=fig.HB_MEASURED_HELP)
         c4.metric("Heavy ball, theory", f"{th.hb_rate_theory:.5f}",
-                  help=f"(√κ−1)/(√κ+1), with the optimal lr = 4/(√λ_max + √λ_min)² = {th.hb_lr:.4g} and "
-                       f"μ = ((√κ−1)/(√κ+1))² = {th.hb_momentum:.4f}.")
+                  help=f"ρ = (√κ−1)/(√κ+1), its asymptotic rate, with the optimal lr = 4/(√λ_max + √λ_min)² = "
+                       f"{th.hb_lr:.4g} and μ = ρ² = {th.hb_momentum:.4f}.")
         if th.gd_rate_theory >= 1:
             st.caption(f":orange[⚠ With lr = {lr:g}, |1 − lr λ_max| = {th.gd_rate_theory:.3f} ≥ 1: gradient descent "
                        "does not converge (it diverges above lr = 2/λ_max = 2).]")
-        left, right = st.columns(2)
+        left, right = layout.side_by_side([1, 1])  # one under the other in presentation mode: titles fit
         with left:
-            charts.show(*fig.theory_rates(th), "measured vs theoretical rates")
+            charts.show(*fig.theory_rates(th, charts.height(330)), "measured vs theoretical rates")
         with right:
-            charts.show(*fig.eigen_components(th), "eigen components")
+            charts.show(*fig.eigen_components(th, charts.height(330)), "eigen components")
+        st.caption(fig.theory_caption(th))
         gd_steps = np.log(10) / -np.log(th.gd_rate_optimal) if th.gd_rate_optimal > 0 else 0.0
         hb_steps = np.log(10) / -np.log(th.hb_rate_theory) if th.hb_rate_theory > 0 else 0.0
         if kappa > 1:
             layout.notice(f"To gain one digit of accuracy, gradient descent at its best needs about {gd_steps:.0f} "
-                          f"steps and heavy ball about {hb_steps:.0f}: the (κ−1)/(κ+1) vs (√κ−1)/(√κ+1) gap. Raise κ "
-                          "and watch it grow; the slow component is always the one along the flat eigen-direction.")
+                          f"steps and heavy ball, once its rate has settled, about {hb_steps:.0f}: the (κ−1)/(κ+1) "
+                          "vs (√κ−1)/(√κ+1) gap. Raise κ and watch it grow; the slow component is always the one "
+                          "along the flat eigen-direction. Heavy ball's error is (a + b·t)·ρᵗ, not a multiple of "
+                          "ρᵗ: ρ is the rate it settles to, and its bound carries a factor (1 + ct).")
         else:
             layout.notice("κ = 1: the bowl is round, and gradient descent at its optimal step (lr = 1) lands on the "
                           "minimum in one step. Raise κ to see the rates part.")
@@ -194,8 +196,9 @@ def race_tab(ctrl, main):
         land, kappa, angle, kinds = landscape_controls("op_r")
         steps, schedule, mu, noise = common_controls("op_r", land, 300, 1000)
         seeds = controls.slider("Seeds", "op_rseeds", 1, 10, 5,
-                                help="Each seed starts a little elsewhere (±2 % of the picture) and, with noise, "
-                                     "draws its own gradient noise.")
+                                help="Each seed starts a little elsewhere (a normal offset per coordinate with "
+                                     "standard deviation 2 % of the picture's width) and, with noise, draws its own "
+                                     "gradient noise.")
     with main:
         if not kinds:
             st.info("Choose at least one optimizer on the left.", icon=":material/arrow_back:")
@@ -211,15 +214,13 @@ def race_tab(ctrl, main):
         by_kind = {k: runs.rows(k)[np.isclose(runs.lrs[runs.rows(k)], tuned.best_lr[k])] for k in kinds}
         table, final_name = fig.race_table(land, runs, tuned, by_kind)
         st.dataframe(table, hide_index=True, column_config={
-            "tuned learning rate": st.column_config.NumberColumn(format="%.3g"),
-            **{c: st.column_config.NumberColumn(format="%.3e") for c in (final_name, "worst seed")}})
-        rule = (f"the mean number of steps until f − f* stays below {optim.TARGET:g} of its start, then by the mean "
-                "final value" if land.f_min is not None else "the mean final f (no minimum here: lower is further "
-                "down the landscape)")
-        st.caption(f"Ranked by {rule}, over {seeds} seed(s): the same {steps}-step budget, starts and noise for all; "
-                   f"schedule: {SCHEDULES[schedule].lower()}; μ = {mu:g}. Each optimizer's rate is the best of "
-                   f"{len(tuned.grid)} from {tuned.grid[0]:g} to {tuned.grid[-1]:.3g} by the same rule (a rate where "
-                   "any seed diverges is out).")
+            "tuned rate": st.column_config.NumberColumn(format="%.3g", help="the learning rate chosen on the grid"),
+            "steps to target": st.column_config.TextColumn(
+                help=f"mean steps until f − f* stays below {optim.TARGET:g} of its start"),
+            "worst seed": st.column_config.NumberColumn(format="%.3e", help="the worst seed's final value"),
+            "diverged": st.column_config.NumberColumn(help="seeds that diverged"),
+            final_name: st.column_config.NumberColumn(format="%.3e")})
+        st.caption(fig.race_caption(land, tuned, seeds, steps, SCHEDULES[schedule].lower(), mu, kappa))
         charts.show(*fig.race_bands(land, runs, by_kind), "race bands")
         charts.show(*fig.lr_sensitivity(tuned, land.f_min is not None), "learning rate sensitivity")
         layout.notice("A comparison is only fair when every optimizer gets its own best learning rate on the same "
@@ -294,14 +295,23 @@ with main:
     layout.try_this([
         "Quadratic, tuned rates: push κ from 10 to 1000. Plain gradient descent slows to a crawl; momentum and "
         "Adam barely notice. The Theory tab says by how much.",
+        "Quadratic, tuned rates, κ = 1000: set θ to 0°, then 45°. RMSprop reaches the target in 12 steps when the "
+        "valley lies along the x axis and not at all in 300 steps when it is diagonal: its scaling 1/√v acts per "
+        "coordinate, so it can only straighten a valley that lines up with the axes. Gradient descent, momentum "
+        "and Newton are rotation invariant: turn the landscape and the start together and their paths turn with "
+        "them.",
         "Quadratic, one rate for all: raise the learning rate until SGD's path leaves the picture. It diverges "
         "just above lr = 2 (= 2/λ_max): the step overshoots the steep direction by more than it gains.",
         "Rosenbrock: set the schedule to warm-up + cosine. Which optimizers gain, which lose?",
         "Saddle, one rate 0.01: SGD from y = 0.001 escapes slowly; add gradient noise σ = 0.1 and compare the "
         "seeds: noise usually speeds the escape. Newton heads straight for the saddle point: it finds stationary "
         "points, not minima.",
-        "Rastrigin: every method stops in a local minimum near its start. Noise σ = 2 lets some hop out.",
+        "Rastrigin, tuned rates: gradient descent, momentum, Nesterov, Adam and Newton stop in the local minimum "
+        "nearest the start, near (3, 2) with f ≈ 12.9; RMSprop's normalized steps carry it over the bumps to near "
+        "(1, 0), where it keeps bouncing. Gradient noise σ = 2 lets some of the others hop out too: compare seeds.",
         "Fair race on Beale with 5 seeds: look at the sensitivity chart. Whose good range of rates is widest?",
-        "A real network on spirals: 300 steps are not enough for anyone. Give them 1000 and a cosine schedule.",
+        "A real network on spirals: 300 steps are not enough for anyone. Give them 1000 and a cosine schedule: "
+        "Adam, momentum and Nesterov gain the most, SGD and RMSprop little at their usual rates. Does *Tune* "
+        "change that?",
     ])
     layout.math_file(__file__)

@@ -14,6 +14,7 @@ from ui.figures import graphs as fig
 TABS = ["Spectrum", "Clustering", "Signals and GCNs", "Cheeger and random walks"]
 SOURCES = {**graphs.GRAPHS, "upload": "Upload an edge list"}
 FILTERS = {"heat": "Heat kernel e^(−tL)", "poly": "Polynomial (I − L/λ_max)^K"}
+SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -67,7 +68,7 @@ def cannot(graph, xy, why: str) -> None:
 def spectrum_of(graph, kind):
     with st.spinner(f"Lowest eigenpairs of a {graph.n:,}-node graph (sparse solver)…") if graph.n > \
             graphs.DENSE_LIMIT else contextlib.nullcontext():
-        return compute.run(f"spectrum of {graphs.MATRICES[kind].split(' ')[0]} ({graph.n:,} nodes)",
+        return compute.run(f"spectrum of {graphs.SYMBOLS[kind]} ({graph.n:,} nodes)",
                            graphs.spectrum, graph, kind, 12)
 
 
@@ -105,11 +106,16 @@ def spectrum_tab(ctrl, main, graph, xy):
         return
     with ctrl:
         i = controls.slider("Colour the nodes by eigenvector", "gr_eig", 1, len(spec.values), min(2, len(spec.values)),
-                            help="1 is the smallest eigenvalue's. For the Laplacians, 2 is the Fiedler vector.")
+                            help="1 is the smallest eigenvalue's. For L, 2 is the Fiedler vector; for L_sym and "
+                                 "L_rw, their own (normalized) second eigenvector.")
+    sym = graphs.SYMBOLS[kind]
+    st.caption(f"Eigenvalues in ascending order, here and on this whole page: λ₁ ≤ λ₂ ≤ … of {sym} (λ₁ = 0 for "
+               "the Laplacians; for A, λ₁ is the most negative). Chapter 2's PCA counts from the largest.")
     left, right = layout.side_by_side([1.1, 1])
     with left:
         charts.show(*fig.graph_map(graph, xy, spec.vectors[:, i - 1], "entry",
-                                   f"Eigenvector {i} (λ = {spec.values[i - 1]:.4g})"), "eigenvector", width="content")
+                                   f"Eigenvector {i} of {sym} (λ = {spec.values[i - 1]:.4g})"), "eigenvector",
+                    width="content")
     with right:
         charts.show(*fig.spectrum_chart(spec, i - 1, spec.zero_count() if kind != "adjacency" else 0,
                                         f"Spectrum of {graphs.MATRICES[kind].split(' =')[0]}"), "spectrum")
@@ -118,15 +124,28 @@ def spectrum_tab(ctrl, main, graph, xy):
         charts.show(*fig.matrix_heatmap(M, graph.labels, graphs.MATRICES[kind]), "matrix", width="content")
     else:
         st.caption(f"The {graph.n:,}×{graph.n:,} matrix is not drawn (over 150 nodes).")
-    layout.notice("Small Laplacian eigenvalues belong to smooth eigenvectors: neighbours get similar values. "
-                  "The Fiedler vector (the second) changes sign where the graph is easiest to cut.")
+    if kind in ("sym", "rw") and spec.complete:
+        bip = graphs.bipartite_components(graph)
+        st.caption(f"Largest eigenvalue of {sym}: {spec.values[-1]:.6f}. It is never above 2, and equals 2 exactly "
+                   "when a component (with an edge) is bipartite: "
+                   + (f"here {bip} is (2-colourable), so 2 is reached." if bip else
+                      "none is here (each has an odd cycle), so it stays below 2."))
+    if kind == "adjacency":
+        layout.notice("For A the order is reversed: its largest eigenvalues belong to the smooth eigenvectors (on "
+                      "a d-regular graph A = dI − L: A's eigenvalue d − λ has L's eigenvector of λ), its most "
+                      "negative ones to the roughest.")
+    else:
+        layout.notice("Small Laplacian eigenvalues belong to smooth eigenvectors: neighbours get similar values. "
+                      f"The second eigenvector of {sym} changes sign where the graph is easiest to cut"
+                      + (" (it is the Fiedler vector, of L)." if kind == "laplacian" else
+                         "; L's own Fiedler vector can differ (the normalized one weighs nodes by degree)."))
 
 
 def clustering_tab(ctrl, main, graph, xy):
     with ctrl:
         method = controls.radio("Method", "gr_cmethod", ["fiedler", "kmeans"], horizontal=False,
-                                format_func={"fiedler": "Fiedler bisection (sign of v₂)",
-                                             "kmeans": "Spectral clustering (k eigenvectors + k-means)"}.get)
+                                format_func={"fiedler": "Fiedler bisection (sign of u₂ of L_sym)",
+                                             "kmeans": "Spectral clustering (k eigenvectors of L_sym + k-means)"}.get)
         k = controls.slider("Clusters k", "gr_ck", 2, 10, 2) if method == "kmeans" else 2
         seed = controls.seed("gr_cseed") if method == "kmeans" else 0
     spec, t = spectrum_of(graph, "sym")
@@ -145,6 +164,13 @@ def clustering_tab(ctrl, main, graph, xy):
                    f"{graph.truth_name or 'none known for this graph'}.")
     c3.metric("Adjusted Rand index", "—" if res.ari is None else f"{res.ari:.3f}", help="1: the same partition; "
               "0: no better than chance.")
+    best_k, gaps = graphs.eigengap(spec.values)
+    st.caption(f"Both methods use L_sym's eigenvectors (λ₂ of L_sym = {spec.values[1]:.4g}): the normalized cut's "
+               "relaxation. The sign of its u₂ is that of L_rw's (D^−½ > 0), not always that of L's Fiedler vector. "
+               f"Eigengap heuristic: among λ₁ … λ{str(len(gaps) + 1).translate(SUB)} of L_sym the largest jump, "
+               f"{gaps.max():.3g}, comes after λ{str(best_k).translate(SUB)}: k = {best_k} is its guess. It means "
+               "something only when the groups are "
+               "well separated (k eigenvalues near 0, then a clear jump); on a path or a grid it does not.")
     left, right = layout.side_by_side([1.1, 1])
     with left:
         charts.show(*fig.graph_map(graph, xy, res.labels, "cluster", "The clusters found", nominal=True),
@@ -152,7 +178,7 @@ def clustering_tab(ctrl, main, graph, xy):
         st.caption(f"Method: {res.method}.")
     with right:
         charts.show(*fig.embedding_chart(spec.vectors, res.labels, graph.labels,
-                                         "Spectral embedding (Laplacian eigenmap)"), "embedding")
+                                         "Embedding: u₂, u₃ of L_sym"), "embedding")
     if graph.truth is not None:
         charts.show(*fig.graph_map(graph, xy, graph.truth, "group", f"The truth: {graph.truth_name}", nominal=True,
                                    size=260), "truth", width="content")
@@ -195,7 +221,9 @@ def signals_tab(ctrl, main, graph, xy):
     c1, c2, c3 = st.columns(3)
     c1.metric("Roughness of x", f"{filt.smoothness_in:.4f}", help="xᵀLx / xᵀx: 0 for a constant signal.")
     c2.metric(f"… after {filt_name}", f"{filt.smoothness_out:.4f}")
-    c3.metric(f"… after {depth} GCN layers", f"{gcn.energy[-1]:.4f}")
+    c3.metric(f"… after {depth} GCN layers", f"{gcn.energy[-1]:.4f}",
+              help=f"Tends to {gcn.limit_energy:.4f}, the roughness of x's projection on √(d + 1) per component "
+                   "(where the layers take it), not to 0: that is 0 only if every node has the same degree.")
     a, b, c = layout.side_by_side([1, 1, 1])
     with a:
         charts.show(*fig.graph_map(graph, xy, x, "x", "The signal x", size=220), "signal", width="content")
@@ -210,8 +238,11 @@ def signals_tab(ctrl, main, graph, xy):
         charts.show(*fig.frequency_chart(spec, filt, filt_gain), "graph fourier")
     with right:
         charts.show(*fig.smoothing_chart(gcn), "over smoothing")
-    layout.notice("A GCN layer multiplies each graph frequency by 1 − λ̃: a low-pass filter. Stack enough layers and, "
-                  "within each component, every node carries the same value times √(degree + 1): over-smoothing.")
+    layout.notice("A GCN layer is a low-pass filter too, but in its own frequencies: it multiplies each by 1 − λ̃, "
+                  "where λ̃ are the eigenvalues of L̃ = I − D̃^−½(A + I)D̃^−½, the normalized Laplacian with "
+                  "self-loops (not the eigenvalues of L on the chart at the left). Stack enough layers and, within "
+                  "each component, every node carries the same value times √(degree + 1): over-smoothing. The "
+                  f"roughness then tends to that of √(d + 1), here {gcn.limit_energy:.4f}, not to 0.")
 
 
 def cheeger_tab(ctrl, main, graph, xy):
@@ -235,21 +266,22 @@ def cheeger_tab(ctrl, main, graph, xy):
     c3.metric("Walk's spectral gap", f"{c.gap:.5f}", help="1 − max(|μ₂|, |μₙ|), μ = 1 − λ(L_sym); 0 on a "
               "bipartite graph, where the plain walk oscillates.")
     c4.metric("Lazy walk's gap λ₂/2", f"{c.lazy_gap:.5f}")
-    charts.show(*fig.cheeger_chart(c), "cheeger")
+    charts.show(*fig.cheeger_chart(c, charts.height(150)), "cheeger")
     left, right = layout.side_by_side([1.1, 1])
     with left:
         side = np.full(graph.n, "other components", dtype=object)
         side[keep] = np.where(c.sweep_set, "S", "the rest")
-        charts.show(*fig.graph_map(graph, xy, side, "side", f"The best sweep cut (φ = {c.sweep_conductance:.4f})",
+        charts.show(*fig.graph_map(graph, xy, side, "side", f"Sweep cut: φ = {c.sweep_conductance:.4f}",
                                    nominal=True), "sweep cut", width="content")
     with right:
         tv, t2 = compute.run(f"lazy random walk, {steps} steps", graphs.random_walk, part, min(start, part.n - 1),
                              steps, on="cpu")
-        charts.show(*fig.mixing_chart(tv, c.lazy_gap), "mixing")
+        bound = graphs.mixing_bound(part, min(start, part.n - 1), c.lazy_gap, steps)
+        charts.show(*fig.mixing_chart(tv, bound, charts.height(300)), "mixing")
         layout.compute_line(t2)
-    layout.notice("A cheap cut forces a small λ₂ (the lower bound, λ₂/2 ≤ h); a small λ₂ guarantees a cheap cut, "
-                  "and the sweep over the Fiedler vector finds one within √(2λ₂) (the upper bound). The same λ₂ "
-                  "sets how slowly a random walk forgets its start.")
+    layout.notice("Everything here is L_sym's: its λ₂ and its u₂. A cheap cut forces a small λ₂ (the lower bound, "
+                  "λ₂/2 ≤ h); a small λ₂ guarantees a cheap cut, and the sweep over D^−½u₂ finds one within √(2λ₂) "
+                  "(the upper bound). The same λ₂ sets how slowly a random walk forgets its start.")
 
 
 tabs, ctrl, main = layout.tabbed_page(7, TABS)
@@ -270,9 +302,16 @@ with main:
     layout.try_this([
         "Stochastic block model: lower p_in towards p_out. When does spectral clustering stop finding the blocks?",
         "Random geometric graph with a small radius: count the zero eigenvalues and the components.",
-        "Karate club, Clustering: the Fiedler vector's sign recovers the club's split, all but one member.",
-        "Barbell: λ₂ is tiny, the sweep cut is the bridge, and the random walk takes ages to cross it.",
-        "Signals: a delta at one node, then stack GCN layers: it spreads, then everything looks the same.",
+        "Karate club, Clustering: the sign of L_sym's u₂ recovers the club's split, all but one member (L's Fiedler "
+        "vector splits it the same way).",
+        "Barbell: λ₂ is tiny, the sweep cut goes through the middle of the connecting path, and the random walk "
+        "takes ages to cross it.",
+        "Stochastic block model with 4 blocks, Clustering, k-means: read the eigengap caption, then lower p_in. "
+        "When does the largest gap stop coming after λ₄?",
+        "Spectrum of L_sym: the largest eigenvalue is 2 on the Davis graph (women and events: bipartite), on a "
+        "path, a grid and an even cycle; below 2 on the karate club and an odd cycle.",
+        "Signals: a delta at one node, then stack GCN layers: it spreads until every node holds one number times "
+        "√(degree + 1), the hubs brightest; on a cycle (all degrees equal) it ends flat.",
         "Cycle vs path: their spectra are 2 − 2cos(2πk/n) and 2 − 2cos(πk/n). Compare the Fiedler vectors.",
     ])
     layout.math_file(__file__)

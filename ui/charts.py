@@ -89,6 +89,65 @@ def _arrow_datasets(data: Any, datasets: dict[str, bytes]) -> dict[str, str]:
 alt.data_transformers.register("mfdl_arrow", _arrow_datasets)
 
 
+SEAM_STROKE = 1.5  # px: the cell's own colour drawn round it, over the anti-aliased seam to its neighbours
+SEAM_FIELD = "_seam"
+
+
+def _mark_type(unit: dict[str, Any]) -> str | None:
+    mark = unit.get("mark")
+    return mark.get("type") if isinstance(mark, dict) else mark
+
+
+def _veil(opacity: float) -> dict[str, Any]:
+    """One white rect over the whole view at 1 − opacity: over a white background, opaque cells under it look
+    exactly like cells drawn at ``opacity`` (α·c + (1 − α)·white), without a seam between them."""
+    return {"data": {"values": [{}]}, "mark": {"type": "rect", "color": "white", "opacity": 1 - opacity},
+            "encoding": {"x": {"value": 0}, "x2": {"value": "width"}, "y": {"value": 0}, "y2": {"value": "height"}}}
+
+
+def _seamless(spec: dict[str, Any], first: bool = True) -> list[dict[str, Any]]:
+    """Heatmaps (rect marks coloured by a field) without the white grid between cells.
+
+    Browsers anti-alias each cell's edges, so two cells that meet at a fractional pixel both leave it partly
+    uncovered and the background shows through: a screen-door grid over the whole map, worst on a projector.
+    Each such rect also gets its fill as a thin stroke (its own scale, the same field and definition), which
+    covers the seam. A translucent heatmap would show the overlaps as a darker grid instead, so when it is
+    the bottom layer without tooltips it is drawn opaque under a white veil (:func:`_veil`) — the same colours
+    on a white background. Returns the layers to put in the spec's place (the spec, and maybe its veil)."""
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        if isinstance(spec.get(key), list):
+            out = []
+            for i, sub in enumerate(spec[key]):
+                out += _seamless(sub, first and (i == 0 or key != "layer"))
+            spec[key] = out
+    if isinstance(spec.get("spec"), dict):  # facet / repeat
+        inner = _seamless(spec["spec"], first)
+        spec["spec"] = inner[0] if len(inner) == 1 else {"layer": inner}
+    encoding = spec.get("encoding")
+    if _mark_type(spec) != "rect" or not isinstance(encoding, dict) or "stroke" in encoding:
+        return [spec]
+    paint = next((encoding[c] for c in ("fill", "color") if isinstance(encoding.get(c), dict)
+                  and isinstance(encoding[c].get("field"), str)
+                  and not {"aggregate", "bin", "timeUnit"} & encoding[c].keys()), None)
+    mark = spec["mark"] if isinstance(spec["mark"], dict) else {"type": "rect"}
+    if paint is None or "stroke" in mark:
+        return [spec]
+    opacity = mark.get("opacity", 1)
+    veil = None
+    if isinstance(opacity, int | float) and opacity < 1:
+        if not first or "tooltip" in encoding or "tooltip" in mark:
+            return [spec]  # not the bottom layer, or the veil would take its tooltips: left as it is
+        veil = _veil(float(opacity))
+        mark = {**mark, "opacity": 1}
+    spec["mark"] = {**mark, "strokeWidth": SEAM_STROKE}
+    # The stroke reads a copy of the field: on the same field Vega-Lite would merge its legend with the fill's
+    # and draw symbols instead of the colour ramp.
+    spec["transform"] = [*spec.get("transform", []), {"calculate": f"datum[{json.dumps(paint['field'])}]",
+                                                      "as": SEAM_FIELD}]
+    encoding["stroke"] = {**paint, "field": SEAM_FIELD, "legend": None}
+    return [spec] if veil is None else [spec, veil]
+
+
 def spec_of(chart: alt.TopLevelMixin, present: bool = False, inline: bool = False) -> dict[str, Any]:
     """The Vega-Lite spec with the house theme; presentation mode scales type and marks.
 
@@ -104,6 +163,13 @@ def spec_of(chart: alt.TopLevelMixin, present: bool = False, inline: bool = Fals
         with _TRANSFORMERS, alt.data_transformers.enable("mfdl_arrow", datasets=datasets):
             spec = chart.to_dict(validate=False)
         spec["datasets"] = {**spec.get("datasets", {}), **datasets}
+    layers = _seamless(spec)
+    if len(layers) > 1:  # a one-layer heatmap that got a veil: the two become a layer chart
+        top = {k: v for k, v in spec.items() if k in ("$schema", "config", "datasets", "title", "width", "height",
+                                                      "autosize", "padding", "background", "usermeta")}
+        for k in top:
+            spec.pop(k)
+        spec = {**top, "layer": [spec, layers[1]]}
     if present:
         spec["config"] = _merge(spec.get("config", {}), _theme(PRESENT_SCALE)["config"])
     return spec

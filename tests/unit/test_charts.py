@@ -67,3 +67,51 @@ def test_template_charts_ship_named_arrow_data_and_export_inline():
     before = charts._template_json.cache_info().hits
     charts._spec(charts.Template(_build_named, ("A title",), {"pts": frame.head(1)}), False)
     assert charts._template_json.cache_info().hits == before + 1
+
+
+def _cells(opacity: float = 1.0, tooltip: bool = False) -> alt.Chart:
+    df = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 0, 1, 1], "v": [0.1, 0.4, 0.6, 0.9]})
+    enc = dict(x=alt.X("x:O"), y=alt.Y("y:O"), color=alt.Color("v:Q", scale=alt.Scale(scheme="viridis")))
+    if tooltip:
+        enc["tooltip"] = [alt.Tooltip("v:Q")]
+    return alt.Chart(df).mark_rect(opacity=opacity).encode(**enc)
+
+
+def test_heatmap_cells_are_drawn_without_seams():
+    """A rect heatmap gets its own colour as a thin stroke (on a copy of the field, so its legend stays a ramp),
+    which covers the anti-aliased seams that showed the background as a white grid."""
+    spec = charts.spec_of(_cells(), inline=True)
+    enc = spec["encoding"]
+    assert enc["stroke"]["field"] == charts.SEAM_FIELD and enc["stroke"]["legend"] is None
+    assert enc["stroke"]["scale"] == enc["color"]["scale"]
+    assert {"calculate": 'datum["v"]', "as": charts.SEAM_FIELD} in spec["transform"]
+    assert spec["mark"]["strokeWidth"] == charts.SEAM_STROKE
+    assert "legend" not in enc["color"] or enc["color"]["legend"] is not None
+    assert charts._render(json.dumps(spec), "png")[:8] == b"\x89PNG\r\n\x1a\n"
+    # inside a facet too (the digits, the eigen-digits)
+    faceted = charts.spec_of(_cells().properties(width=40, height=40).facet(column=alt.Column("y:O")), inline=True)
+    assert faceted["spec"]["encoding"]["stroke"]["field"] == charts.SEAM_FIELD
+
+
+def test_a_translucent_bottom_heatmap_is_drawn_opaque_under_a_white_veil():
+    points = alt.Chart(pd.DataFrame({"x": [0.5], "y": [0.5]})).mark_point().encode(x=alt.X("x:O"), y=alt.Y("y:O"))
+    spec = charts.spec_of(alt.layer(_cells(0.75), points), inline=True)
+    heat, veil, dots = spec["layer"]
+    assert heat["mark"]["opacity"] == 1 and "stroke" in heat["encoding"]
+    assert veil["mark"] == {"type": "rect", "color": "white", "opacity": 0.25}
+    assert "stroke" not in dots.get("encoding", {})
+    # α·c + (1 − α)·white, whichever way it is drawn
+    alone = charts.spec_of(_cells(0.75), inline=True)
+    assert [layer["mark"]["type"] for layer in alone["layer"]] == ["rect", "rect"]
+    assert "config" in alone and "datasets" in alone and "mark" not in alone
+    assert charts._render(json.dumps(alone), "png")[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_rects_that_are_not_plain_heatmaps_are_left_alone():
+    band = alt.Chart(pd.DataFrame({"a": [0.0], "b": [1.0]})).mark_rect(color="#009E73", opacity=0.2).encode(
+        x=alt.X("a:Q"), x2=alt.X2("b:Q"))
+    assert "stroke" not in charts.spec_of(band, inline=True)["encoding"]  # one colour, no field: no seams
+    with_tips = charts.spec_of(_cells(0.8, tooltip=True), inline=True)  # a veil would take its tooltips
+    assert "stroke" not in with_tips["encoding"] and with_tips["mark"]["opacity"] == 0.8
+    above = charts.spec_of(alt.layer(band, _cells(0.8)), inline=True)  # a veil would cover the layer below
+    assert len(above["layer"]) == 2 and above["layer"][1]["mark"]["opacity"] == 0.8

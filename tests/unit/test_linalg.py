@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import torch
 from sklearn.decomposition import PCA
-from sklearn.preprocessing import StandardScaler
 
 from core import data, linalg
 
@@ -16,11 +15,17 @@ def _match_up_to_sign(a: np.ndarray, b: np.ndarray, atol: float) -> None:
         np.testing.assert_allclose(a[i], sign * b[i], atol=atol)
 
 
+def _scaled(X: np.ndarray) -> np.ndarray:
+    """Columns centred and divided by their ddof = 1 deviation (constant columns left at 0)."""
+    s = X.std(axis=0, ddof=1)
+    return (X - X.mean(axis=0)) / np.where(s > 0, s, 1.0)
+
+
 @pytest.mark.parametrize("name", ["digits", "iris", "wine", "breast_cancer"])
 @pytest.mark.parametrize("standardize", [False, True])
 def test_pca_matches_sklearn(name, standardize):
     X = data.load_dataset(name).X
-    ref_X = StandardScaler().fit_transform(X) if standardize else X
+    ref_X = _scaled(X) if standardize else X
     k = min(10, X.shape[1])
     ref = PCA(n_components=k, svd_solver="full").fit(ref_X)
     res = linalg.pca(X, k, standardize=standardize)
@@ -51,8 +56,23 @@ def test_pca_standardize_constant_column_has_no_division_by_zero():
     res = linalg.pca(X, 2, standardize=True)
     assert res.constant_columns == 1
     assert np.isfinite(res.scores).all() and np.isfinite(res.components).all()
-    ref = PCA(2, svd_solver="full").fit(StandardScaler().fit_transform(X))  # sklearn also leaves it at 0
+    ref = PCA(2, svd_solver="full").fit(_scaled(X))  # the constant column stays at 0
     np.testing.assert_allclose(res.explained_variance[:2], ref.explained_variance_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["iris", "wine", "breast_cancer"])
+def test_standardized_pca_is_pca_of_the_correlation_matrix(name):
+    X = data.load_dataset(name).X
+    res = linalg.pca(X, X.shape[1], standardize=True)
+    reference = np.linalg.eigvalsh(np.corrcoef(X, rowvar=False))[::-1]
+    np.testing.assert_allclose(res.explained_variance, reference, rtol=1e-9, atol=1e-12)
+    assert res.explained_variance.sum() == pytest.approx(X.shape[1], rel=1e-12)  # the trace of R is d
+    np.testing.assert_allclose(res.covariance(), np.corrcoef(X, rowvar=False), atol=1e-10)
+    # the page's S = D (V Λ Vᵀ) D with D the columns' (ddof = 1) deviations
+    np.testing.assert_allclose(res.covariance() * np.outer(res.scale, res.scale), np.cov(X, rowvar=False),
+                               rtol=1e-9, atol=1e-9)
+    if name == "wine":  # the number the page shows: 4.706, not n/(n − 1) × that = 4.732
+        assert res.explained_variance[0] == pytest.approx(4.70585, abs=1e-5)
 
 
 def test_pca_covariance_is_the_sample_covariance():
@@ -127,6 +147,35 @@ def test_randomized_svd_obeys_halko_bound():
     assert bound >= optimal
 
 
+def test_the_truncated_randomized_svd_obeys_its_bounds():
+    """What the race scores is Â_k = Q[QᵀA]_k (rank k), not QQᵀA (rank k + p): its error splits
+    orthogonally, ‖A − Â_k‖₂ ≤ σ_{k+1} + ‖(I − QQᵀ)A‖₂, and on average it stays within
+    √(2 + k/(p−1)) × the optimum (no power iterations)."""
+    k, p = 15, 5
+    A = linalg.test_matrix(300, 200, decay=0.08, seed=0, noise=0.0)
+    S = np.linalg.svd(A, compute_uv=False)
+    optimal = np.sqrt(np.sum(S[k:] ** 2))
+    errs = []
+    for seed in range(20):
+        torch.manual_seed(seed)
+        U, s, V = torch.svd_lowrank(torch.from_numpy(A), q=k + p, niter=0)
+        U, s, V = U.numpy(), s.numpy(), V.numpy()
+        Ak = (U[:, :k] * s[:k]) @ V[:, :k].T
+        residual = A - U @ (U.T @ A)  # (I − QQᵀ)A: U spans the sketch's range Q
+        small = np.linalg.svd(U.T @ A, compute_uv=False)
+        # the Pythagorean split, exactly, and the bounds that follow from σⱼ(QᵀA) ≤ σⱼ(A)
+        assert np.linalg.norm(A - Ak) ** 2 == pytest.approx(np.linalg.norm(residual) ** 2 + np.sum(small[k:] ** 2),
+                                                            rel=1e-9)
+        assert np.all(small <= S[: len(small)] + 1e-12)
+        assert np.linalg.norm(A - Ak, 2) <= S[k] + np.linalg.norm(residual, 2) + 1e-12
+        errs.append(float(np.linalg.norm(A - Ak)))
+    assert min(errs) >= optimal - 1e-9  # Eckart–Young
+    assert np.mean(errs) <= linalg.halko_truncated_bound(S, k, p)
+    assert linalg.halko_truncated_bound(S, k, p) == pytest.approx(np.sqrt(2 + k / (p - 1)) * optimal)
+    with pytest.raises(ValueError):
+        linalg.halko_truncated_bound(S, k, 1)
+
+
 def test_svd_race_errors_are_consistent():
     race = linalg.svd_race([200, 300], rank=10, oversample=5, niter=2, seed=0)
     assert race.sizes == [(200, 150), (300, 225)]
@@ -184,3 +233,18 @@ def test_svd_race_reuses_the_exact_part_and_scores_against_numpy():
 def test_no_sketch_no_power_iterations_is_visibly_worse():
     race = linalg.svd_race([400], rank=20, oversample=0, niter=0, seed=0)
     assert race.randomized_error[0] > 1.2 * race.optimal_error[0]
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_the_principal_axes_subtitle_gives_the_angle_of_the_line_drawn(standardize):
+    from ui.figures import linear_algebra as fig
+
+    ds = data.gaussian_cloud(500, 2, stretch=3.0, angle_deg=30.0, seed=0)
+    res = linalg.pca(ds.X, 2, standardize=standardize)
+    chart, axes = fig.axes_over_cloud(ds.X, res, 30.0)
+    pc1 = axes[axes.axis == "PC1"]
+    drawn = np.degrees(np.arctan2(np.ptp(pc1.y) * np.sign(np.diff(pc1.y)[0] * np.diff(pc1.x)[0]),
+                                  np.ptp(pc1.x))) % 180
+    subtitle = chart.title.subtitle
+    assert subtitle[0].startswith(f"PC1 at {drawn:.1f}°"), (subtitle, drawn)
+    assert (len(subtitle) == 2) == standardize  # standardized: says whose axes these are

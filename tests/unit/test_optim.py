@@ -106,6 +106,79 @@ def test_heavy_ball_reaches_the_accelerated_rate():
         assert th.hb_rate_measured < th.gd_rate_measured
 
 
+KAPPAS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]  # what the Theory tab offers
+
+
+def test_heavy_ball_closed_form_is_the_companion_matrix_power():
+    """The double-root closed form against numpy's powers of each mode's 2×2 companion matrix, and against the
+    iterates the page measures (torch.optim's momentum rule)."""
+    for kappa in KAPPAS:
+        th = optim.quadratic_theory(float(kappa), 30.0, 1.0, steps=200)
+        lam = th.eigenvalues
+        eta, mu = th.hb_lr, th.hb_momentum
+        c0 = np.array([-2.5, 2.0]) @ th.eigenvectors
+        for i in range(2):
+            M = np.array([[1 + mu - eta * lam[i], -mu], [1.0, 0.0]])
+            if kappa > 1:  # a double eigenvalue, ±ρ
+                np.testing.assert_allclose(np.linalg.eigvals(M), [(-1) ** i * th.hb_rate_theory] * 2, atol=1e-6)
+            # torch.optim's buffer starts at the first gradient: (x₀, x₋₁) = (x₀, x₀)
+            ref = [(np.linalg.matrix_power(M, t) @ np.array([c0[i], c0[i]]))[0] for t in range(201)]
+            np.testing.assert_allclose(th.hb_modes[:, i], ref, rtol=1e-9, atol=1e-12 * abs(c0[i]))
+        measured = th.runs.positions[:, 1, :] @ th.eigenvectors
+        live = np.abs(th.hb_modes) > 1e-250
+        np.testing.assert_allclose(measured[live], th.hb_modes[live], rtol=1e-6, atol=1e-280)
+
+
+@pytest.mark.parametrize("angle", [-90.0, -45.0, 0.0, 30.0, 90.0])
+def test_measured_errors_stay_under_the_bounds_drawn(angle):
+    for kappa in KAPPAS:
+        th = optim.quadratic_theory(float(kappa), angle, 1.5, steps=500)
+        tiny = 1e-280
+        assert np.all(th.hb_error <= th.hb_bound * (1 + 1e-9) + tiny), kappa
+        assert np.all(th.gd_error <= th.gd_bound * (1 + 1e-9) + tiny), kappa
+        assert th.hb_bound[0] == pytest.approx(np.hypot(-2.5, 2.0))
+
+
+def test_heavy_ball_is_not_under_its_rate_alone():
+    """‖x₀‖·ρᵗ is no bound: at the page's default start the error is ~30× above it at t = 20 and 140–180×
+    at t = 100 (the gap grows linearly), while the measured rate over the second half is ρ·≈2^(2/T)."""
+    for kappa in (10.0, 100.0, 1000.0):
+        th = optim.quadratic_theory(kappa, 30.0, 1.5, steps=100)
+        naive = th.hb_error[0] * th.hb_rate_theory ** np.arange(101)
+        assert 25 < th.hb_error[20] / naive[20] < 40
+        assert 140 < th.hb_error[100] / naive[100] < 185
+        norms = np.linalg.norm(th.hb_modes, axis=1)
+        assert th.hb_rate_measured == pytest.approx((norms[100] / norms[50]) ** (1 / 50), rel=1e-9)
+        assert th.hb_rate_measured == pytest.approx(th.hb_rate_theory * 2 ** (2 / 100), rel=2e-3)
+
+
+def test_the_tuning_grid_is_half_a_decade_and_misses_the_best_gd_step():
+    grid = np.log10(optim.LR_GRID)
+    np.testing.assert_allclose(np.diff(grid), 0.5)
+    for kappa in KAPPAS[1:]:
+        best = 2 / (1 + 1 / kappa)
+        assert 1.0 < best < 2.0 and not np.any(np.isclose(optim.LR_GRID, best))
+    assert np.any(np.isclose(optim.LR_GRID, 1.0))  # κ = 1: the best step, 1, is on it
+
+
+def test_per_coordinate_methods_are_not_rotation_invariant():
+    """The page's try-this: at κ = 1000 with tuned rates RMSprop reaches the target in 12 steps at θ = 0° and
+    never (300 steps) at 45°. Gradient descent, momentum and Newton commute with rotations: turn the
+    landscape and the start together and the path turns with them; RMSprop's does not."""
+    kinds = ("sgd", "momentum", "rmsprop", "newton")
+    at = {a: optim.tune("quadratic", kinds, steps=300, kappa=1000.0, angle=a)[0] for a in (0.0, 45.0)}
+    assert at[0.0].steps_to_target["rmsprop"] == 12
+    assert math.isinf(at[45.0].steps_to_target["rmsprop"])
+    start = np.array([-2.5, 2.0])
+    a = math.radians(45.0)
+    R = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    for kind in kinds:
+        flat = optim.run("quadratic", (kind,), (0.1,), steps=50, start=tuple(start), kappa=1000.0, angle=0.0)
+        turned = optim.run("quadratic", (kind,), (0.1,), steps=50, start=tuple(R @ start), kappa=1000.0, angle=45.0)
+        same = np.allclose(turned.positions[:, 0], flat.positions[:, 0] @ R.T, rtol=1e-9, atol=1e-12)
+        assert same == (kind != "rmsprop"), kind
+
+
 def test_newton_solves_a_quadratic_in_one_step():
     for kappa, angle in [(10.0, 0.0), (1000.0, 37.0)]:
         runs = optim.run("quadratic", ("newton",), (1.0,), steps=1, start=(-2.5, 2.0), kappa=kappa, angle=angle)
@@ -265,3 +338,28 @@ def test_a_run_without_records_has_the_same_paths():
     np.testing.assert_array_equal(full.positions, lean.positions)
     np.testing.assert_array_equal(full.diverged_at, lean.diverged_at)
     assert lean.gradient.shape[0] == 0 and lean.moment.shape[0] == 0
+
+
+def test_rastrigin_try_this_numbers():
+    """The page's try-this: with tuned rates from the default start, every default optimizer but RMSprop stops
+    in the local minimum near (3, 2), f ≈ 12.9; RMSprop ends near (1, 0), still moving."""
+    land = optim.landscape("rastrigin")
+    tuned, runs = optim.tune("rastrigin", optim.DEFAULT_OPTIMIZERS, steps=300)
+    for row in optim.select(runs, tuned.best_lr):
+        kind, p = runs.kinds[row], runs.positions[-1, row]
+        g = np.linalg.norm(land.grad(torch.tensor(p)).numpy())
+        if kind == "rmsprop":
+            assert np.linalg.norm(p - [1.0, 0.0]) < 0.2 and g > 1
+        else:
+            assert np.linalg.norm(p - [3.0, 2.0]) < 0.05 and g < 1e-3, kind
+            assert runs.losses[-1, row] == pytest.approx(12.93, abs=0.01)
+
+
+def test_the_race_caption_places_gd_best_step_between_grid_points():
+    from ui.figures import optimization as fig
+
+    land = optim.landscape("quadratic", 10.0, 30.0)
+    tuned, _ = optim.tune("quadratic", ("sgd",), steps=20, kappa=10.0, angle=30.0)
+    text = fig.race_caption(land, tuned, 1, 20, "constant", 0.9, 10.0)
+    assert "2/(1 + 1/κ) = 1.82" in text and "between 1 and 3.16" in text and "half a decade apart" in text
+    assert "not on the grid" not in fig.race_caption(land, tuned, 1, 20, "constant", 0.9, 1.0)

@@ -28,7 +28,7 @@ def _build_map(title: str, value: str, nominal: bool, with_edges: bool, size: in
         colour = alt.Color(f"{value}:N", scale=alt.Scale(range=GROUP_COLOURS), legend=alt.Legend(orient="bottom"))
     else:
         colour = alt.Color(f"{value}:Q", scale=alt.Scale(scheme="redblue", domainMid=0, reverse=True),
-                           legend=alt.Legend(orient="bottom", gradientLength=160))
+                           legend=alt.Legend(orient="bottom", gradientLength=160, padding=14))
     layers.append(alt.Chart(alt.NamedData(name="nodes")).mark_circle(
         size=dot, opacity=0.95, stroke="#333", strokeWidth=0.6 if dot >= 30 else 0).encode(
         x=alt.X("px:Q", scale=sx, axis=None), y=alt.Y("py:Q", scale=sy, axis=None), color=colour,
@@ -88,21 +88,23 @@ def matrix_heatmap(M: np.ndarray, labels: tuple[str, ...], title: str) -> tuple[
     chart = alt.Chart(df).mark_rect().encode(
         x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
         color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domain=[-lim, lim], reverse=True),
-                        legend=alt.Legend(orient="bottom", gradientLength=160)),
+                        legend=alt.Legend(orient="bottom", gradientLength=160, padding=14)),
         tooltip=[alt.Tooltip("i:N"), alt.Tooltip("j:N"), alt.Tooltip("value:Q", format=".4f")],
     ).properties(title=title, width=cell * n, height=cell * n)
     return chart, df
 
 
-def embedding_chart(vectors: np.ndarray, groups: np.ndarray, labels: tuple[str, ...],
-                    title: str) -> tuple[alt.Chart, pd.DataFrame]:
-    df = pd.DataFrame({"eigenvector 2": vectors[:, 1], "eigenvector 3": vectors[:, 2] if vectors.shape[1] > 2 else 0.0,
+def embedding_chart(vectors: np.ndarray, groups: np.ndarray, labels: tuple[str, ...], title: str,
+                    matrix: str = "L_sym") -> tuple[alt.Chart, pd.DataFrame]:
+    """Each node at its entries of eigenvectors 2 and 3 (of ``matrix``), coloured by its cluster."""
+    u2, u3 = f"u₂ of {matrix}", f"u₃ of {matrix}"
+    df = pd.DataFrame({u2: vectors[:, 1], u3: vectors[:, 2] if vectors.shape[1] > 2 else 0.0,
                        "cluster": [str(g) for g in groups], "node": list(labels)})
     chart = alt.Chart(df).mark_circle(size=70, opacity=0.85).encode(
-        x=alt.X("eigenvector 2:Q"), y=alt.Y("eigenvector 3:Q"),
+        x=alt.X(f"{u2}:Q"), y=alt.Y(f"{u3}:Q"),
         color=alt.Color("cluster:N", scale=alt.Scale(range=GROUP_COLOURS), legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("node:N"), alt.Tooltip("cluster:N"), alt.Tooltip("eigenvector 2:Q", format=".4f"),
-                 alt.Tooltip("eigenvector 3:Q", format=".4f")],
+        tooltip=[alt.Tooltip("node:N"), alt.Tooltip("cluster:N"), alt.Tooltip(f"{u2}:Q", format=".4f"),
+                 alt.Tooltip(f"{u3}:Q", format=".4f")],
     ).properties(title=title, height=320)
     return chart, df
 
@@ -121,8 +123,8 @@ def frequency_chart(spec: Spectrum, filt: Filtered, filter_name: str) -> tuple[a
     gain = alt.Chart(df.assign(scaled=df["gain"] * top)).mark_line(color="#D55E00", strokeWidth=2.5).encode(
         x=alt.X("λ:Q"), y=alt.Y("scaled:Q"), tooltip=[alt.Tooltip("gain:Q", format=".4f")])
     return alt.layer(dots, gain).properties(
-        title=alt.Title("The signal's graph Fourier coefficients", subtitle=f"orange: the gain of {filter_name} "
-                                                                             "(scaled to the largest coefficient)"),
+        title=alt.Title("Graph Fourier coefficients", subtitle=[f"orange: the gain of {filter_name}",
+                                                                "(scaled to the largest coefficient)"]),
         height=300), df
 
 
@@ -134,12 +136,13 @@ def smoothing_chart(res: GCNSmoothing) -> tuple[alt.Chart, pd.DataFrame]:
         y=alt.Y("non-constant part:Q", scale=alt.Scale(type="log"), title="what is left to tell nodes apart (log)"),
         tooltip=[alt.Tooltip("layers:Q"), alt.Tooltip("non-constant part:Q", format=".3e"),
                  alt.Tooltip("Dirichlet energy:Q", format=".4f")],
-    ).properties(title=alt.Title("Over-smoothing", subtitle="the size of the signal beyond the top eigenvector, "
-                                                            "after each layer"), height=300)
+    ).properties(title=alt.Title("Over-smoothing", subtitle=["what is left of the signal beyond the limit",
+                                                             "(√(d + 1) on each component), after each layer"]),
+                 height=300)
     return chart, df
 
 
-def cheeger_chart(c: Cheeger) -> tuple[alt.LayerChart, pd.DataFrame]:
+def cheeger_chart(c: Cheeger, height: int = 150) -> tuple[alt.LayerChart, pd.DataFrame]:
     df = pd.DataFrame({"what": ["λ₂/2 (lower bound)", "conductance of the sweep cut", "√(2λ₂) (upper bound)"],
                        "value": [c.lower, c.sweep_conductance, c.upper], "row": ["Cheeger"] * 3})
     line = alt.Chart(pd.DataFrame({"lo": [c.lower], "hi": [c.upper], "row": ["Cheeger"]})).mark_rule(
@@ -147,27 +150,31 @@ def cheeger_chart(c: Cheeger) -> tuple[alt.LayerChart, pd.DataFrame]:
                                                y=alt.Y("row:N", axis=None))
     dots = alt.Chart(df).mark_point(size=300, filled=True).encode(
         x=alt.X("value:Q"), y=alt.Y("row:N", axis=None),
-        color=alt.Color("what:N", scale=alt.Scale(range=["#009E73", "#D55E00", "#0072B2"]),
-                        legend=alt.Legend(title=None, orient="bottom", direction="vertical")),
-        shape=alt.Shape("what:N", scale=alt.Scale(range=["triangle-right", "diamond", "triangle-left"]),
-                        legend=None),
+        color=alt.Color("what:N", scale=alt.Scale(domain=list(df["what"]), range=["#009E73", "#D55E00", "#0072B2"]),
+                        legend=alt.Legend(title=None, orient="top", direction="horizontal", labelLimit=260)),
+        shape=alt.Shape("what:N", scale=alt.Scale(domain=list(df["what"]),
+                                                  range=["triangle-right", "diamond", "triangle-left"]), legend=None),
         tooltip=[alt.Tooltip("what:N"), alt.Tooltip("value:Q", format=".5f")])
     return alt.layer(line, dots).properties(title="Cheeger's inequality: λ₂/2 ≤ h(G) ≤ φ(sweep) ≤ √(2λ₂)",
-                                            height=90), df
+                                            height=height), df
 
 
-def mixing_chart(tv: np.ndarray, gap: float) -> tuple[alt.LayerChart, pd.DataFrame]:
+MIXING = ["distance", "bound ½√((1 − πₓ)/πₓ)·(1 − gap)ᵗ"]
+
+
+def mixing_chart(tv: np.ndarray, bound: np.ndarray, height: int = 300) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """The lazy walk's total-variation distance to π and its spectral bound (:func:`core.graphs.mixing_bound`)."""
     t = np.arange(len(tv))
-    df = pd.DataFrame({"t": t, "distance": np.maximum(tv, 1e-16), "(1 − gap)ᵗ": np.maximum((1 - gap) ** t, 1e-16)})
+    df = pd.DataFrame({"t": t, MIXING[0]: np.maximum(tv, 1e-16), MIXING[1]: np.maximum(bound, 1e-16)})
     long = df.melt(id_vars=["t"], var_name="curve", value_name="value")
     chart = alt.Chart(long).mark_line(strokeWidth=2.5).encode(
         x=alt.X("t:Q", title="steps of the lazy walk"), y=alt.Y("value:Q", scale=alt.Scale(type="log"),
-                                                             title="total-variation distance to π (log)"),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=["distance", "(1 − gap)ᵗ"], range=["#0072B2", "#D55E00"]),
-                        legend=alt.Legend(title=None, orient="top")),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["distance", "(1 − gap)ᵗ"],
-                                                             range=[[1, 0], [6, 4]]), legend=None),
+                                                             title="TV distance to π (log)"),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=MIXING, range=["#0072B2", "#D55E00"]),
+                        legend=alt.Legend(title=None, orient="top", direction="vertical", labelLimit=320)),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=MIXING, range=[[1, 0], [6, 4]]), legend=None),
         tooltip=[alt.Tooltip("t:Q"), alt.Tooltip("curve:N"), alt.Tooltip("value:Q", format=".3e")])
-    return chart.properties(title=alt.Title("The random walk mixes at the spectral gap's rate",
-                                            subtitle="dashed: (1 − lazy gap)ᵗ, the slowest mode's decay"),
-                            height=300), df
+    return chart.properties(title=alt.Title("How fast the lazy walk mixes",
+                                            subtitle=["dashed: the bound, with gap = λ₂(L_sym)/2;",
+                                                      "the distance takes on its slope"]),
+                            height=height), df

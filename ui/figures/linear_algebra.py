@@ -31,9 +31,14 @@ def scree(result: PCAResult, k: int, max_components: int = 40) -> tuple[alt.Laye
                         legend=alt.Legend(orient="right")),
         tooltip=tips)
     line = base.mark_line(point=True, color="#D55E00").encode(y=alt.Y("cumulative:Q"), tooltip=tips)
-    rule = alt.Chart(pd.DataFrame({"y": [0.9]})).mark_rule(strokeDash=[4, 4], color="#999").encode(y=alt.Y("y:Q"))
-    title = f"Scree plot: {df.cumulative.iloc[min(k, r) - 1]:.1%} of the variance in the first {k}"
-    return (bars + line + rule).properties(title=title, height=300), df
+    ninety = alt.Chart(pd.DataFrame({"y": [0.9], "label": ["90 %"]}))
+    rule = ninety.mark_rule(strokeDash=[4, 4], color="#777").encode(y=alt.Y("y:Q"))
+    # below the rule at the right, where the running total has passed 90 % and the bars are short
+    rule_label = ninety.mark_text(align="right", baseline="top", dx=-4, dy=4, color="#555").encode(
+        y=alt.Y("y:Q"), x=alt.value("width"), text=alt.Text("label:N"))
+    title = alt.Title(f"Scree plot: {df.cumulative.iloc[min(k, r) - 1]:.1%} of the variance in the first {k}",
+                      subtitle="bars: each eigenvalue's share λᵢ / Σλ; line: the running total (λ₁ the largest)")
+    return (bars + line + rule + rule_label).properties(title=title, height=300), df
 
 
 def projection(scores: np.ndarray, labels: np.ndarray | None, ratio: np.ndarray) -> tuple[alt.Chart, pd.DataFrame]:
@@ -72,11 +77,17 @@ def axes_over_cloud(X: np.ndarray, result: PCAResult, true_angle: float | None) 
         color=alt.Color("axis:N", scale=alt.Scale(domain=["PC1", "PC2"], range=["#D55E00", "#009E73"]),
                         title="axis"),
         tooltip=[alt.Tooltip("axis"), alt.Tooltip("λ:Q", format=".3f", title="eigenvalue λ")])
-    angle = np.degrees(np.arctan2(result.components[0, 1], result.components[0, 0])) % 180
+    # The angle of the line as drawn, in the raw x–y coordinates: PC1 mapped back through the scaling
+    # (when standardized, PCA's axes live in the scaled space and map to lines that need not be at right angles).
+    drawn = result.components[0, :2] * result.scale[:2]
+    angle = np.degrees(np.arctan2(drawn[1], drawn[0])) % 180
     subtitle = f"PC1 at {angle:.1f}°" + (f"; the true major axis at {true_angle % 180:.1f}°"
                                          if true_angle is not None else "")
     if X.shape[1] > 2:
         subtitle += " (x–y view)"
+    subtitle = [subtitle]
+    if np.any(result.scale != 1):
+        subtitle.append("standardized: the correlation matrix's axes, drawn in raw units")
     # Equal width and height with equal domains: right angles look right.
     return (cloud + lines).properties(title=alt.Title("Principal axes over the raw cloud", subtitle=subtitle),
                                       height=380, width=380), axes
@@ -155,11 +166,11 @@ def spectrum(S: np.ndarray, rank: int) -> tuple[alt.LayerChart, pd.DataFrame]:
                         title=None),
         tooltip=[alt.Tooltip("i"), alt.Tooltip("σ:Q", format=".4g"), alt.Tooltip("part")])
     cut = alt.Chart(pd.DataFrame({"i": [rank + 0.5]})).mark_rule(strokeDash=[5, 4], color="#555").encode(x=alt.X("i:Q"))
-    return (points + cut).properties(title=f"Singular values of the photo (log scale); cut after r = {rank}",
+    return (points + cut).properties(title=f"Singular values (log scale), cut after r = {rank}",
                                      height=260), df
 
 
-def race(result: SVDRace) -> tuple[alt.Chart, alt.Chart, pd.DataFrame]:
+def race(result: SVDRace, height: int = 300) -> tuple[alt.Chart, alt.Chart, pd.DataFrame]:
     """Time and error of exact vs randomized SVD as the matrix grows (two charts, one table)."""
     rows = []
     for (m, n), te, tr, eo, er in zip(result.sizes, result.exact_seconds, result.randomized_seconds,
@@ -175,9 +186,9 @@ def race(result: SVDRace) -> tuple[alt.Chart, alt.Chart, pd.DataFrame]:
     base = alt.Chart(df).encode(x=alt.X("m:Q", title="rows m (columns ≈ ¾ m)"), color=colour, tooltip=tips)
     times = base.mark_line(point=True).encode(
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="seconds (log scale)"),
-    ).properties(title="Time", height=300)
+    ).properties(title="Time", height=height)
     errors = base.mark_line(point=True, strokeDash=[1, 0]).encode(
         y=alt.Y("error:Q", axis=alt.Axis(format=".2%"), title=f"rank-{result.rank} error (relative)"),
         strokeDash=alt.StrokeDash("method:N", legend=None),
-    ).properties(title="Error (exact = the optimum)", height=300)
+    ).properties(title="Error (exact = the optimum)", height=height)
     return times, errors, df

@@ -6,6 +6,7 @@ Encodings are objects (``alt.X``…), never bare shorthand strings (see ui/figur
 from __future__ import annotations
 
 import functools
+import math
 
 import altair as alt
 import numpy as np
@@ -230,42 +231,51 @@ def step_arrows(land: Landscape, runs: Runs, row: int, step: int, zoom: tuple[np
     return Template(_build_arrows, (land.f_min is not None, f"{label(runs.kinds[row])}, up close", size), data), df
 
 
-def theory_rates(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """‖x_t‖ for gradient descent and heavy ball, measured (points) and as their theory predicts (lines)."""
+def theory_rates(th: QuadraticTheory, height: int = 330) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """‖x_t‖ for gradient descent and heavy ball, measured (points) and the bound each theory gives (dashed):
+    ‖x₀‖·rᵗ for gradient descent, ‖x₀‖·(1 + ct)·ρᵗ for heavy ball (its companion matrix has a double root)."""
     t = np.arange(len(th.gd_error))
     idx = _stride(len(t))
-    gd_rate = th.gd_rate_theory
+    gd = f"gradient descent, lr {th.lr:.3g}"
+    hb = "heavy ball, optimal lr and μ"
     df = pd.concat([
-        pd.DataFrame({"step": t[idx], "method": f"gradient descent, lr {th.lr:.3g}", "kind": "measured ‖xₜ‖",
-                      "value": th.gd_error[idx]}),
-        pd.DataFrame({"step": t[idx], "method": f"gradient descent, lr {th.lr:.3g}", "kind": "theory",
-                      "value": th.gd_error[0] * gd_rate ** t[idx]}),
-        pd.DataFrame({"step": t[idx], "method": "heavy ball, optimal lr and μ", "kind": "measured ‖xₜ‖",
-                      "value": th.hb_error[idx]}),
-        pd.DataFrame({"step": t[idx], "method": "heavy ball, optimal lr and μ", "kind": "theory",
-                      "value": th.hb_error[0] * th.hb_rate_theory ** t[idx]}),
+        pd.DataFrame({"step": t[idx], "method": gd, "kind": "measured ‖xₜ‖", "value": th.gd_error[idx]}),
+        pd.DataFrame({"step": t[idx], "method": gd, "kind": "bound ‖x₀‖·rᵗ", "value": th.gd_bound[idx]}),
+        pd.DataFrame({"step": t[idx], "method": hb, "kind": "measured ‖xₜ‖", "value": th.hb_error[idx]}),
+        pd.DataFrame({"step": t[idx], "method": hb, "kind": "bound ‖x₀‖·(1 + ct)·ρᵗ", "value": th.hb_bound[idx]}),
     ], ignore_index=True)
     df["value"] = np.clip(df["value"].to_numpy(dtype=float), 1e-300, 1e300)
     df = df[df["value"] > 1e-200]
-    colour = alt.Color("method:N", scale=alt.Scale(range=["#000000", "#0072B2"]),
+    colour = alt.Color("method:N", scale=alt.Scale(domain=[gd, hb], range=["#000000", "#0072B2"]),
                        legend=alt.Legend(title=None, orient="top", direction="vertical", labelLimit=400))
     y = alt.Y("value:Q", scale=alt.Scale(type="log"), title="distance to the minimum ‖xₜ‖ (log)")
+    tips = [alt.Tooltip("method:N"), alt.Tooltip("kind:N", title="curve"), alt.Tooltip("step:Q"),
+            alt.Tooltip("value:Q", format=".3e")]
     measured = alt.Chart(df[df.kind == "measured ‖xₜ‖"]).mark_point(size=30, filled=True).encode(
-        x=alt.X("step:Q"), y=y, color=colour,
-        tooltip=[alt.Tooltip("method:N"), alt.Tooltip("step:Q"), alt.Tooltip("value:Q", format=".3e")])
-    theory = alt.Chart(df[df.kind == "theory"]).mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
-        x=alt.X("step:Q"), y=y, color=colour)
+        x=alt.X("step:Q"), y=y, color=colour, tooltip=tips)
+    theory = alt.Chart(df[df.kind != "measured ‖xₜ‖"]).mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
+        x=alt.X("step:Q"), y=y, color=colour, tooltip=tips)
+    # The bounds' formulas are in the caption under the chart (the page's): subtitles here would squeeze the
+    # plot, which Streamlit fits with its title and legend into ``height``.
     return alt.layer(theory, measured).properties(
-        title=alt.Title("‖xₜ‖: measured and predicted", subtitle="dots: measured; dashed: ‖x₀‖·rᵗ"), height=330), df
+        title=alt.Title("‖xₜ‖: measured and bounded", subtitle="dots: measured; dashed: the bounds (below)"),
+        height=height), df
 
 
-def eigen_components(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]:
+def heavy_ball_factor(th: QuadraticTheory) -> float:
+    """c in heavy ball's bound ‖x₀‖·(1 + ct)·ρᵗ: 2√κ/(√κ+1)."""
+    root_kappa = math.sqrt(th.eigenvalues[1] / th.eigenvalues[0])
+    return 2 * root_kappa / (root_kappa + 1)
+
+
+def eigen_components(th: QuadraticTheory, height: int = 330) -> tuple[alt.LayerChart, pd.DataFrame]:
     """Gradient descent's error split along the Hessian's eigenvectors: each part shrinks by |1 − lr λᵢ|."""
     t = np.arange(len(th.components))
     idx = _stride(len(t))
     frames = []
     for i, lam in enumerate(th.eigenvalues):
-        name = f"along v{i + 1} (λ{i + 1} = {lam:.3g}, factor |1 − lr λ| = {abs(1 - th.lr * lam):.3f})"
+        sub = "₁₂"[i]
+        name = f"v{sub}: λ{sub} = {lam:.3g}, |1 − lr λ{sub}| = {abs(1 - th.lr * lam):.3f}"
         frames.append(pd.DataFrame({"step": t[idx], "component": name, "measured": th.components[idx, i],
                                     "predicted": th.components_predicted[idx, i]}))
     df = pd.concat(frames, ignore_index=True)
@@ -284,7 +294,7 @@ def eigen_components(th: QuadraticTheory) -> tuple[alt.LayerChart, pd.DataFrame]
         x=alt.X("step:Q"), y=alt.Y("predicted:Q", scale=alt.Scale(type="log")), color=colour)
     return alt.layer(line, dots).properties(
         title=alt.Title("The error per eigen-direction", subtitle="dots: measured; dashed: |1 − lr λᵢ|ᵗ × the start"),
-        height=330), df
+        height=height), df
 
 
 def _build_bands(kinds: tuple[str, ...], bounded: bool) -> alt.LayerChart:
@@ -359,15 +369,17 @@ def net_curves(race: NetRace) -> tuple[alt.Chart, pd.DataFrame]:
     chart = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
         x=alt.X("step:Q"), y=alt.Y("training loss:Q", scale=alt.Scale(type="log"),
                                    title="cross-entropy on the training set (log)"),
-        color=_colour(list(race.kinds)),
+        color=alt.Color("optimizer:N", scale=_colour_scale(list(race.kinds)),
+                        legend=alt.Legend(title=None, orient="top", columns=min(len(race.kinds), 3), labelLimit=110)),
         tooltip=[alt.Tooltip("optimizer:N"), alt.Tooltip("step:Q"), alt.Tooltip("training loss:Q", format=".4f")],
     ).properties(title=alt.Title(f"Training a {race.parameters}-parameter network",
-                                 subtitle="the same initial weights and the same mini-batches for every optimizer"),
+                                 subtitle=["the same initial weights and the same",
+                                           "mini-batches for every optimizer"]),
                  height=340)
     return chart, df
 
 
-def decision_map(race: NetRace, index: int | None, size: int = 250) -> tuple[alt.LayerChart, pd.DataFrame]:
+def decision_map(race: NetRace, index: int | None, size: int = 240) -> tuple[alt.LayerChart, pd.DataFrame]:
     """The data (test points ringed) over one trained network's P(class 1); just the data when
     ``index`` is None."""
     pts = pd.DataFrame({"x₁": race.X[:, 0], "x₂": race.X[:, 1], "class": race.y.astype(str),
@@ -383,13 +395,13 @@ def decision_map(race: NetRace, index: int | None, size: int = 250) -> tuple[alt
         layers.append(alt.Chart(cells).mark_rect(opacity=0.75, clip=True).encode(
             x=alt.X("x:Q", scale=sx, title="x₁"), x2=alt.X2("x2"), y=alt.Y("y:Q", scale=sy, title="x₂"),
             y2=alt.Y2("y2"), color=alt.Color("P(class 1):Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
-                                             legend=alt.Legend(orient="bottom", gradientLength=140))))
+                                             legend=alt.Legend(orient="bottom", gradientLength=100))))
     layers.append(alt.Chart(pts).mark_point(filled=True, size=36, opacity=0.9).encode(
         x=alt.X("x₁:Q", scale=sx), y=alt.Y("x₂:Q", scale=sy),
         fill=alt.Fill("class:N", scale=alt.Scale(domain=["0", "1"], range=["#0072B2", "#D55E00"]),
-                      legend=alt.Legend(orient="bottom")),
+                      legend=alt.Legend(orient="bottom", direction="vertical")),
         shape=alt.Shape("set:N", scale=alt.Scale(domain=["training", "test"], range=["circle", "diamond"]),
-                        legend=alt.Legend(orient="bottom", title=None)),
+                        legend=alt.Legend(orient="bottom", title=None, direction="vertical")),
         stroke=alt.value("white"), strokeWidth=alt.value(0.6),
         tooltip=[alt.Tooltip("x₁:Q", format=".3f"), alt.Tooltip("x₂:Q", format=".3f"), alt.Tooltip("class:N"),
                  alt.Tooltip("set:N")]))
@@ -418,19 +430,18 @@ def summary_table(land: Landscape, runs: Runs, rows) -> pd.DataFrame:
 
 def race_table(land: Landscape, runs: Runs, tuned: Tuned, by_kind: dict[str, np.ndarray]) -> tuple[pd.DataFrame, str]:
     """The race's ranking: fewest steps to the target, then the lowest mean final value; and the name
-    of the final-value column."""
+    of the final-value column. Short column names: the table fits a 1400-px window without scrolling."""
     kinds = list(by_kind)
     final_name = "mean final f − f*" if land.f_min is not None else "mean final f"
+    steps = "steps to target"
     table = pd.DataFrame([{
-        "optimizer": label(k), "tuned learning rate": tuned.best_lr[k],
-        f"steps to {TARGET:g}× the start": tuned.steps_to_target[k],
+        "optimizer": label(k), "tuned rate": tuned.best_lr[k], steps: tuned.steps_to_target[k],
         final_name: tuned.final[k],
         "worst seed": float(np.max(gap(land, runs.losses[-1, by_kind[k]]))),
-        "diverged seeds": int(np.sum(runs.diverged_at[by_kind[k]] >= 0))} for k in kinds])
-    table = table.sort_values([f"steps to {TARGET:g}× the start", final_name], kind="stable")
+        "diverged": int(np.sum(runs.diverged_at[by_kind[k]] >= 0))} for k in kinds])
+    table = table.sort_values([steps, final_name], kind="stable")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
-    table[f"steps to {TARGET:g}× the start"] = table[f"steps to {TARGET:g}× the start"].map(
-        lambda v: "never" if not np.isfinite(v) else f"{v:.0f}")
+    table[steps] = table[steps].map(lambda v: "never" if not np.isfinite(v) else f"{v:.0f}")
     return table, final_name
 
 
@@ -458,4 +469,43 @@ def step_caption(inspect: str, lr_t: float, g: np.ndarray, d: np.ndarray) -> str
     elif inspect in ("rmsprop", "adagrad"):
         text += (" *Scaling* 1/(√v + ε) per coordinate: the black arrow is the gradient step, the orange one the "
                  "same gradient rescaled; a coordinate with large past gradients gets a small factor.")
+    return text
+
+
+# ------------------------------------------------------------------------ the page's longer texts
+
+TUNED_HELP = ("Tuned: each optimizer gets the rate from a grid (1e-4, 3.2e-4, 1e-3, … 1, 3.16: half a decade apart) "
+              f"that brings f − f* to stay below {TARGET:g} of its start in the fewest steps here (the lowest final "
+              "value among rates that never do). On the quadratic, gradient descent's best step 2/(1 + 1/κ) falls "
+              "between the grid's 1 and 3.16, so tuned SGD runs at 1; the Theory tab runs it at its optimum. One for "
+              "all: the same rate for every optimizer.")
+HB_MEASURED_HELP = ("Measured like GD's, over the second half of the run. Its error is (a + b·t)·ρᵗ (a double root, "
+                    "see the math), so over steps T/2…T the factor (a + bT)/(a + bT/2) ≈ 2 adds about 2^(2/T) to ρ: "
+                    "the measured rate comes down to ρ only as T grows. — : the error reached 0 (to rounding) before "
+                    "a rate could be measured.")
+
+
+def theory_caption(th: QuadraticTheory) -> str:
+    """What the Theory tab's dashed lines are, and its eigenvalue order."""
+    return (f"Left, dashed: the bounds ‖x₀‖·rᵗ for gradient descent (r = max |1 − lr λᵢ|) and ‖x₀‖·(1 + ct)·ρᵗ for "
+            f"heavy ball (c = 2√κ/(√κ+1) = {heavy_ball_factor(th):.3g}): ρ is only heavy ball's asymptotic rate. "
+            "Right: eigenvalues in ascending order (as torch.linalg.eigh returns them), so v₁ is the flat direction "
+            "(λ₁ = 1/κ) and v₂ the steep one (λ₂ = 1).")
+
+
+def race_caption(land: Landscape, tuned: Tuned, seeds: int, steps: int, schedule: str, mu: float,
+                 kappa: float) -> str:
+    """How the fair race ranks and tunes, and (on the quadratic) that GD's best step is off the grid."""
+    rule = (f"the mean number of steps until f − f* stays below {TARGET:g} of its start, then by the mean final value"
+            if land.f_min is not None else "the mean final f (no minimum here: lower is further down the landscape)")
+    text = (f"Ranked by {rule}, over {seeds} seed(s): the same {steps}-step budget, starts and noise for all; "
+            f"schedule: {schedule}; μ = {mu:g}. Each optimizer's rate is the best of {len(tuned.grid)} from "
+            f"{tuned.grid[0]:g} to {tuned.grid[-1]:.3g}, half a decade apart, by the same rule (a rate where any "
+            "seed diverges is out).")
+    if land.key == "quadratic" and kappa > 1:
+        best = 2 / (1 + 1 / kappa)
+        below = max(g for g in tuned.grid if g <= best)
+        above = min((g for g in tuned.grid if g > best), default=float("inf"))
+        text += f" Gradient descent's best step here, 2/(1 + 1/κ) = {best:.3g}, is not on the grid (it lies between " \
+                f"{below:.3g} and {above:.3g})."
     return text
