@@ -63,11 +63,13 @@ def _shade(land: Landscape, F: np.ndarray) -> np.ndarray:
 
 
 def heat_frame(land: Landscape, xs: np.ndarray, ys: np.ndarray, F: np.ndarray) -> pd.DataFrame:
-    """Grid cells (edges, f and the colour value) for :func:`heat_layer`."""
+    """Grid cells (edges, f and the colour value) for :func:`heat_layer`. In float32: the cells are drawn and
+    their tooltips formatted to 3–4 digits, and a map travels to every viewer on every move (6,400 cells:
+    150 KiB instead of 300)."""
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
     X, Y = np.meshgrid(xs, ys)
-    return pd.DataFrame({"x": (X - dx / 2).ravel(), "x2": (X + dx / 2).ravel(), "y": (Y - dy / 2).ravel(),
-                         "y2": (Y + dy / 2).ravel(), "f": F.ravel(), "shade": _shade(land, F).ravel()})
+    columns = {"x": X - dx / 2, "x2": X + dx / 2, "y": Y - dy / 2, "y2": Y + dy / 2, "f": F, "shade": _shade(land, F)}
+    return pd.DataFrame({k: v.ravel().astype(np.float32) for k, v in columns.items()})
 
 
 @functools.lru_cache(maxsize=32)
