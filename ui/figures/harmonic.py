@@ -30,8 +30,9 @@ def png(gray: np.ndarray) -> bytes:
 
 
 def snr_text(v: float) -> str:
-    """An SNR for a metric: infinite when no noise was added, a dash when there is no signal."""
-    return "∞ dB (no noise)" if v == np.inf else "—" if np.isnan(v) else f"{v:.2f} dB"
+    """An SNR for a metric (short: it must fit one): infinite when no noise was added, a dash when there is no
+    signal."""
+    return "∞ dB" if v == np.inf else "—" if np.isnan(v) else f"{v:.2f} dB"  # the page says why it is ∞
 
 
 def scale_table(sc, rows: np.ndarray, freq_unit: str, time_unit: str) -> pd.DataFrame:
@@ -74,13 +75,14 @@ def lines(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str, x_title:
     return Template(_build_lines, (title, x_title, y_title, names, height, widths, colours), {"lines": df}), df
 
 
-def _build_spectrum(title: str, unit: str, band: bool, log: bool, y_title: str, names: tuple[str, ...]
-                    ) -> alt.LayerChart:
+def _build_spectrum(title: str, unit: str, band: bool, log: bool, y_title: str | tuple[str, ...],
+                    names: tuple[str, ...]) -> alt.LayerChart:
     x = alt.X("f:Q", title=f"frequency ({unit})", scale=alt.Scale(nice=False))
     layers = []
     if band:
         layers.append(alt.Chart(alt.NamedData(name="band")).mark_rect(color="#009E73", opacity=0.14).encode(
             x=alt.X("f0:Q"), x2=alt.X2("f1:Q")))
+    y_title = list(y_title) if isinstance(y_title, tuple) else y_title  # a list: one line each
     layers.append(alt.Chart(alt.NamedData(name="amp")).mark_line(clip=True).encode(
         x=x, y=alt.Y("amplitude:Q", title=y_title, scale=alt.Scale(type="log") if log else alt.Scale()),
         color=alt.Color("series:N", scale=alt.Scale(domain=list(names), range=["#999999", "#0072B2"][: len(names)]
@@ -90,11 +92,16 @@ def _build_spectrum(title: str, unit: str, band: bool, log: bool, y_title: str, 
     return alt.layer(*layers, title=title).properties(height=240)
 
 
+AMPLITUDE_TITLE = ("|X_k| / N: a sine of", "amplitude A shows A/2")
+
+
 def spectrum_chart(freqs: np.ndarray, amps: dict[str, np.ndarray], unit: str, title: str,
                    band: list[tuple[float, float]] | None = None, log: bool = True,
-                   y_title: str = "amplitude |X(f)| / N") -> tuple[Template, pd.DataFrame]:
+                   y_title: str | tuple[str, ...] = AMPLITUDE_TITLE) -> tuple[Template, pd.DataFrame]:
     """Amplitude spectra (rfft bins; long ones reduced to their envelope), with the passband shaded. On a log
-    axis, bins below 10⁻⁹ of the largest (a filter's stopband: exact zeros) are left out, not drawn at a floor."""
+    axis, bins below 10⁻⁹ of the largest (a filter's stopband: exact zeros) are left out, not drawn at a floor.
+    The default axis title says what the height is: |X_k|/N, so a sine of amplitude A on a bin shows A/2 (its
+    other half sits at −f, in the bins rfft leaves out); a tuple is a title on several lines."""
     parts = []
     top = max(float(np.max(a)) for a in amps.values()) or 1.0
     for name, a in amps.items():
@@ -249,16 +256,19 @@ def error_curves(fractions: np.ndarray, wavelet: np.ndarray, fourier: np.ndarray
 
 def response_chart(omega: np.ndarray, low: np.ndarray, high: np.ndarray, title: str) -> tuple[alt.Chart, pd.DataFrame]:
     """|H(ω)| of the low-pass and high-pass analysis filters, and |H₀|² + |H₁|² (flat at 2 when orthogonal)."""
-    df = pd.concat([pd.DataFrame({"w": omega / np.pi, "gain": low, "filter": "low-pass (approximation)"}),
-                    pd.DataFrame({"w": omega / np.pi, "gain": high, "filter": "high-pass (detail)"}),
-                    pd.DataFrame({"w": omega / np.pi, "gain": np.sqrt(low**2 + high**2),
-                                  "filter": "√(|H₀|² + |H₁|²)"})], ignore_index=True)
+    names = ["low-pass (approximation)", "high-pass (detail)", "√(|H₀|² + |H₁|²)"]
+    df = pd.concat([pd.DataFrame({"w": omega / np.pi, "gain": low, "filter": names[0]}),
+                    pd.DataFrame({"w": omega / np.pi, "gain": high, "filter": names[1]}),
+                    pd.DataFrame({"w": omega / np.pi, "gain": np.sqrt(low**2 + high**2), "filter": names[2]})],
+                   ignore_index=True)
+    # the same colours as the layer's two kernels beside it: approximation blue, detail orange
     chart = alt.Chart(df, title=title).mark_line().encode(
         x=alt.X("w:Q", title="frequency ω / π (1 = half the sampling rate)", scale=alt.Scale(nice=False)),
         y=alt.Y("gain:Q", title="gain |H(ω)|"),
-        color=alt.Color("filter:N", scale=alt.Scale(range=["#0072B2", "#D55E00", "#999999"]),
+        color=alt.Color("filter:N", scale=alt.Scale(domain=names, range=[PALETTE[0], PALETTE[1], "#999999"]),
                         legend=alt.Legend(orient="top", title=None, columns=2)),
-        strokeDash=alt.StrokeDash("filter:N", scale=alt.Scale(range=[[1, 0], [1, 0], [4, 3]]), legend=None),
+        strokeDash=alt.StrokeDash("filter:N", scale=alt.Scale(domain=names, range=[[1, 0], [1, 0], [4, 3]]),
+                                  legend=None),
         tooltip=[alt.Tooltip("filter:N"), alt.Tooltip("w:Q", format=".3f"), alt.Tooltip("gain:Q", format=".4f")],
     ).properties(height=240)
     return chart, df
