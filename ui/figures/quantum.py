@@ -139,7 +139,7 @@ def bloch_sphere(title: str, az: float, el: float, vectors: list[tuple[str, np.n
 # ------------------------------------------------------------------------------------ measurement
 
 
-def _build_bars(title: str, outcomes: tuple[str, ...]) -> alt.Chart:
+def _build_bars(title: str, outcomes: tuple[str, ...], subtitle: str) -> alt.Chart:
     return alt.Chart(alt.NamedData(name="bars")).mark_bar().encode(
         x=alt.X("outcome:N", sort=list(outcomes), title="outcome", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("source:N", sort=["exact", "sampled"]),
@@ -147,15 +147,15 @@ def _build_bars(title: str, outcomes: tuple[str, ...]) -> alt.Chart:
         color=alt.Color("source:N", scale=alt.Scale(domain=["exact", "sampled"], range=["#0072B2", "#E69F00"]),
                         legend=alt.Legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("source:N"), alt.Tooltip("probability:Q", format=".4f")],
-    ).properties(title=title, height=260)
+    ).properties(title=alt.Title(title, subtitle=subtitle) if subtitle else title, height=260)
 
 
 def probability_bars(outcomes: tuple[str, ...], exact: np.ndarray, counts: np.ndarray,
-                     title: str) -> tuple[Template, pd.DataFrame]:
+                     title: str, subtitle: str = "") -> tuple[Template, pd.DataFrame]:
     shots = max(int(counts.sum()), 1)
     df = pd.DataFrame({"outcome": list(outcomes) * 2, "source": ["exact"] * len(outcomes) + ["sampled"] * len(outcomes),
                        "probability": np.r_[exact, counts / shots]})
-    return Template(_build_bars, (title, tuple(outcomes)), {"bars": df}), df
+    return Template(_build_bars, (title, tuple(outcomes), subtitle), {"bars": df}), df
 
 
 def _build_running(title: str) -> alt.LayerChart:
@@ -167,7 +167,9 @@ def _build_running(title: str) -> alt.LayerChart:
     est = alt.Chart(alt.NamedData(name="run")).mark_line(color="#E69F00").encode(
         x=x, y=alt.Y("estimate:Q"), tooltip=[alt.Tooltip("shots:Q"), alt.Tooltip("estimate:Q", format=".4f")])
     return alt.layer(band, exact, est).properties(
-        title=alt.Title(title, subtitle="orange: frequency of 1; dashed: exact P(1); band: 95 % of samples"),
+        title=alt.Title(title, subtitle=["orange: frequency of 1; dashed: p = P(1), exact;",
+                                         "band: p ± 1.96·√(p(1 − p)/n), where about 95 %",
+                                         "of the estimates after n shots fall"]),
         height=260)
 
 
@@ -203,7 +205,7 @@ def entropy_curve(theta: np.ndarray, S: np.ndarray, now_theta: float, now_S: flo
 
 def _build_map(title: str, size: int, highlight: bool) -> alt.LayerChart:
     sc = alt.Scale(domain=[-1.2, 1.2], nice=False)
-    heat = alt.Chart(alt.NamedData(name="grid")).mark_rect(opacity=0.85).encode(
+    heat = alt.Chart(alt.NamedData(name="grid")).mark_rect().encode(
         x=alt.X("x1:Q", scale=sc, title="x₁ (scaled)"), x2=alt.X2("x1b:Q"),
         y=alt.Y("x2:Q", scale=sc, title="x₂ (scaled)"), y2=alt.Y2("x2b:Q"),
         color=alt.Color("p:Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
@@ -226,7 +228,9 @@ def _build_map(title: str, size: int, highlight: bool) -> alt.LayerChart:
 
 
 def decision_map(grid: np.ndarray, probs: np.ndarray, split, title: str, chosen: np.ndarray | None = None,
-                 size: int = 320) -> tuple[Template, pd.DataFrame]:
+                 size: int = 270) -> tuple[Template, pd.DataFrame]:
+    """P(class 1) on the grid (cells centred on its points) under the data; ``size`` keeps the map and its axes
+    inside half the main column at 1400 px."""
     step = grid[1] - grid[0]
     gx, gy = np.meshgrid(grid, grid)
     cells = pd.DataFrame({"x1": gx.ravel() - step / 2, "x1b": gx.ravel() + step / 2, "x2": gy.ravel() - step / 2,
@@ -252,10 +256,11 @@ def _build_curves(models: tuple[str, ...]) -> alt.VConcatChart:
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("set:N"), alt.Tooltip("epoch:Q"),
                  alt.Tooltip("value:Q", format=".4f")])
     rule = alt.Chart(alt.NamedData(name="now")).mark_rule(color="#555", strokeDash=[2, 2]).encode(x=x)
+    # fixed-width panels (drawn to their content): a stretched vconcat is as wide as its column plus its axes
     loss = alt.layer(lines.transform_filter(alt.datum.metric == "loss (cross-entropy)"), rule).properties(
-        title="Training loss", height=180)
+        title="Training loss", height=180, width=600)
     acc = alt.layer(lines.transform_filter(alt.datum.metric == "accuracy"), rule).properties(
-        title="Accuracy (solid: train, dashed: test)", height=180)
+        title="Accuracy (solid: train, dashed: test)", height=180, width=600)
     return alt.vconcat(loss, acc)
 
 
@@ -296,7 +301,7 @@ def shift_chart(g) -> tuple[alt.LayerChart, pd.DataFrame]:
         x=x, y=alt.Y("cost:Q"), tooltip=[alt.Tooltip("point:N"), alt.Tooltip("cost:Q", format=".5f")])
     rules = alt.Chart(shifts).mark_rule(color="#009E73", strokeDash=[4, 3]).encode(x=x)
     return alt.layer(curve, rules, tan, now, sh).properties(
-        title=alt.Title("The cost along one parameter is a sinusoid",
+        title=alt.Title("Cost along one angle: a sinusoid",
                         subtitle=f"slope at the dot = [C(θ+π/2) − C(θ−π/2)]/2 = {ps:.5f}"),
         height=300), df
 
