@@ -561,7 +561,7 @@ def _network_topology(n, width, depth, epochs, seed, per_class, device, progress
         dgms.append(tuple(per))
         scales.append(row)
         centred = A - A.mean(0)
-        if A.shape[1] > 2:
+        if A.shape[1] >= 2:  # the 2-D logits too: the page calls every view "PCs 1 and 2"
             _, _, Vt = np.linalg.svd(centred, full_matrices=False)
             view = centred @ Vt[:2].T
         else:

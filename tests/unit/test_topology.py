@@ -320,3 +320,17 @@ def test_minimizing_total_persistence_tears_the_ring_the_page_fills_it():
     assert radius(torn) > 0.95 * radius(start) and _ring_gap(torn) > 2 * _ring_gap(start)
     filled = tp.topological_descent("close", 60, 100, 0.05, 0).frames[-1]
     assert radius(filled) < 0.85 * radius(start)
+
+
+def test_layer_views_are_principal_components_largest_variance_first():
+    """Every layer's view, the 2-D logits included, is the projection on PCs 1 and 2 (scikit-learn's PCA):
+    uncorrelated columns, variances those of the two largest components, in decreasing order."""
+    from sklearn.decomposition import PCA
+
+    res = tp.network_topology(400, 8, 2, 60, 1)
+    X, _ = tp.linked_rings(400, seed=1)
+    for view in (res.views[0], res.views[-1]):
+        cov = np.cov(view.T)
+        assert abs(cov[0, 1]) < 1e-6 * cov[0, 0] and cov[0, 0] >= cov[1, 1]
+    ref = PCA(2).fit(X)
+    np.testing.assert_allclose(np.var(res.views[0], axis=0, ddof=1), ref.explained_variance_, rtol=1e-6)  # float32
