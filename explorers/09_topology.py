@@ -179,7 +179,8 @@ def loss_tab(ctrl, main, source):
         step = controls.slider("Show step", "tp_step", 0, steps, steps, help="Step through the descent.")
     layout.compute_line(t)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Largest H1 persistence", f"{res.top[step]:.3f}", f"{res.top[step] - res.top[0]:+.3f} since step 0")
+    c1.metric("Largest H1 persistence", f"{res.top[step]:.3f}", f"{res.top[step] - res.top[0]:+.3f}",
+              help="The delta: the change since step 0.")
     c2.metric("Total H1 persistence", f"{res.total[step]:.3f}", f"{res.total[step] - res.total[0]:+.3f}")
     c3.metric("Loss", f"{res.loss[step]:.3f}")
     left, right = layout.side_by_side([1, 1.2])
@@ -219,7 +220,7 @@ def network_tab(ctrl, main, source):
     c1.metric("Training accuracy", f"{res.accuracy:.1%}")
     c2.metric(f"β₁ of class 0 at {res.layers[layer]}", int(betti[1, layer, 0]))
     c3.metric(f"β₁ of class 1 at {res.layers[layer]}", int(betti[1, layer, 1]))
-    left, right = st.columns(2)
+    left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.layer_betti_chart(res.layers, betti[1], "Loops β₁ per layer", 1),
                     "betti 1 per layer")

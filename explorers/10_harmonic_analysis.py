@@ -77,7 +77,7 @@ def fourier_tab(ctrl, sig):
     with ctrl:
         kind = controls.radio("Ideal filter", "ha_filter", list(hm.FILTERS), format_func=hm.FILTERS.get,
                               horizontal=False)
-        pct = {"format_func": lambda v: f"{v:g}", "help": "The chart's title gives the band in "
+        pct = {"format_func": lambda v: f"{v:g}", "help": "The spectrum's subtitle gives the band in "
                f"{sig.freq_unit}; small values are spaced finely, for long signals."}
         lo = controls.select_slider("Band from (% of fs/2)", "ha_flo", hm.BAND_PERCENTS, 5, **pct) \
             if kind != "lowpass" else 0
@@ -95,8 +95,10 @@ def fourier_tab(ctrl, sig):
             "Parseval: the two are equal."), ("Energy that passes", f"{filt.kept_energy:.1%}"))
     band = hm.passband(kind, f_lo, f_hi, nyq)
     charts.show(*fig.spectrum_chart(spec.freqs, {"signal": spec.amplitude, "filtered": out.amplitude}, sig.freq_unit,
-                                    f"Amplitude spectrum and the {hm.FILTERS[kind].lower()} band "
-                                    f"({f_lo:.4g}–{f_hi:.4g} {sig.freq_unit})", band, log), "spectrum")
+                                    ("Amplitude spectrum", f"shaded: the {hm.FILTERS[kind].lower()} band, "
+                                     f"{f_lo:.4g}–{f_hi:.4g} {sig.freq_unit}" if kind != "bandstop" else
+                                     f"shaded: what the band-stop keeps (it removes {f_lo:.4g}–{f_hi:.4g} "
+                                     f"{sig.freq_unit})"), band, log), "spectrum")
     charts.show(*fig.lines({"signal": (sig.t, sig.noisy), "filtered": (sig.t, filt.y)}, "Back in time: the "
                            "filtered signal", f"time ({sig.time_unit})"), "filtered")
     layout.notice("Removing frequencies is a multiplication in frequency. A brick-wall filter rings (Gibbs) around "
@@ -108,7 +110,7 @@ def fourier_tab(ctrl, sig):
     st.markdown(f"Smoothing by a Gaussian of σ = {width:g} samples, twice: **convolution in time** (a conv layer "
                 f"over the circularly padded signal) and **product in frequency** (irfft(rfft(x)·rfft(h))). Largest "
                 f"difference: **{conv.max_diff:.2e}**, rounding error.")
-    left, right = st.columns([2, 1])
+    left, right = layout.side_by_side([2, 1])
     with left:
         charts.show(*fig.lines({"x": (sig.t, sig.noisy), "h ∗ x in time": (sig.t, conv.direct),
                                 "irfft(X·H)": (sig.t, conv.via_fft)}, "Convolution in time = product in frequency",
@@ -191,7 +193,7 @@ def wavelet_tab(ctrl, sig):
                "Biorthogonal wavelet or a redundant mode: Σc² need not equal Σx².")
     charts.show(*fig.coefficients_chart(dec.coeffs, sig.n / sig.fs, sig.t0, f"time ({sig.time_unit})",
                                         f"{w} coefficients per level (mode {mode})"), "coefficients", width="content")
-    left, right = st.columns([2, 1])
+    left, right = layout.side_by_side([2, 1])
     with left:
         charts.show(*fig.lines({"signal": (sig.t, sig.noisy), "reconstruction": (sig.t, dec.reconstruction)},
                                "Signal and its reconstruction from every level", f"time ({sig.time_unit})",
@@ -231,7 +233,7 @@ def denoise_tab(ctrl, sig):
     for col, label, err in zip(st.columns(2), ("Wavelet", "Fourier"), (comp.wavelet_error, comp.fourier_error),
                                strict=True):
         col.metric(f"{label} error at {keep:g} %", f"{err:.4f}")
-    left, right = st.columns([1, 1.3])
+    left, right = layout.side_by_side([1, 1.3])
     with left:
         charts.show(*fig.error_curves(curve.fractions, curve.wavelet_error, curve.fourier_error, keep / 100,
                                       "Error against the share kept"), "compression curve")
@@ -271,8 +273,8 @@ def images_tab(ctrl):
         st.image(_png(res.wavelet_rec), caption=f"Wavelet, {keep:g} % kept: PSNR {res.psnr_wavelet:.2f} dB")
     with right:
         st.image(_png(res.fourier_rec), caption=f"Fourier, {keep:g} % kept: PSNR {res.psnr_fourier:.2f} dB")
-    charts.show(*fig.energy_chart(dwt.band_energy, 1.0, "Energy per band (approximation, then details coarse → fine)"),
-                "image energy")
+    charts.show(*fig.energy_chart(dwt.band_energy, 1.0, "Energy per band", "approximation, then the details from "
+                                  "coarse to fine"), "image energy")
     layout.notice("Almost all the energy sits in the small approximation; the details are sparse, bright only at "
                   "edges. Keep the largest few percent and the picture survives — that is JPEG 2000's idea.")
 
@@ -290,7 +292,7 @@ def cnn_tab(ctrl, sig):
     st.markdown(f"One level of the {w} DWT is this frozen layer, run on the signal extended by mode *{mode}*: "
                 f"`{chk.layer}` with the reversed analysis filters as its two kernels. Its output against "
                 f"`pywt.dwt`: largest difference **{chk.max_diff:.1e}**.")
-    left, right = st.columns(2)
+    left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.taps_chart(chk.weights[:, 0], ("approximation kernel", "detail kernel"),
                                     "The layer's weights"), "layer weights")
@@ -332,8 +334,8 @@ for name, tab, draw in zip(TABS, tabs, (fourier_tab, time_frequency_tab, wavelet
 
 with main:
     layout.try_this([
-        "Fourier, Sum of sines: a low-pass band ending between 5 and 20 Hz (the chart's title gives it in Hz; 2 % of "
-        "fs/2 at N = 1,024) keeps only the 5 Hz sine: 67 % of the energy, 1/(1 + 0.6² + 0.35²).",
+        "Fourier, Sum of sines: a low-pass band ending between 5 and 20 Hz (the spectrum's subtitle gives it in Hz; "
+        "2 % of fs/2 at N = 1,024) keeps only the 5 Hz sine: 67 % of the energy, 1/(1 + 0.6² + 0.35²).",
         "Aliasing: a 30 Hz tone sampled at 40 Hz looks like 10 Hz. Raise fs past 60 Hz and it comes back.",
         "Time and frequency, Doppler: slide the STFT window from 8 to 1,024 and watch time blur into frequency.",
         "Wavelet transform: push the level past the useful maximum; the reconstruction stays perfect.",

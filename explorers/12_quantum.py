@@ -53,15 +53,16 @@ def one_qubit_tab(ctrl, main):
         az, el = view_controls()
     r, t = compute.run("one qubit (2×2 matrices)", q.one_qubit, rx, ry, rz, shots, seed, on="cpu")
     layout.compute_line(t)
-    st.latex(amplitudes_latex(r.state, ("|0⟩", "|1⟩"),
-                              r"|\psi\rangle = RZ(\theta_z)\,RY(\theta_y)\,RX(\theta_x)|0\rangle"))
+    st.latex(r"\begin{aligned}|\psi\rangle &= RZ(\theta_z)\,RY(\theta_y)\,RX(\theta_x)|0\rangle\\"
+             + amplitudes_latex(r.state, ("|0⟩", "|1⟩"), "&") + r"\end{aligned}")  # two lines: fits when presenting
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("⟨X⟩", f"{r.bloch[0]:.4f}")
     c2.metric("⟨Y⟩", f"{r.bloch[1]:.4f}")
     c3.metric("⟨Z⟩", f"{r.bloch[2]:.4f}", help="Equals cos θx · cos θy: RZ turns the state about the z axis and "
               "leaves ⟨Z⟩ alone.")
-    c4.metric("P(1), exact", f"{r.probs[1]:.4f}", delta=f"{r.counts[1] / shots - r.probs[1]:+.3f} in {shots:,} shots",
-              delta_color="off", help="The delta: sampled frequency of 1 minus the exact probability.")
+    c4.metric("P(1), exact", f"{r.probs[1]:.4f}", delta=f"{r.counts[1] / shots - r.probs[1]:+.3f} sampled",
+              delta_color="off", help=f"The delta: the frequency of 1 in the {shots:,} shots minus the exact "
+                                      "probability.")
     left, right = layout.side_by_side([1, 1])
     paths = [(g, r.path[r.path_gate == g]) for g in dict.fromkeys(r.path_gate)]
     with left:

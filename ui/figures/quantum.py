@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ui.charts import Template
+from ui.figures import legend
 
 CLASS_COLOURS = ["#0072B2", "#D55E00"]
 LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#999999"]
@@ -69,7 +70,7 @@ def _build_bloch(title: str, size: int, groups: tuple[str, ...], palette: tuple[
     dom = alt.Scale(domain=[-1.32, 1.32], nice=False)
     u, v = alt.X("u:Q", scale=dom, axis=None), alt.Y("v:Q", scale=dom, axis=None)
     scale = alt.Scale(domain=list(groups), range=list(palette[: len(groups)]))
-    colour = alt.Color("group:N", scale=scale, legend=alt.Legend(title=None, orient="bottom", columns=2,
+    colour = alt.Color("group:N", scale=scale, legend=legend(title=None, orient="bottom", columns=2,
                                                                  labelLimit=260, symbolType="circle"))
     quiet = alt.Color("group:N", scale=scale, legend=None)
     side_dash = alt.StrokeDash("side:N", scale=alt.Scale(domain=["near", "far"], range=[[1, 0], [3, 3]]), legend=None)
@@ -145,7 +146,7 @@ def _build_bars(title: str, outcomes: tuple[str, ...], subtitle: str) -> alt.Cha
         xOffset=alt.XOffset("source:N", sort=["exact", "sampled"]),
         y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title="probability"),
         color=alt.Color("source:N", scale=alt.Scale(domain=["exact", "sampled"], range=["#0072B2", "#E69F00"]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("source:N"), alt.Tooltip("probability:Q", format=".4f")],
     ).properties(title=alt.Title(title, subtitle=subtitle) if subtitle else title, height=260)
 
@@ -209,14 +210,14 @@ def _build_map(title: str, size: int, highlight: bool) -> alt.LayerChart:
         x=alt.X("x1:Q", scale=sc, title="x₁ (scaled)"), x2=alt.X2("x1b:Q"),
         y=alt.Y("x2:Q", scale=sc, title="x₂ (scaled)"), y2=alt.Y2("x2b:Q"),
         color=alt.Color("p:Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
-                        legend=alt.Legend(title="P(class 1)", orient="bottom", gradientLength=120)))
+                        legend=legend(title="P(class 1)", orient="bottom", gradientLength=120)))
     pts = alt.Chart(alt.NamedData(name="points")).mark_point(size=48, filled=True, strokeWidth=1).encode(
         x=alt.X("px:Q", scale=sc), y=alt.Y("py:Q", scale=sc),
         fill=alt.Fill("class:N", scale=alt.Scale(domain=["class 0", "class 1"], range=CLASS_COLOURS),
-                      legend=alt.Legend(title=None, orient="bottom", direction="vertical")),
+                      legend=legend(title=None, orient="bottom", direction="vertical")),
         stroke=alt.value("white"),
         shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
-                        legend=alt.Legend(title=None, orient="bottom", direction="vertical")),
+                        legend=legend(title=None, orient="bottom", direction="vertical")),
         tooltip=[alt.Tooltip("set:N"), alt.Tooltip("class:N"), alt.Tooltip("px:Q", format=".2f"),
                  alt.Tooltip("py:Q", format=".2f")])
     layers = [heat, pts]
@@ -250,9 +251,9 @@ def _build_curves(models: tuple[str, ...]) -> alt.VConcatChart:
     lines = alt.Chart(alt.NamedData(name="curves")).mark_line().encode(
         x=x, y=alt.Y("value:Q", title=None),
         color=alt.Color("model:N", scale=alt.Scale(domain=list(models), range=["#E69F00", "#0072B2"]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         strokeDash=alt.StrokeDash("set:N", scale=alt.Scale(domain=["train", "test"], range=[[1, 0], [5, 3]]),
-                                  legend=alt.Legend(title=None, orient="top")),
+                                  legend=legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("set:N"), alt.Tooltip("epoch:Q"),
                  alt.Tooltip("value:Q", format=".4f")])
     rule = alt.Chart(alt.NamedData(name="now")).mark_rule(color="#555", strokeDash=[2, 2]).encode(x=x)
@@ -328,7 +329,7 @@ def plateau_chart(p, closed: tuple[np.ndarray, np.ndarray] | None) -> tuple[alt.
                          "cost": cost, "fit": math.exp(a + b * n) if math.isfinite(b) else np.nan})
     df = pd.DataFrame(rows)
     colour = alt.Color("cost:N", scale=alt.Scale(domain=["global cost", "local cost"], range=["#D55E00", "#0072B2"]),
-                       legend=alt.Legend(title=None, orient="top"))
+                       legend=legend(title=None, orient="top"))
     x = alt.X("qubits:Q", title="qubits n", scale=alt.Scale(domain=[1.5, p.qubits.max() + 0.5], nice=False),
               axis=alt.Axis(tickMinStep=1))
     y = alt.Y("variance:Q", scale=alt.Scale(type="log"), title="Var[∂C/∂θ₁] (log)")

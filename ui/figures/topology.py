@@ -15,6 +15,7 @@ import pandas as pd
 
 from core.topology import RipsAt
 from ui.charts import Template
+from ui.figures import legend
 
 DIM_COLOURS = {"H0": "#0072B2", "H1": "#D55E00", "H2": "#009E73"}
 CLASS_COLOURS = ["#0072B2", "#E69F00"]
@@ -113,7 +114,7 @@ def _build_barcode(title: str, top: float, rows: int, dims: tuple[str, ...], hig
     x = alt.X("birth:Q", title="ε", scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(tickCount=8))
     y = alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[-1, rows], nice=False))
     colour = alt.Color("dim:N", scale=alt.Scale(domain=list(dims), range=[DIM_COLOURS[d] for d in dims]),
-                       legend=alt.Legend(title=None, orient="top"))
+                       legend=legend(title=None, orient="top"))
     width = float(np.clip(260 / max(rows, 1), 1.2, 7))
     bars = alt.Chart(alt.NamedData(name="bars")).mark_rule(strokeWidth=width).encode(
         x=x, x2=alt.X2("end:Q"), y=y, color=colour,
@@ -152,7 +153,7 @@ def _build_diagram(title: str, top: float, dims: tuple[str, ...], highlight: boo
         x=alt.X("d:Q", scale=sc), y=alt.Y("d:Q", scale=sc))
     inf = alt.Chart(alt.NamedData(name="diag")).mark_rule(color="#bbb").encode(y=alt.Y("inf:Q", scale=sc))
     colour = alt.Color("dim:N", scale=alt.Scale(domain=list(dims), range=[DIM_COLOURS[d] for d in dims]),
-                       legend=alt.Legend(title=None, orient="top"))
+                       legend=legend(title=None, orient="top"))
     pts = alt.Chart(alt.NamedData(name="points")).mark_point(filled=True, size=55, opacity=0.85).encode(
         x=x, y=y, color=colour, shape=alt.Shape("kind:N", scale=alt.Scale(domain=["finite", "never dies (∞)"],
                                                                           range=["circle", "triangle-up"]),
@@ -228,13 +229,13 @@ def _build_stability(trials: int) -> alt.LayerChart:
     dots = alt.Chart(alt.NamedData(name="points")).mark_point(filled=True, size=70, opacity=0.85).encode(
         x=x, y=alt.Y("bottleneck:Q", title="distance (square-root scale)", scale=alt.Scale(type="sqrt")),
         color=alt.Color("diagram:N", scale=alt.Scale(domain=["H0", "H1"], range=[DIM_COLOURS["H0"], DIM_COLOURS["H1"]]),
-                        legend=alt.Legend(title="bottleneck distance", orient="top")),
+                        legend=legend(title="bottleneck distance", orient="top")),
         tooltip=[alt.Tooltip("σ:Q", format=".3f"), alt.Tooltip("diagram:N"),
                  alt.Tooltip("bottleneck:Q", format=".4f")])
     lines = alt.Chart(alt.NamedData(name="bounds")).mark_line(color="#444").encode(
         x=x, y=alt.Y("value:Q"), strokeDash=alt.StrokeDash("bound:N", scale=alt.Scale(
             domain=["2 · max displacement", "max |ΔD|"], range=[[1, 0], [6, 4]]),
-            legend=alt.Legend(title="bound (largest of the trials)", orient="top")),
+            legend=legend(title="bound (largest of the trials)", orient="top")),
         tooltip=[alt.Tooltip("σ:Q", format=".3f"), alt.Tooltip("bound:N"), alt.Tooltip("value:Q", format=".4f")])
     rule = alt.Chart(alt.NamedData(name="shown")).mark_rule(color="#999", strokeDash=[2, 2]).encode(x=x)
     return alt.layer(rule, lines, dots).resolve_scale(color="independent", strokeDash="independent").properties(
@@ -265,9 +266,9 @@ def _build_overlay(top: float, sigma: float) -> alt.LayerChart:
     pts = alt.Chart(alt.NamedData(name="points")).mark_point(size=60, strokeWidth=2).encode(
         x=alt.X("birth:Q", scale=sc, title="birth"), y=alt.Y("death:Q", scale=sc, title="death"),
         color=alt.Color("dim:N", scale=alt.Scale(domain=["H0", "H1"], range=[DIM_COLOURS["H0"], DIM_COLOURS["H1"]]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         shape=alt.Shape("cloud:N", scale=alt.Scale(domain=["clean", "perturbed"], range=["circle", "cross"]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("cloud:N"), alt.Tooltip("dim:N"), alt.Tooltip("birth:Q", format=".4f"),
                  alt.Tooltip("death:Q", format=".4f")])
     return alt.layer(diag, pts, title=f"Diagrams: clean ○, σ = {sigma:g} +").properties(
@@ -319,7 +320,7 @@ def _build_descent(domain: tuple, size: int) -> alt.LayerChart:
         x=x, y=y, x2=alt.X2("px2:Q"), y2=alt.Y2("py2:Q"),
         color=alt.Color("edge:N", scale=alt.Scale(domain=["birth edge", "death edge"],
                                                   range=["#0072B2", "#D55E00"]),
-                        legend=alt.Legend(title=None, orient="bottom", labelLimit=320)))
+                        legend=legend(title=None, orient="bottom", labelLimit=320)))
     pts = alt.Chart(alt.NamedData(name="points")).mark_circle(size=40, color="#222").encode(x=x, y=y)
     return alt.layer(edges, pts, title="The points at this step", width=size, height=_height(domain, size))
 
@@ -339,7 +340,7 @@ def _build_descent_curves() -> alt.LayerChart:
         x=alt.X("step:Q", title="gradient step"), y=alt.Y("value:Q", title="persistence"),
         color=alt.Color("what:N", scale=alt.Scale(domain=["largest H1 persistence", "total H1 persistence"],
                                                   range=["#D55E00", "#0072B2"]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("what:N"), alt.Tooltip("value:Q", format=".4f")])
     rule = alt.Chart(alt.NamedData(name="step")).mark_rule(color="black", strokeDash=[5, 3]).encode(
         x=alt.X("step:Q"))
@@ -364,7 +365,7 @@ def _build_layer_betti(title: str, dim: int) -> alt.Chart:
         y=alt.Y("β:Q", title=f"β{'₀' if dim == 0 else '₁'}", axis=alt.Axis(tickMinStep=1),
                 scale=alt.Scale(domainMin=0)),
         color=alt.Color("class:N", scale=alt.Scale(domain=CLASSES, range=CLASS_COLOURS),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         xOffset=alt.XOffset("class:N", scale=alt.Scale(paddingOuter=0.6)),
         tooltip=[alt.Tooltip("name:N", title="layer"), alt.Tooltip("class:N"), alt.Tooltip("β:Q")],
     ).properties(title=title, height=240)
@@ -382,7 +383,7 @@ def _build_layer_view(title: str, size: int) -> alt.Chart:
     return alt.Chart(alt.NamedData(name="view")).mark_circle(size=26, opacity=0.8).encode(
         x=alt.X("pc1:Q", title="PC 1"), y=alt.Y("pc2:Q", title="PC 2"),
         color=alt.Color("class:N", scale=alt.Scale(domain=CLASSES, range=CLASS_COLOURS),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
     ).properties(title=title, width=size, height=size)
 
 
@@ -396,7 +397,7 @@ def _build_class_barcode(title: str) -> alt.FacetChart:
         x=alt.X("start:Q", title="ε ÷ the class cloud's diameter"), x2=alt.X2("end:Q"),
         y=alt.Y("bar:N", sort=None, axis=None),
         color=alt.Color("dim:N", scale=alt.Scale(domain=["H0", "H1"], range=[DIM_COLOURS["H0"], DIM_COLOURS["H1"]]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         opacity=alt.Opacity("counted:N", scale=alt.Scale(domain=["counted", "below the threshold"],
                                                          range=[1.0, 0.3]), legend=None),
         tooltip=[alt.Tooltip("class:N"), alt.Tooltip("dim:N"), alt.Tooltip("length:Q", format=".3f"),
