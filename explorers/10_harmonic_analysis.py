@@ -340,7 +340,7 @@ with main:
         "Time and frequency, Doppler: slide the STFT window from 8 to 1,024 and watch time blur into frequency.",
         "Wavelet transform: push the level past the useful maximum; the reconstruction stays perfect.",
         "Wavelet transform, HeaviSine with noise 0: Haar (1 vanishing moment) leaves details all along the curve; "
-        "db4 (4 vanishing moments) only at the two jumps, below its coarsest band. Why? See the math.",
+        "db4 (4 vanishing moments) only at the two jumps, apart from its coarsest band. Why? See the math.",
         "Denoise, Blocks with noise 0.3: Haar and hard thresholding beat db8 and soft. Why?",
         "Compression at 2 %: Blocks or Bumps against Sum of sines — who wins, wavelets or Fourier?",
         "Wavelets to CNNs: train with 3×3 filters and compare them with the Haar filters (2×2).",
