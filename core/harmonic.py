@@ -32,7 +32,18 @@ MAX_SAMPLES = 2**16
 MIN_SAMPLES = 8
 CHART_POINTS = 2000  # buckets a long signal is reduced to for the browser (two points each: min and max)
 
-SIGNALS = {
+SIGNALS = {  # short labels for the select box (they are also what a shared link carries)
+    "ecg": "ECG (PyWavelets)",
+    "nino": "El Niño temperatures",
+    "blocks": "Blocks",
+    "bumps": "Bumps",
+    "doppler": "Doppler",
+    "heavisine": "HeaviSine",
+    "chirp": "Linear chirp",
+    "sines": "Sum of sines",
+    "square": "Square wave",
+}
+SIGNAL_NAMES = {  # the full names, for the signal's description
     "ecg": "ECG trace (PyWavelets, 1,024 samples)",
     "nino": "El Niño: sea-surface temperature (NOAA, 1950–2016)",
     "blocks": "Blocks (Donoho–Johnstone)",
@@ -43,13 +54,19 @@ SIGNALS = {
     "sines": "Sum of sines (5, 20 and 60 Hz)",
     "square": "Square wave (8 Hz)",
 }
+SINE_TONES = ((5.0, 1.0), (20.0, 0.6), (60.0, 0.35))  # "sines": (frequency in Hz, amplitude) over one second
+SIZES = tuple(2**k for k in range(8, 17))  # the lengths a synthetic signal can have on the page
+# Band edges offered on the Fourier tab, in % of fs/2: log-spaced at the low end, so that for every N in SIZES a
+# low-pass edge between the 5 Hz and the 20 Hz sine exists (at N = 65,536, fs/2 is 32,768 Hz: 0.02 % is 6.6 Hz)
+BAND_PERCENTS = (0, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 35, 40, 45, 50, 55,
+                 60, 65, 70, 75, 80, 85, 90, 95, 100)
 REAL = ("ecg", "nino")
 FAMILIES = {
     "haar": "Haar (2 taps)", "db2": "Daubechies 2 (4 taps)", "db4": "Daubechies 4 (8 taps)",
     "db8": "Daubechies 8 (16 taps)", "sym4": "Symlet 4 (8 taps)", "sym8": "Symlet 8 (16 taps)",
-    "coif2": "Coiflet 2 (12 taps)", "bior2.2": "Biorthogonal 2.2 (6 taps)", "bior4.4": "Biorthogonal 4.4 (10 taps)",
+    "coif2": "Coiflet 2 (12 taps)", "bior2.2": "Biorth. 2.2 (6 taps)", "bior4.4": "Biorth. 4.4 (10 taps)",
 }
-MODES = {
+MODES = {  # what each mode does (the select box shows the name itself)
     "periodization": "periodization (wrap; N coefficients in all)",
     "symmetric": "symmetric (mirror, edge repeated)",
     "zero": "zero (pad with zeros)",
@@ -57,15 +74,13 @@ MODES = {
     "periodic": "periodic (wrap, redundant)",
     "constant": "constant (repeat the edge value)",
 }
-CWT_WAVELETS = {"morl": "Morlet", "cmor1.5-1.0": "Complex Morlet (B = 1.5, C = 1)", "mexh": "Mexican hat",
+CWT_WAVELETS = {"morl": "Morlet", "cmor1.5-1.0": "Complex Morlet", "mexh": "Mexican hat",
                 "gaus1": "Gaussian derivative 1"}
-IMAGES = {
-    "camera": "Cameraman (PyWavelets, 512×512)",
-    "ascent": "Ascent (PyWavelets, 512×512)",
-    "aero": "Aerial view (PyWavelets, 512×512)",
-    "china": "Temple in China (scikit-learn, 427×640)",
-    "flower": "Flower (scikit-learn, 427×640)",
-}
+CWT_NAMES = {**CWT_WAVELETS, "cmor1.5-1.0": "Complex Morlet (B = 1.5, C = 1)"}
+IMAGES = {"camera": "Cameraman", "ascent": "Ascent", "aero": "Aerial view", "china": "Temple in China",
+          "flower": "Flower"}
+IMAGE_SOURCES = {"camera": "PyWavelets", "ascent": "PyWavelets", "aero": "PyWavelets", "china": "scikit-learn",
+                 "flower": "scikit-learn"}
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
@@ -108,7 +123,7 @@ def _synthetic(name: str, n: int) -> np.ndarray:
     if name == "chirp":
         return np.sin(2 * np.pi * (n / 8) * t**2)  # instantaneous frequency n/4 · t: 0 → fs/4
     if name == "sines":
-        return np.sin(2 * np.pi * 5 * t) + 0.6 * np.sin(2 * np.pi * 20 * t) + 0.35 * np.sin(2 * np.pi * 60 * t)
+        return sum(a * np.sin(2 * np.pi * f * t) for f, a in SINE_TONES)
     if name == "square":
         return np.where((8 * t) % 1 < 0.5, 1.0, -1.0)
     raise DataError(f"Unknown signal {name!r}; choose one of {', '.join(SIGNALS)}.")
@@ -143,7 +158,7 @@ def make_signal(name: str, n: int = 1024, noise: float = 0.0, seed: int = 0, dev
             raise DataError(f"A synthetic signal has {MIN_SAMPLES} to {MAX_SAMPLES:,} samples.")
         x = _synthetic(name, n)
         sig = dict(fs=float(n), time_unit="s", freq_unit="Hz",
-                   description=f"{SIGNALS[name]}: {n:,} samples over one second ({n:,} Hz).")
+                   description=f"{SIGNAL_NAMES[name]}: {n:,} samples over one second ({n:,} Hz).")
     x.setflags(write=False)
     noisy = add_noise(x, noise, seed)
     noisy.setflags(write=False)
@@ -365,9 +380,27 @@ class STFT:
     db: np.ndarray  # (freqs, times) 20·log10 |X|, reduced for the browser (max over merged frames)
     window: int
     hop: int
-    dt: float  # time resolution: the window's duration
-    df: float  # frequency resolution: fs / window
+    dt: float  # the window's duration W / fs
+    df: float  # the spacing of the frequency bins, fs / W (not the resolution: see sigma_f)
     frames: int
+    sigma_t: float  # the window's effective duration: r.m.s. width of |w(t)|² (time units)
+    sigma_f: float  # its effective bandwidth: r.m.s. width of |ŵ(f)|² (frequency units)
+
+
+def window_spread(w: torch.Tensor, fs: float, pad: int = 64) -> tuple[float, float]:
+    """The effective widths of a window of samples ``w`` (rate ``fs``): σ_t, the standard deviation of time
+    weighted by |w|², and σ_f, that of frequency weighted by |ŵ|² (its DTFT, sampled by an FFT zero-padded
+    ``pad``-fold, over −fs/2 … fs/2). Gabor: σ_t·σ_f ≥ 1/(4π), with equality only for a Gaussian."""
+    w = w.detach().to("cpu", torch.float64)  # a small vector: float64 everywhere (MPS has none)
+    n = w.shape[-1]
+    t = (torch.arange(n, dtype=w.dtype) - (n - 1) / 2) / fs
+    e = w**2
+    t0 = torch.sum(e * t) / torch.sum(e)
+    sigma_t = torch.sqrt(torch.sum(e * (t - t0) ** 2) / torch.sum(e))
+    P = torch.fft.fft(w, n=pad * n).abs() ** 2
+    f = torch.fft.fftfreq(pad * n, 1 / fs, dtype=w.dtype)
+    sigma_f = torch.sqrt(torch.sum(P * f**2) / torch.sum(P))  # a real window: |ŵ|² is even, its mean 0
+    return float(sigma_t), float(sigma_f)
 
 
 def stft(x: np.ndarray, fs: float, window: int, device: torch.device, max_cols: int = 160,
@@ -377,9 +410,9 @@ def stft(x: np.ndarray, fs: float, window: int, device: torch.device, max_cols: 
     n = xt.shape[-1]
     window = int(max(4, min(window, n)))
     hop = max(1, window // 4)
-    X = torch.stft(xt, n_fft=window, hop_length=hop, window=torch.hann_window(window, device=device,
-                                                                             dtype=xt.dtype),
-                   center=True, pad_mode="constant", return_complex=True).abs()
+    hann = torch.hann_window(window, device=device, dtype=xt.dtype)
+    X = torch.stft(xt, n_fft=window, hop_length=hop, window=hann, center=True, pad_mode="constant",
+                   return_complex=True).abs()
     frames = X.shape[-1]
     mag = X
     if frames > max_cols:
@@ -391,7 +424,7 @@ def stft(x: np.ndarray, fs: float, window: int, device: torch.device, max_cols: 
     db = 20 * torch.log10(mag + 1e-12 * float(mag.max() or 1.0) + 1e-300)
     times = (np.arange(mag.shape[1]) + 0.5) * (frames / mag.shape[1]) * hop / fs
     freqs = np.linspace(0, fs / 2, mag.shape[0])
-    return STFT(times, freqs, _np(db), window, hop, window / fs, fs / window, frames)
+    return STFT(times, freqs, _np(db), window, hop, window / fs, fs / window, frames, *window_spread(hann, fs))
 
 
 # ------------------------------------------------------------------------------------------- wavelets

@@ -195,10 +195,8 @@ def load_pennylane(device: torch.device | str | None = None) -> str:
     return qml.__version__
 
 
-DATASETS = {"moons": "Two moons", "circles": "Two circles", "xor": "XOR",
-            "iris": "Iris: versicolor vs virginica"}
-ENCODINGS = {"angle": "Angle (RY(x) once)", "amplitude": "Amplitude (2ⁿ amplitudes)",
-             "reupload": "Data re-uploading (before every layer)"}
+DATASETS = {"moons": "Two moons", "circles": "Two circles", "xor": "XOR", "iris": "Iris (2 species)"}
+ENCODINGS = {"angle": "Angle: RY(πx), once", "amplitude": "Amplitude: 2ⁿ entries", "reupload": "Re-upload every layer"}
 ANSATZE = {"strong": "Strongly entangling layers", "basic": "Basic entangler layers"}
 SNAPSHOTS = 11  # decision maps recorded at 0 %, 10 %, …, 100 % of the epochs
 GRID = 30  # the decision map is evaluated on GRID × GRID points
@@ -371,6 +369,9 @@ def train_classifier(dataset: str = "moons", encoding: str = "angle", ansatz: st
         epochs = max(1, int(WORK_BUDGET / (work(qubits, layers, 1, n_pts) * slowdown)))
         notes.append(f"{qubits} qubits × {layers} layers × {epochs_asked} epochs would take too long here: "
                      f"training stops after {epochs} epochs.")
+    if qubits == 1 and encoding != "amplitude":
+        notes.append("One qubit: the encoding puts x₁ on the even qubits and x₂ on the odd ones, so with a single "
+                     "qubit the circuit never sees x₂; its decision map can only change along x₁.")
     if encoding == "amplitude":
         notes.append(("Amplitude encoding on one qubit: (x₁, x₂) normalized, so a point's distance from the "
                       "origin is lost.") if qubits == 1 else
@@ -500,7 +501,8 @@ METHODS = {
     "parameter-shift": ("default.qubit", "parameter-shift", "two shifted circuits per gate parameter"),
     "finite-diff": ("default.qubit", "finite-diff", "one shifted circuit per parameter, step h"),
     "adjoint": ("default.qubit", "adjoint", "one backward sweep through the state"),
-    "adjoint (lightning)": ("lightning.qubit", "adjoint", "the same, in C++ (PennyLane Lightning)"),
+    "adjoint (lightning)": ("lightning.qubit", "adjoint", "the same, in C++ (PennyLane Lightning; its torch path "
+                            "hands back float32, hence a difference near 1e-8, float32's rounding, not the method's)"),
 }
 
 

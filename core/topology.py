@@ -381,12 +381,13 @@ def stability(source: tuple, trials: int = 3, seed: int = 1, sigmas: tuple = SIG
 
 
 def flag_pairs(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """H1 persistence pairs of the Rips filtration with their simplices (gudhi): rows (a, b, c, d), the
-    birth edge {a, b} and the death edge {c, d}; and the pairs' (birth, death) values."""
+    """H1 persistence pairs of the Rips filtration with their simplices (gudhi, coefficients in Z/2 like
+    ripser's): rows (a, b, c, d), the birth edge {a, b} and the death edge {c, d}; and the pairs' (birth,
+    death) values."""
     import gudhi
 
     st = gudhi.RipsComplex(points=X).create_simplex_tree(max_dimension=2)
-    st.compute_persistence()
+    st.compute_persistence(homology_coeff_field=2)  # Z/2, as ripser (gudhi's default field is Z/11)
     gens = st.flag_persistence_generators()
     pairs = gens[1][0] if len(gens[1]) else np.zeros((0, 4), dtype=np.int64)
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 4)
@@ -561,7 +562,7 @@ def _network_topology(n, width, depth, epochs, seed, per_class, device, progress
         dgms.append(tuple(per))
         scales.append(row)
         centred = A - A.mean(0)
-        if A.shape[1] > 2:
+        if A.shape[1] >= 2:  # the 2-D logits too: the page calls every view "PCs 1 and 2"
             _, _, Vt = np.linalg.svd(centred, full_matrices=False)
             view = centred @ Vt[:2].T
         else:

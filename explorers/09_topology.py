@@ -45,6 +45,11 @@ def cloud_controls() -> tuple:
     return ("generated", kind, int(n), float(noise), int(seed))
 
 
+def short_count(n: int) -> str:
+    """A count that fits a metric in six columns: 12,345 → 12k, 2,345,678 → 2.3M."""
+    return f"{n:,}" if n < 10_000 else f"{n / 1e3:.0f}k" if n < 999_500 else f"{n / 1e6:.3g}M"
+
+
 def notes_of(cloud) -> None:
     text.notes(st, cloud.notes)
 
@@ -80,8 +85,9 @@ def rips_tab(ctrl, main, source):
     cols[0].metric("Points", f"{cloud.n:,}")
     for k, b in enumerate(alive):
         cols[k + 1].metric(f"β{'₀₁₂'[k]}(ε)", b, help=f"H{k} bars alive at ε: birth ≤ ε < death.")
-    cols[-2].metric("Edges at ε", f"{rips.n_edges:,}")
-    cols[-1].metric("Triangles at ε", f"{rips.n_triangles:,}")
+    cols[-2].metric("Edges at ε", short_count(rips.n_edges), help=f"{rips.n_edges:,} edges of length ≤ ε.")
+    cols[-1].metric("Triangles at ε", short_count(rips.n_triangles),
+                    help=f"{rips.n_triangles:,} triangles whose three edges are there.")
     if eps >= pers.largest_death:
         st.caption(f":blue[ℹ ε = {eps:.3f} is past the last finite death ({pers.largest_death:.3f}): the filtration "
                    "has nothing left to change; only the component that never dies remains.]")
@@ -149,9 +155,12 @@ def stability_tab(ctrl, main, source):
     with right:
         charts.show(*fig.displacement_map(res.X[:, :2], res.noisy_X[s][:, :2], shown), "displacement",
                     width="content")
-    layout.notice("Move every point by at most δ and no pairwise distance changes by more than 2δ, so no bar's "
-                  "birth or death moves by more than 2δ: the diagram is a stable summary, the reason persistent "
-                  "homology can be trusted on noisy data. The small bars move; the big one stays.")
+    layout.notice("Move every point by at most δ and no pairwise distance changes by more than 2δ, so the "
+                  "bottleneck distance between the two diagrams is at most 2δ: the dots can be paired so that no "
+                  "birth or death moves by more than 2δ, where a dot may also be paired with the diagonal (a bar "
+                  "shorter than 4δ can appear or vanish). Every bar longer than 4δ keeps a partner: the diagram is a "
+                  "stable summary, the reason persistent homology can be trusted on noisy data. The small bars "
+                  "come and go; the big one stays.")
 
 
 def loss_tab(ctrl, main, source):
@@ -168,7 +177,8 @@ def loss_tab(ctrl, main, source):
         step = controls.slider("Show step", "tp_step", 0, steps, steps, help="Step through the descent.")
     layout.compute_line(t)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Largest H1 persistence", f"{res.top[step]:.3f}", f"{res.top[step] - res.top[0]:+.3f} since step 0")
+    c1.metric("Largest H1 persistence", f"{res.top[step]:.3f}", f"{res.top[step] - res.top[0]:+.3f}",
+              help="The delta: the change since step 0.")
     c2.metric("Total H1 persistence", f"{res.total[step]:.3f}", f"{res.total[step] - res.total[0]:+.3f}")
     c3.metric("Loss", f"{res.loss[step]:.3f}")
     left, right = layout.side_by_side([1, 1.2])
@@ -208,7 +218,7 @@ def network_tab(ctrl, main, source):
     c1.metric("Training accuracy", f"{res.accuracy:.1%}")
     c2.metric(f"β₁ of class 0 at {res.layers[layer]}", int(betti[1, layer, 0]))
     c3.metric(f"β₁ of class 1 at {res.layers[layer]}", int(betti[1, layer, 1]))
-    left, right = st.columns(2)
+    left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.layer_betti_chart(res.layers, betti[1], "Loops β₁ per layer", 1),
                     "betti 1 per layer")
@@ -222,11 +232,15 @@ def network_tab(ctrl, main, source):
     with right:
         charts.show(*fig.class_barcode(res.dgms[layer], res.scales[layer], frac, f"Bars at {res.layers[layer]}"),
                     "layer barcode", width="content")
-    st.caption("Each class: 100 of its points; bars in units of that class cloud's diameter at this layer, faded "
-               "below the threshold. The Betti numbers depend on that threshold: move it and see which stay.")
+    st.caption("Left: the layer's activations projected on their first two principal components (PC 1 has the "
+               "largest variance). Right, each class: 100 of its points; bars in units of that class cloud's "
+               "diameter at this layer, faded below the threshold. The Betti numbers depend on that threshold: "
+               "move it and see which stay.")
     layout.notice("The two rings are linked: no plane separates them, and each has a loop. Layer by layer the "
-                  "ReLU network folds and squashes them until the output is two blobs, one per class — β₁ falls to "
-                  "0 and β₀ to 1: a network that separates classes simplifies their topology (Naitzat et al., 2020).")
+                  "ReLU network folds and squashes them until the output is two blobs, one per class: each class's "
+                  "β₁ falls from 1 to 0, while its β₀ is 1 throughout: each ring is one piece from the start, and a "
+                  "continuous map cannot tear it. A network that separates classes simplifies their topology "
+                  "(Naitzat et al., 2020).")
 
 
 tabs, ctrl, main = layout.tabbed_page(9, TABS)

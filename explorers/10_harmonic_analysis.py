@@ -12,8 +12,7 @@ from ui import charts, compute, controls, layout, text
 from ui.figures import harmonic as fig
 
 TABS = ["Fourier", "Time and frequency", "Wavelet transform", "Denoise and compress", "Images", "Wavelets to CNNs"]
-SOURCES = {**hm.SIGNALS, "upload": "Upload a signal (CSV or text)"}
-SIZES = [2**k for k in range(8, 17)]
+SOURCES = {**hm.SIGNALS, "upload": "Upload a signal"}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -37,7 +36,7 @@ def signal_controls() -> hm.Signal:
                              format_func=SOURCES.get)
     n = 1024
     if key not in hm.REAL and key != "upload":
-        n = controls.select_slider("Samples N", "ha_n", SIZES, 1024,
+        n = controls.select_slider("Samples N", "ha_n", list(hm.SIZES), 1024,
                                    help="Up to 2¹⁶ = 65,536; charts draw each bucket's minimum and maximum.")
     noise = controls.slider("Noise (σ, in units of the signal's σ)", "ha_noise", 0.0, 1.0, 0.2, 0.01)
     seed = controls.seed("ha_seed") if noise > 0 else 0
@@ -61,8 +60,9 @@ def signal_controls() -> hm.Signal:
 def wavelet_controls(level_max: int | None = None, n: int = 1024, levels: bool = True):
     w = controls.selectbox("Wavelet", "ha_wavelet", list(hm.FAMILIES), index=list(hm.FAMILIES).index("db4"),
                            format_func=hm.FAMILIES.get)
-    mode = controls.selectbox("Boundary mode", "ha_mode", list(hm.MODES), format_func=hm.MODES.get,
-                              help="How the signal is extended past its ends before filtering.")
+    mode = controls.selectbox("Boundary mode", "ha_mode", list(hm.MODES),
+                              help="How the signal is extended past its ends before filtering: "
+                                   + "; ".join(hm.MODES.values()) + ".")
     if not levels:
         return w, mode, 1
     top = level_max or max(1, min(12, int(math.log2(max(n, 2)))))
@@ -76,11 +76,15 @@ def fourier_tab(ctrl, sig):
     with ctrl:
         kind = controls.radio("Ideal filter", "ha_filter", list(hm.FILTERS), format_func=hm.FILTERS.get,
                               horizontal=False)
-        lo = controls.slider("Band from (% of fs/2)", "ha_flo", 0, 100, 5) if kind != "lowpass" else 0
-        hi = controls.slider("Band to (% of fs/2)", "ha_fhi", 0, 100, 15) if kind != "highpass" else 100
+        pct = {"format_func": lambda v: f"{v:g}", "help": "The spectrum's subtitle gives the band in "
+               f"{sig.freq_unit}; small values are spaced finely, for long signals."}
+        lo = controls.select_slider("Band from (% of fs/2)", "ha_flo", hm.BAND_PERCENTS, 5, **pct) \
+            if kind != "lowpass" else 0
+        hi = controls.select_slider("Band to (% of fs/2)", "ha_fhi", hm.BAND_PERCENTS, 15, **pct) \
+            if kind != "highpass" else 100
         log = controls.toggle("Log amplitude", "ha_log", True)
     if lo > hi:
-        st.caption(f":orange[The band runs from {hi} % to {lo} %: the two ends are swapped.]")
+        st.caption(f":orange[The band runs from {hi:g} % to {lo:g} %: the two ends are swapped.]")
     f_lo, f_hi = min(lo, hi) / 100 * nyq, max(lo, hi) / 100 * nyq
     spec, t1 = compute.run("spectrum (rfft)", hm.spectrum, sig.noisy, sig.fs)
     filt, t2 = compute.run(f"{hm.FILTERS[kind].lower()} filter", hm.fourier_filter, sig.noisy, sig.fs, kind, f_lo, f_hi)
@@ -90,8 +94,10 @@ def fourier_tab(ctrl, sig):
             "Parseval: the two are equal."), ("Energy that passes", f"{filt.kept_energy:.1%}"))
     band = hm.passband(kind, f_lo, f_hi, nyq)
     charts.show(*fig.spectrum_chart(spec.freqs, {"signal": spec.amplitude, "filtered": out.amplitude}, sig.freq_unit,
-                                    f"Amplitude spectrum and the {hm.FILTERS[kind].lower()} band "
-                                    f"({f_lo:.4g}–{f_hi:.4g} {sig.freq_unit})", band, log), "spectrum")
+                                    ("Amplitude spectrum", f"shaded: the {hm.FILTERS[kind].lower()} band, "
+                                     f"{f_lo:.4g}–{f_hi:.4g} {sig.freq_unit}" if kind != "bandstop" else
+                                     f"shaded: what the band-stop keeps (it removes {f_lo:.4g}–{f_hi:.4g} "
+                                     f"{sig.freq_unit})"), band, log), "spectrum")
     charts.show(*fig.lines({"signal": (sig.t, sig.noisy), "filtered": (sig.t, filt.y)}, "Back in time: the "
                            "filtered signal", f"time ({sig.time_unit})"), "filtered")
     layout.notice("Removing frequencies is a multiplication in frequency. A brick-wall filter rings (Gibbs) around "
@@ -103,7 +109,7 @@ def fourier_tab(ctrl, sig):
     st.markdown(f"Smoothing by a Gaussian of σ = {width:g} samples, twice: **convolution in time** (a conv layer "
                 f"over the circularly padded signal) and **product in frequency** (irfft(rfft(x)·rfft(h))). Largest "
                 f"difference: **{conv.max_diff:.2e}**, rounding error.")
-    left, right = st.columns([2, 1])
+    left, right = layout.side_by_side([2, 1])
     with left:
         charts.show(*fig.lines({"x": (sig.t, sig.noisy), "h ∗ x in time": (sig.t, conv.direct),
                                 "irfft(X·H)": (sig.t, conv.via_fft)}, "Convolution in time = product in frequency",
@@ -132,17 +138,24 @@ def time_frequency_tab(ctrl, sig):
     if win > sig.n:
         st.caption(f":orange[The window ({win}) is longer than the signal ({sig.n}): it is cut to {sig.n}.]")
     s, t1 = compute.run(f"STFT, window {win}", hm.stft, sig.noisy, sig.fs, win)
-    sc, t2 = compute.run(f"CWT ({hm.CWT_WAVELETS[cw]}, PyWavelets)", hm.scalogram, sig.noisy, sig.fs, cw, voices,
+    sc, t2 = compute.run(f"CWT ({hm.CWT_NAMES[cw]}, PyWavelets)", hm.scalogram, sig.noisy, sig.fs, cw, voices,
                          2 * sig.fs / sig.n, on="cpu")
     layout.compute_line(t1, t2)
-    metrics(("Δt: the window lasts", f"{s.dt:.4g} {sig.time_unit}"), ("Δf = fs / window", f"{s.df:.4g} "
-            f"{sig.freq_unit}"), ("Frames", f"{s.frames:,}"))
+    unit = sig.freq_unit.replace("cycles per time unit", "cycles/unit")
+    metrics((f"Window ({sig.time_unit})", f"{s.dt:.4g}", f"W/fs: {s.window} samples; {s.frames:,} frames, "
+             f"{s.hop} samples apart."),
+            (f"Bin spacing ({unit})", f"{s.df:.4g}", "fs/W: how far apart the STFT's frequency bins are. "
+             "W/fs × fs/W = 1 by construction; it is not the resolution, which σ_f measures."),
+            ("σ_t · σ_f", f"{s.sigma_t * s.sigma_f:.4f}", f"The Hann window's effective widths (r.m.s. of |w|² in "
+             f"time and of |ŵ|² in frequency): σ_t = {s.sigma_t:.3g} {sig.time_unit}, σ_f = {s.sigma_f:.3g} "
+             f"{sig.freq_unit}. Gabor's uncertainty principle: σ_t·σ_f ≥ 1/(4π) = {1 / (4 * math.pi):.4f} for "
+             "every window, equality only for a Gaussian."))
     charts.show(*fig.lines({"signal": (sig.t, sig.noisy)}, "The signal", f"time ({sig.time_unit})", height=150),
                 "signal")
     charts.show(*fig.heatmap(s.times + sig.t0, s.freqs, s.db, f"STFT spectrogram, Hann window of {s.window} samples",
                              sig.freq_unit, f"time ({sig.time_unit})", "dB", span=80), "spectrogram")
     charts.show(*fig.heatmap(sc.times + sig.t0, sc.freqs, np.log10(sc.power + 1e-12 * sc.power.max() + 1e-300),
-                             f"CWT scalogram, {hm.CWT_WAVELETS[cw]}, {voices} voices per octave", sig.freq_unit,
+                             f"CWT scalogram, {hm.CWT_NAMES[cw]}, {voices} voices per octave", sig.freq_unit,
                              f"time ({sig.time_unit})", "log₁₀ power", log_y=True, coi=sc.coi,
                              span=6), "scalogram")
     st.caption("Below the dashed line (the cone of influence, e-folding time √2·s as for the Morlet) the wavelet "
@@ -153,12 +166,12 @@ def time_frequency_tab(ctrl, sig):
                    f"points): frequencies above {sig.fs / sc.factor / 2:.4g} {sig.freq_unit} are not shown.")
     pick = np.unique(np.linspace(0, len(sc.freqs) - 1, 6).round().astype(int))
     st.markdown(f"**Choosing scales.** A wavelet of scale s oscillates at f = f_c / (s·Δt), with f_c = "
-                f"{sc.centre:.4g} for the {hm.CWT_WAVELETS[cw]}. So pick the frequencies you care about (here from "
+                f"{sc.centre:.4g} for the {hm.CWT_NAMES[cw]}. So pick the frequencies you care about (here from "
                 f"fs/2 down to 2 cycles over the signal, {voices} per octave) and convert: s = f_c / (f·Δt).")
     st.dataframe(fig.scale_table(sc, pick, sig.freq_unit, sig.time_unit), hide_index=True)
     layout.notice("The STFT tiles the plane with equal boxes: a long window sharpens frequency and blurs time, a "
-                  "short one the reverse (Δt·Δf is fixed). The CWT's boxes are short at high frequencies and long at "
-                  "low ones: it zooms.")
+                  "short one the reverse (σ_t·σ_f is set by the window's shape, never below 1/(4π)). The CWT's "
+                  "boxes are short at high frequencies and long at low ones: it zooms.")
 
 
 def wavelet_tab(ctrl, sig):
@@ -172,13 +185,14 @@ def wavelet_tab(ctrl, sig):
             ("Max |x − x̂|", f"{dec.max_error:.1e}", "Perfect reconstruction: rounding error only."),
             ("Σ c² / Σ x²", f"{dec.energies.sum() / (dec.energy_signal or 1):.6f}",
              "Parseval: exactly 1 for an orthogonal wavelet with periodization."),
-            ("Energy in the approximation", f"{dec.energies[0] / (dec.energy_signal or 1):.1%}"))
+            (f"Energy in cA{dec.level}", f"{dec.energies[0] / (dec.energy_signal or 1):.1%}",
+             "The approximation's share: Σ cA² / Σ x²."))
     orth = hm.filters(w)["orthogonal"] and mode == "periodization"
     st.caption("Orthogonal wavelet with periodization: Parseval holds." if orth else
                "Biorthogonal wavelet or a redundant mode: Σc² need not equal Σx².")
     charts.show(*fig.coefficients_chart(dec.coeffs, sig.n / sig.fs, sig.t0, f"time ({sig.time_unit})",
                                         f"{w} coefficients per level (mode {mode})"), "coefficients", width="content")
-    left, right = st.columns([2, 1])
+    left, right = layout.side_by_side([2, 1])
     with left:
         charts.show(*fig.lines({"signal": (sig.t, sig.noisy), "reconstruction": (sig.t, dec.reconstruction)},
                                "Signal and its reconstruction from every level", f"time ({sig.time_unit})",
@@ -218,7 +232,7 @@ def denoise_tab(ctrl, sig):
     for col, label, err in zip(st.columns(2), ("Wavelet", "Fourier"), (comp.wavelet_error, comp.fourier_error),
                                strict=True):
         col.metric(f"{label} error at {keep:g} %", f"{err:.4f}")
-    left, right = st.columns([1, 1.3])
+    left, right = layout.side_by_side([1, 1.3])
     with left:
         charts.show(*fig.error_curves(curve.fractions, curve.wavelet_error, curve.fourier_error, keep / 100,
                                       "Error against the share kept"), "compression curve")
@@ -244,20 +258,22 @@ def images_tab(ctrl):
     layout.compute_line(t1, t2)
     metrics(("PSNR, wavelet", f"{res.psnr_wavelet:.2f} dB"), ("PSNR, Fourier", f"{res.psnr_fourier:.2f} dB"),
             ("Numbers kept", f"{res.kept:,}", f"of {res.total:,} wavelet coefficients"),
-            ("Max |x − x̂| (no compression)", f"{dwt.max_error:.1e}", "float32: 8-bit images need no more"))
+            ("Max |x − x̂|", f"{dwt.max_error:.1e}", "Rebuilt from every coefficient (no compression), in "
+             "float32: 8-bit images need no more."))
     left, right = layout.side_by_side([1, 1])
     with left:
         st.image(_png(dwt.mosaic), caption=f"{level}-level {w} DWT: approximation top left; each level's cV (vertical "
                  "edges) right, cH (horizontal edges) below, cD diagonal; |c| scaled per band")
     with right:
-        st.image(_png(dwt.original), caption=f"Original, {img.shape[0]}×{img.shape[1]}")
+        st.image(_png(dwt.original), caption=f"Original: {hm.IMAGES[name]} ({hm.IMAGE_SOURCES[name]}), "
+                 f"{img.shape[0]}×{img.shape[1]}")
     left, right = layout.side_by_side([1, 1])
     with left:
         st.image(_png(res.wavelet_rec), caption=f"Wavelet, {keep:g} % kept: PSNR {res.psnr_wavelet:.2f} dB")
     with right:
         st.image(_png(res.fourier_rec), caption=f"Fourier, {keep:g} % kept: PSNR {res.psnr_fourier:.2f} dB")
-    charts.show(*fig.energy_chart(dwt.band_energy, 1.0, "Energy per band (approximation, then details coarse → fine)"),
-                "image energy")
+    charts.show(*fig.energy_chart(dwt.band_energy, 1.0, "Energy per band", "approximation, then the details from "
+                                  "coarse to fine"), "image energy")
     layout.notice("Almost all the energy sits in the small approximation; the details are sparse, bright only at "
                   "edges. Keep the largest few percent and the picture survives — that is JPEG 2000's idea.")
 
@@ -275,12 +291,12 @@ def cnn_tab(ctrl, sig):
     st.markdown(f"One level of the {w} DWT is this frozen layer, run on the signal extended by mode *{mode}*: "
                 f"`{chk.layer}` with the reversed analysis filters as its two kernels. Its output against "
                 f"`pywt.dwt`: largest difference **{chk.max_diff:.1e}**.")
-    left, right = st.columns(2)
+    left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.taps_chart(chk.weights[:, 0], ("approximation kernel", "detail kernel"),
                                     "The layer's weights"), "layer weights")
     with right:
-        charts.show(*fig.response_chart(resp.omega, resp.low, resp.high, "Frequency response of the two filters"),
+        charts.show(*fig.response_chart(resp.omega, resp.low, resp.high, "The two filters' gains"),
                     "response")
     st.caption(f"max | |H₀|² + |H₁|² − 2 | = {resp.complementary:.1e}: " + ("power-complementary (orthogonal)."
                if resp.complementary < 1e-8 else "not power-complementary (biorthogonal: synthesis filters differ)."))
@@ -317,10 +333,13 @@ for name, tab, draw in zip(TABS, tabs, (fourier_tab, time_frequency_tab, wavelet
 
 with main:
     layout.try_this([
-        "Fourier, sum of sines: a low-pass band up to 4 % of fs/2 keeps only the 5 Hz sine.",
+        "Fourier, Sum of sines: a low-pass band ending between 5 and 20 Hz (the spectrum's subtitle gives it in Hz; "
+        "2 % of fs/2 at N = 1,024) keeps only the 5 Hz sine: 67 % of the energy, 1/(1 + 0.6² + 0.35²).",
         "Aliasing: a 30 Hz tone sampled at 40 Hz looks like 10 Hz. Raise fs past 60 Hz and it comes back.",
         "Time and frequency, Doppler: slide the STFT window from 8 to 1,024 and watch time blur into frequency.",
         "Wavelet transform: push the level past the useful maximum; the reconstruction stays perfect.",
+        "Wavelet transform, HeaviSine with noise 0: Haar (1 vanishing moment) leaves details all along the curve; "
+        "db4 (4 vanishing moments) only at the two jumps, apart from its coarsest band. Why? See the math.",
         "Denoise, Blocks with noise 0.3: Haar and hard thresholding beat db8 and soft. Why?",
         "Compression at 2 %: Blocks or Bumps against Sum of sines — who wins, wavelets or Fourier?",
         "Wavelets to CNNs: train with 3×3 filters and compare them with the Haar filters (2×2).",

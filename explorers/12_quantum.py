@@ -33,14 +33,14 @@ def pennylane() -> None:
         st.caption(f":material/timer: PennyLane {version} imported in {t.seconds:.1f} s (once per server).")
 
 
-def amplitudes_latex(state: np.ndarray, basis: tuple[str, ...]) -> str:
+def amplitudes_latex(state: np.ndarray, basis: tuple[str, ...], lhs: str = r"|\psi\rangle") -> str:
     def c(z: complex) -> str:
         re, im = round(z.real, 3) + 0.0, round(z.imag, 3) + 0.0
         if im == 0:
             return f"{re:.3f}"
         return f"({re:.3f} {'+' if im >= 0 else '-'} {abs(im):.3f}i)" if re else f"{im:.3f}i"
     terms = [f"{c(z)}\\,|{b.strip('|⟩')}\\rangle" for z, b in zip(state, basis, strict=True) if abs(z) > 5e-4]
-    return "|\\psi\\rangle = " + " + ".join(terms).replace("+ -", "- ")
+    return f"{lhs} = " + " + ".join(terms).replace("+ -", "- ")
 
 
 def one_qubit_tab(ctrl, main):
@@ -53,14 +53,16 @@ def one_qubit_tab(ctrl, main):
         az, el = view_controls()
     r, t = compute.run("one qubit (2×2 matrices)", q.one_qubit, rx, ry, rz, shots, seed, on="cpu")
     layout.compute_line(t)
-    st.latex(amplitudes_latex(r.state, ("|0⟩", "|1⟩")) + r"\qquad = RZ(\theta_z)\,RY(\theta_y)\,RX(\theta_x)|0\rangle")
+    st.latex(r"\begin{aligned}|\psi\rangle &= RZ(\theta_z)\,RY(\theta_y)\,RX(\theta_x)|0\rangle\\"
+             + amplitudes_latex(r.state, ("|0⟩", "|1⟩"), "&") + r"\end{aligned}")  # two lines: fits when presenting
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("⟨X⟩", f"{r.bloch[0]:.4f}")
     c2.metric("⟨Y⟩", f"{r.bloch[1]:.4f}")
     c3.metric("⟨Z⟩", f"{r.bloch[2]:.4f}", help="Equals cos θx · cos θy: RZ turns the state about the z axis and "
               "leaves ⟨Z⟩ alone.")
-    c4.metric("P(1), exact", f"{r.probs[1]:.4f}", delta=f"{r.counts[1] / shots - r.probs[1]:+.3f} in {shots:,} shots",
-              delta_color="off", help="The delta: sampled frequency of 1 minus the exact probability.")
+    c4.metric("P(1), exact", f"{r.probs[1]:.4f}", delta=f"{r.counts[1] / shots - r.probs[1]:+.3f} sampled",
+              delta_color="off", help=f"The delta: the frequency of 1 in the {shots:,} shots minus the exact "
+                                      "probability.")
     left, right = layout.side_by_side([1, 1])
     paths = [(g, r.path[r.path_gate == g]) for g in dict.fromkeys(r.path_gate)]
     with left:
@@ -69,10 +71,9 @@ def one_qubit_tab(ctrl, main):
         st.caption("Each gate turns the state about its own axis: the coloured arcs show RX, then RY, then RZ "
                    "acting. Dashed: the far side of the sphere.")
     with right:
-        charts.show(*fig.probability_bars(("0", "1"), r.probs, r.counts, f"Measuring in Z: exact vs {shots:,} shots"),
-                    "measurement")
-        charts.show(*fig.running_estimate(r.outcomes, float(r.probs[1]), "The estimate settles as shots add up"),
-                    "shots")
+        charts.show(*fig.probability_bars(("0", "1"), r.probs, r.counts, "Measuring in Z",
+                                          f"exact vs {shots:,} shot{'s' if shots > 1 else ''}"), "measurement")
+        charts.show(*fig.running_estimate(r.outcomes, float(r.probs[1]), "The estimate settles"), "shots")
     layout.notice("The z coordinate is the measurement: P(0) = (1 + ⟨Z⟩)/2. RZ spins the state around the z axis, "
                   "so it changes the phase but never the probabilities; sampled frequencies wander within "
                   "about 1/√shots of the exact ones.")
@@ -96,11 +97,12 @@ def two_qubits_tab(ctrl, main):
     c3.metric("⟨Z⊗Z⟩", f"{r.zz:.4f}", help="+1: the two measurements always agree; −1: always differ.")
     left, right = layout.side_by_side([1, 1])
     with left:
-        charts.show(*fig.probability_bars(q.BASIS, r.probs, r.counts, f"Measuring both: exact vs {shots:,} shots"),
+        charts.show(*fig.probability_bars(q.BASIS, r.probs, r.counts, "Measuring both qubits",
+                                          f"exact vs {shots:,} shot{'s' if shots > 1 else ''}"),
                     "two qubit measurement")
         charts.show(*fig.entropy_curve(r.curve_theta, r.curve_entropy, theta, r.entropy), "entropy")
     with right:
-        charts.show(*fig.bloch_sphere("Qubit 0 on its own (reduced state)", az, el,
+        charts.show(*fig.bloch_sphere("Qubit 0 alone (reduced state)", az, el,
                                       [("qubit 0's reduced state", r.reduced_bloch, "state")]),
                     "reduced bloch", width="content")
         st.caption("An entangled qubit on its own is in a mixed state: its Bloch vector shrinks inside the sphere, "
@@ -112,7 +114,10 @@ def two_qubits_tab(ctrl, main):
 def classifier_tab(ctrl, main):
     with ctrl:
         data = controls.selectbox("Data set", "qc_data", list(q.DATASETS), format_func=q.DATASETS.get)
-        enc = controls.selectbox("Encoding", "qc_enc", list(q.ENCODINGS), format_func=q.ENCODINGS.get)
+        enc = controls.selectbox("Encoding", "qc_enc", list(q.ENCODINGS), format_func=q.ENCODINGS.get,
+                                 help="Angle: RY(π·x₁) on qubits 0, 2, 4, … and RY(π·x₂) on qubits 1, 3, … (qubit q "
+                                      "gets x of index q mod 2), before the first layer. Re-upload: the same before "
+                                      "every layer. Amplitude: (x₁, x₂, 1), normalized, as the state's amplitudes.")
         ansatz = controls.radio("Ansatz", "qc_ansatz", list(q.ANSATZE), format_func=q.ANSATZE.get, horizontal=False)
         qubits = controls.slider("Qubits", "qc_qubits", 1, 8, 4)
         layers = controls.slider("Layers L", "qc_layers", 1, 8, 3)
@@ -130,9 +135,9 @@ def classifier_tab(ctrl, main):
                f"than the gates). {tr.split.description}.")
     text.notes(st, tr.notes)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Parameters", f"{tr.parameters} · MLP {tr.baseline_parameters}",
-              help=f"Circuit: {tr.parameters - 2} angles + 2 classical (a·⟨Z₀⟩ + b). Baseline: a 2 → "
-                   f"{tr.baseline_hidden} → 1 tanh network.")
+    c1.metric("Parameters", f"{tr.parameters} / {tr.baseline_parameters}",
+              help=f"Circuit / MLP. Circuit: {tr.parameters - 2} angles + 2 classical (a·⟨Z₀⟩ + b). Baseline MLP: a "
+                   f"2 → {tr.baseline_hidden} → 1 tanh network, {tr.baseline_parameters} parameters.")
     c2.metric("Test accuracy, circuit", f"{tr.test_acc[-1]:.1%}" if len(tr.test_acc) else "—")
     c3.metric("Test accuracy, MLP", f"{tr.baseline_test_acc[-1]:.1%}" if len(tr.baseline_test_acc) else "—")
     c4.metric("Final training loss", f"{tr.loss[-1]:.4f}" if len(tr.loss) else "—")
@@ -149,12 +154,13 @@ def classifier_tab(ctrl, main):
         charts.show(*fig.decision_map(tr.grid, tr.baseline_map, tr.split,
                                       f"Classical MLP after {len(tr.baseline_loss)} epochs"), "baseline map",
                     width="content")
-    charts.show(*fig.training_curves(tr, int(tr.snap_epochs[i])), "training curves")
+    charts.show(*fig.training_curves(tr, int(tr.snap_epochs[i])), "training curves", width="content")
     with st.expander(f"The circuit (qml.draw): {tr.parameters - 2} angles"):
         st.code(tr.drawing, language=None)
-    layout.notice("The circuit is a function of the data through rotation angles only, so its decision boundary "
-                  "is built from sines and cosines of x: re-uploading x before every layer adds higher "
-                  "frequencies, as more layers of a network add more bends.")
+    layout.notice("With angle encoding the circuit sees x only through rotation angles RY(πx), so its output is a "
+                  "sum of sines and cosines of πx with frequencies up to the number of gates that encode each "
+                  "feature: re-uploading x before every layer adds higher frequencies, as more layers of a network "
+                  "add more bends. (Amplitude encoding differs: the output is a ratio of quadratic forms in x.)")
 
 
 def gradients_tab(ctrl, main):
@@ -182,12 +188,15 @@ def gradients_tab(ctrl, main):
         "max |g − g_backprop|": st.column_config.NumberColumn(format="%.1e"),
         f"∂C/∂w{index}": st.column_config.NumberColumn(format="%.8f")})
     zero = int((np.abs(g.rows[0].gradient) < 1e-12).sum())
+    per = 3 * qubits
     shifted = (g.rows[1].executions - 1) // 2
     st.caption(f"C = ⟨Z₀⟩ of the classifier's circuit (angle encoding of x = {q.GRAD_X}, {layers} strongly entangling "
                f"layer(s), random angles from the seed): {g.parameters} parameters, {zero} of whose derivatives are "
                f"exactly 0. Parameter shift runs the forward circuit and two shifted ones per parameter, skipping "
                f"those PennyLane can tell cannot reach Z₀: {shifted} of {g.parameters} shifted here. "
-               + " ".join(f"{r.method}: {r.how}." for r in g.rows[1:]) + " Times: median of the runs on this CPU.")
+               + " ".join(f"{r.method}: {r.how}." for r in g.rows[1:]) + " Times: median of the runs on this CPU. "
+               f"Parameters are numbered layer by layer, qubit by qubit, then the angles φ, θ, ω of each Rot: w_k "
+               f"belongs to layer ⌊k/{per}⌋, qubit ⌊(k mod {per})/3⌋ and angle k mod 3 (counting from 0).")
     left, right = layout.side_by_side([1.3, 1])
     with left:
         charts.show(*fig.shift_chart(sweep), "parameter shift")
@@ -211,10 +220,12 @@ def plateau_tab(ctrl, main):
     layout.compute_line(t)
     text.notes(st, p.notes)
     c1, c2 = st.columns(2)
-    c1.metric("Global cost: variance × per qubit", f"{math.exp(p.fit_global[1]):.3f}",
-              help="e^b of the fit log Var = a + b·n; one layer: exactly 3/8 = 0.375.")
-    c2.metric("Local cost: variance × per qubit", f"{math.exp(p.fit_local[1]):.3f}",
-              help="For one layer the local cost's variance falls like 1/n², not exponentially.")
+    c1.metric("Global cost: variance ratio per added qubit", f"{math.exp(p.fit_global[1]):.3f}",
+              help="e^b of the fit log Var = a + b·n: each added qubit multiplies the variance by about this. One "
+                   "layer: exactly 3/8 = 0.375.")
+    c2.metric("Local cost: variance ratio per added qubit", f"{math.exp(p.fit_local[1]):.3f}",
+              help="The same fit for the local cost. For one layer its variance falls like 1/n², not exponentially: "
+                   "the true ratio n²/(n + 1)² creeps towards 1, and a single fitted ratio only summarizes it.")
     closed = q.plateau_closed_form(p.qubits) if layers == 1 else None
     charts.show(*fig.plateau_chart(p, closed), "barren plateau")
     st.caption("Ansatz: layers of RY(θ) on every qubit followed by a chain of CZ; θ uniform in [0, 2π). "
@@ -280,7 +291,10 @@ with main:
         "Classifier on circles: angle encoding with 1 layer, then data re-uploading with 3. Compare the boundaries.",
         "Classifier: raise the learning rate to 3. Does the loss still fall?",
         "Gradients: finite-difference step h = 1e-1, then 1e-7. Parameter shift needs no step at all.",
-        "Barren plateaus: 1 layer matches the closed forms; now 6 layers — the local cost flattens too.",
-        "Re-uploading on circles: 1 layer cannot separate the rings; 3 layers can. Follow a point near the boundary.",
+        "Barren plateaus: 1 layer matches the closed forms; now 6 layers: the local cost's variance falls below "
+        "1/(8n²) too, to about half of it at 8 qubits. Depth flattens the local cost as well.",
+        "Re-uploading on circles: 1 layer cannot separate the rings; 3 layers can. Why: with one layer x₁ enters only "
+        "through the first RZ, which acts on |0⟩ as a phase, so P(1) depends on x₂ alone (look at the map's "
+        "stripes). Follow a point near the boundary with 3.",
     ])
     layout.math_file(__file__)

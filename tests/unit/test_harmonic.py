@@ -354,3 +354,151 @@ def test_the_digits_split_is_stratified_and_fixed():
     for c in range(10):
         assert abs(np.mean(y[te] == c) - np.mean(y == c)) < 0.01
     np.testing.assert_array_equal(te, hm.digits_split(y)[1])
+
+
+# ----------------------------------------------------------------------- what the page says (issue 13)
+
+
+@pytest.mark.parametrize("n", hm.SIZES)
+def test_a_low_pass_edge_between_5_and_20_hz_keeps_only_the_5_hz_sine(n):
+    """The Fourier tab's "try this": for every N the page offers, one of the band edges it offers falls between
+    the 5 Hz and the 20 Hz sine, and that low-pass keeps the 5 Hz sine alone: 1/(1 + 0.6² + 0.35²) of Σx²."""
+    sig = hm.make_signal("sines", n)
+    edges = [p for p in hm.BAND_PERCENTS if 5 <= p / 100 * sig.fs / 2 < 20]
+    assert edges, f"N = {n}: no offered edge between 5 and 20 Hz"
+    t = np.arange(n) / n
+    share = 1 / sum(a**2 for _, a in hm.SINE_TONES)
+    for p in edges:
+        f = hm.fourier_filter(sig.clean, sig.fs, "lowpass", 0, p / 100 * sig.fs / 2, CPU)
+        np.testing.assert_allclose(f.y, np.sin(2 * np.pi * 5 * t), atol=1e-9)
+        assert math.isclose(f.kept_energy, share, rel_tol=1e-9)
+    assert math.isclose(share, 0.6745, abs_tol=5e-5)
+
+
+def test_the_old_four_percent_band_let_the_20_hz_sine_through_at_n_1024():
+    sig = hm.make_signal("sines", 1024)
+    f = hm.fourier_filter(sig.clean, sig.fs, "lowpass", 0, 0.04 * sig.fs / 2, CPU)  # 20.48 Hz
+    assert math.isclose(f.kept_energy, (1 + 0.36) / (1 + 0.36 + 0.1225), rel_tol=1e-9)  # ≈ 92 %
+    f = hm.fourier_filter(sig.clean, sig.fs, "lowpass", 0, 0.02 * sig.fs / 2, CPU)  # 10.24 Hz: the try-this
+    assert math.isclose(f.kept_energy, 1 / 1.4825, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("n", [256, 1024, 4096])
+def test_the_spectrum_shows_a_sine_of_amplitude_a_as_a_over_2(n):
+    spec = hm.spectrum(hm.make_signal("sines", n).clean, n, CPU)
+    for f, a in hm.SINE_TONES:
+        assert math.isclose(spec.amplitude[int(f)], a / 2, rel_tol=1e-9)
+    ref = np.abs(np.fft.rfft(hm.make_signal("sines", n).clean)) / n
+    np.testing.assert_allclose(spec.amplitude, ref, atol=1e-12)
+
+
+def test_hann_window_widths_against_the_closed_form_and_gabor():
+    """σ_t = T√(1/12 − 5/(8π²)) and σ_f = 1/(√3 T) for the continuous Hann window of duration T (quad for σ_t,
+    ∫|w'|²/(4π²∫|w|²) for σ_f); the discrete windows of the page approach them and never beat 1/(4π)."""
+    from scipy.integrate import quad
+
+    w2 = lambda t: np.cos(np.pi * t) ** 4  # noqa: E731  (T = 1)
+    st = math.sqrt(quad(lambda t: t * t * w2(t), -0.5, 0.5)[0] / quad(w2, -0.5, 0.5)[0])
+    assert math.isclose(st, math.sqrt(1 / 12 - 5 / (8 * math.pi**2)), rel_tol=1e-9)
+    assert math.isclose(st, 0.1414, abs_tol=5e-5) and math.isclose(1 / math.sqrt(3), 0.5774, abs_tol=5e-5)
+    prod = st / math.sqrt(3)
+    assert math.isclose(prod, 0.0817, abs_tol=5e-5) and math.isclose(prod * 4 * math.pi, 1.026, abs_tol=5e-4)
+    fs = 1000.0
+    s = hm.stft(_x(8192), fs, 4096, CPU)
+    T = 4096 / fs
+    assert math.isclose(s.sigma_t, st * T, rel_tol=1e-3) and math.isclose(s.sigma_f, 1 / (math.sqrt(3) * T),
+                                                                          rel_tol=1e-3)
+    for w in [2**k for k in range(3, 13)]:  # the page's windows
+        s = hm.stft(_x(8192), fs, w, CPU)
+        assert s.sigma_t * s.sigma_f >= 1 / (4 * math.pi)
+        assert math.isclose(s.dt * s.df, 1.0)  # frame length × bin spacing: 1 by construction, for any window
+    g = torch.exp(-0.5 * ((torch.arange(2048, dtype=torch.float64) - 1023.5) / 100) ** 2)
+    assert math.isclose(np.prod(hm.window_spread(g, fs)), 1 / (4 * math.pi), rel_tol=1e-6)  # Gaussian: equality
+
+
+def test_leakage_numbers_of_the_rectangular_and_hann_windows():
+    """The math's "13 dB / 31 dB" first sidelobes, ±1 / ±2 bins to the first zeros, 1/k and 1/k³ decay (numpy)."""
+    n, pad = 64, 256
+    f = np.arange(n * pad // 2) / pad  # in bins
+
+    def response(w):
+        r = np.abs(np.fft.fft(w, n * pad))[: n * pad // 2]
+        return r / r[0]
+
+    for w, first_zero, sidelobe_db, power in ((np.ones(n), 1, -13.26, 1), (np.hanning(n + 2)[1:-1], 2, -31.5, 3)):
+        r = response(w)
+        zero = f[np.argmax(np.diff(r) > 0)]  # where the main lobe ends
+        assert abs(zero - first_zero) < 0.1
+        assert abs(20 * np.log10(r[f > zero].max()) - sidelobe_db) < 0.3
+        near = r[(f > 4) & (f < 6)].max()
+        far = r[(f > 16) & (f < 18)].max()
+        assert 0.6 < (near / far) / (17 / 5) ** power < 1.6
+
+
+@pytest.mark.parametrize("wavelet", list(hm.FAMILIES))
+def test_vanishing_moments_make_details_of_polynomials_zero(wavelet):
+    """Σ_j j^k g_j = 0 for k < p (PyWavelets' count p), so away from the ends the details of a polynomial of
+    degree p − 1 vanish, and those of (n − c)^p all equal (−1)^p Σ_j j^p g_j (binomial expansion)."""
+    w = pywt.Wavelet(wavelet)
+    p = w.vanishing_moments_psi
+    g = np.array(w.dec_hi)
+    j = np.arange(len(g), dtype=float)
+    for k in range(p):
+        assert abs(np.sum(j**k * g)) < 1e-8 * np.sum(np.abs(j**k * g))
+    t = np.arange(64) - 32.0
+    L = len(g)
+    low = hm.decompose(t ** (p - 1), wavelet, "zero", 1, CPU).coeffs[1][L:-L]
+    assert np.abs(low).max() < 1e-12 * 32.0 ** (p - 1)
+    top = hm.decompose(t**p, wavelet, "zero", 1, CPU).coeffs[1][L:-L]
+    np.testing.assert_allclose(top, (-1) ** p * np.sum(j**p * g), rtol=1e-6)
+    expected = {"haar": 1, "db2": 2, "db4": 4, "db8": 8, "sym4": 4, "sym8": 8, "coif2": 4, "bior2.2": 2,
+                "bior4.4": 4}  # as the math lists them
+    assert p == expected[wavelet]
+
+
+def test_heavisine_details_are_sparse_with_db4_not_with_haar():
+    """The wavelet tab's "try this": on the clean HeaviSine (5 levels, periodization) Haar leaves details above
+    0.01 almost everywhere; db4 only within a few samples of the two jumps, in every band but the coarsest."""
+    x = hm.make_signal("heavisine", 1024).clean
+    jumps = np.flatnonzero(np.abs(np.diff(x)) > 0.5) / 1024
+    assert len(jumps) == 2
+    haar = hm.decompose(x, "haar", "periodization", 5, CPU).coeffs[1:]
+    assert np.mean(np.abs(np.concatenate(haar)) > 0.01) > 0.8
+    db4 = hm.decompose(x, "db4", "periodization", 5, CPU).coeffs[2:]  # cD4 … cD1
+    for c in db4:
+        where = (np.flatnonzero(np.abs(c) > 0.01) + 0.5) / len(c)
+        assert len(where) and np.min(np.abs(where[:, None] - jumps[None, :]), axis=1).max() < 0.05
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("wavelet", ["haar", "db4", "bior2.2"])
+def test_the_dwt_formula_of_the_math(wavelet, mode):
+    """a_k = Σ_j h_j x̃_{2k+1−j} with x̃ the extended signal (periodization: index 2k + L/2 − j mod N), against
+    pywt.dwt, written out with numpy: an independent check of the formula printed in the math."""
+    x = _x(38, 4)
+    N = len(x)
+    w = pywt.Wavelet(wavelet)
+    h, g = np.array(w.dec_lo), np.array(w.dec_hi)
+    L = len(h)
+
+    def ext(n):
+        if 0 <= n < N:
+            return x[n]
+        if mode in ("periodic", "periodization"):
+            return x[n % N]
+        if mode == "zero":
+            return 0.0
+        if mode == "constant":
+            return x[0] if n < 0 else x[-1]
+        m = n % (2 * N) if mode == "symmetric" else n % (2 * N - 2)
+        if mode == "symmetric":
+            return x[m] if m < N else x[2 * N - 1 - m]
+        return x[m] if m < N else x[2 * N - 2 - m]  # reflect
+
+    ca, cd = pywt.dwt(x, wavelet, mode=mode)
+    shift = L // 2 if mode == "periodization" else 1
+    a = [sum(h[j] * ext(2 * k + shift - j) for j in range(L)) for k in range(len(ca))]
+    d = [sum(g[j] * ext(2 * k + shift - j) for j in range(L)) for k in range(len(cd))]
+    np.testing.assert_allclose(a, ca, atol=1e-12)
+    np.testing.assert_allclose(d, cd, atol=1e-12)
+    assert len(ca) == (N // 2 if mode == "periodization" else (N + L - 1) // 2)

@@ -316,3 +316,98 @@ def test_training_in_slices_is_the_same_full_batch_descent():
     np.testing.assert_allclose(sliced.snaps, whole.snaps, rtol=0, atol=1e-12)
     assert np.array_equal(sliced.train_acc, whole.train_acc) and np.array_equal(sliced.test_acc, whole.test_acc)
     assert any("slices" in n for n in sliced.notes) and not any("slices" in n for n in whole.notes)
+
+
+# ----------------------------------------------------------------------- what the page says (issue 13)
+
+
+def test_lightning_returns_the_backprop_gradient_rounded_to_float32():
+    """The gradients table's 6.7e-9 for lightning is float32 rounding: lightning's torch path hands back float32
+    (its forward value is float32), and its gradient is the exact one rounded to float32, to the last bit."""
+    import pennylane as qml
+
+    g = q.gradients(4, 2, seed=0, h=1e-4, repeats=1)
+    rows = {r.method: r for r in g.rows}
+    bp, light = rows["backprop"].gradient, rows["adjoint (lightning)"].gradient
+    np.testing.assert_allclose(light, bp.astype(np.float32).astype(float), rtol=0, atol=1e-15)
+    assert 1e-9 < rows["adjoint (lightning)"].max_diff < 1e-7 and rows["adjoint"].max_diff < 1e-14
+    assert "float32" in rows["adjoint (lightning)"].how
+    qnode = qml.QNode(q.circuit_fn(qml, 4, 2, "angle", "strong"), qml.device("lightning.qubit", wires=4),
+                      interface="torch", diff_method="adjoint")
+    w = torch.tensor(q.gradient_weights(4, 2, 0), dtype=torch.float64)
+    assert qnode(torch.tensor(q.GRAD_X, dtype=torch.float64), w).dtype == torch.float32
+
+
+@pytest.mark.parametrize("encoding", ["angle", "reupload"])
+def test_one_qubit_angle_encodings_ignore_x2_and_say_so(encoding):
+    tr = q.train_classifier("moons", encoding, "strong", 1, 2, 0.1, 3, 50, 0)
+    assert any("never sees x₂" in n for n in tr.notes)
+    for snap in tr.snaps:  # rows: x₂ varies; columns: x₁ varies (np.meshgrid)
+        assert np.ptp(snap, axis=0).max() < 1e-12
+    assert np.ptp(tr.snaps[-1], axis=1).max() > 1e-3
+    two = q.train_classifier("moons", encoding, "strong", 2, 2, 0.1, 3, 50, 0)
+    assert not any("never sees" in n for n in two.notes) and np.ptp(two.snaps[-1], axis=0).max() > 1e-3
+
+
+@pytest.mark.parametrize(("encoding", "qubits", "layers", "reached"),
+                         [("angle", 4, 2, True), ("angle", 3, 2, True), ("angle", 4, 1, False),
+                          ("reupload", 1, 3, True), ("reupload", 3, 3, False), ("reupload", 4, 2, False)])
+def test_angle_encoded_output_is_a_trigonometric_polynomial_of_bounded_degree(encoding, qubits, layers, reached):
+    """The math: ⟨Z₀⟩ as a function of x₁ (x₂ fixed) has frequencies kπ with |k| at most the number of RY(πx₁)
+    gates, ⌈n/2⌉ per upload; numpy's FFT over one period (x₁ ∈ [−1, 1)). "At most": a gate outside Z₀'s light
+    cone adds nothing (one layer of 4 qubits: the CNOT ring turns Z₀ into Z₁Z₂Z₃, so qubit 0's x₁ drops out)."""
+    import pennylane as qml
+
+    qnode = qml.QNode(q.circuit_fn(qml, qubits, layers, encoding, "strong"), qml.device("default.qubit",
+                                                                                        wires=qubits),
+                      interface="torch")
+    bound = math.ceil(qubits / 2) * (layers if encoding == "reupload" else 1)
+    x1 = np.linspace(-1, 1, 64, endpoint=False)
+    X = torch.tensor(np.stack([x1, np.full_like(x1, 0.3)], 1))
+    for seed in range(2):
+        w = torch.tensor(np.random.default_rng(seed).uniform(0, 2 * math.pi, (layers, qubits, 3)))
+        c = np.abs(np.fft.rfft(qnode(X, w).numpy())) / 64
+        assert c[bound + 1:].max() < 1e-12, np.round(c[: bound + 3], 8)
+        assert (c[bound] > 1e-6) == reached, np.round(c[: bound + 3], 8)
+
+
+def test_one_reupload_layer_depends_on_x2_alone():
+    """The re-uploading "try this": with one layer x₁ is a phase on |0⟩, so P(1) = sin²(ϑ/2) with
+    ϑ = θ₁ + w₁πx₂ (closed form), and the trained map is constant along x₁; with two layers it is not."""
+    r = q.train_reuploader("circles", 1, seed=0)
+    assert np.ptp(r.grid_p, axis=1).max() < 1e-12 and np.ptp(r.grid_p, axis=0).max() > 0.1
+    assert r.train_acc < 0.7  # the rings cannot be told apart by x₂ alone
+    params = torch.randn(1, 2, 3, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    X = torch.tensor(np.random.default_rng(0).uniform(-1, 1, (20, 2)))
+    p1 = q.reupload_states(X, params)[:, -1, 1].abs().numpy() ** 2
+    theta = params[0, 0, 1].item() + params[0, 1, 1].item() * math.pi * X[:, 1].numpy()
+    np.testing.assert_allclose(p1, np.sin(theta / 2) ** 2, atol=1e-12)
+    two = q.train_reuploader("circles", 2, seed=0)
+    assert np.ptp(two.grid_p, axis=1).max() > 0.1
+
+
+def test_the_shot_band_holds_about_95_percent_of_the_estimates():
+    """The running-estimate band p ± 1.96·√(p(1 − p)/n): its half-width as drawn, and its coverage of the
+    n-shot estimate by the exact binomial law (scipy)."""
+    from scipy.stats import binom
+
+    from ui.figures.quantum import running_estimate
+
+    p, n = 0.3, 1000
+    _, df = running_estimate(np.r_[np.ones(300), np.zeros(700)].astype(int), p, "t")
+    half = 1.96 * np.sqrt(p * (1 - p) / df["shots"])
+    np.testing.assert_allclose(df["hi"], np.clip(p + half, 0, 1))
+    h = 1.96 * math.sqrt(p * (1 - p) / n)
+    k = np.arange(n + 1)
+    inside = np.abs(k / n - p) <= h
+    assert abs(binom.pmf(k[inside], n, p).sum() - 0.95) < 0.01
+
+
+def test_six_layers_halve_the_local_variance_at_eight_qubits():
+    """The plateau "try this": one layer matches 1/(8n²) (within 3 standard errors); six layers bring the local
+    cost's variance at 8 qubits to about half of it (seen: 0.46–0.49 over seeds 0–2)."""
+    one = q.barren_plateau(8, 200, 1, 0)
+    ratio = one.var_local * 8 * one.qubits**2
+    assert np.all(np.abs(ratio - 1) < 3 * one.se_local * 8 * one.qubits**2 + 0.05)
+    six = q.barren_plateau(8, 200, 6, 0)
+    assert 0.35 < six.var_local[-1] * 8 * 64 < 0.65

@@ -201,6 +201,7 @@ def test_network_simplifies_the_linked_rings():
     b0 = [[tp.prominent(res.dgms[li][c][0], 0.2, res.scales[li][c]) for c in (0, 1)] for li in range(len(res.layers))]
     assert b1[0] == [1, 1] and b0[0] == [1, 1]  # each ring: one component, one loop
     assert b1[-1] == [0, 0]  # the output: no loop left
+    assert all(b == [1, 1] for b in b0)  # the notice: β₀ is 1 at every layer, β₁ is what changes
     # independent check of the input's H1 on the raw rings
     X, y = tp.linked_rings(400)
     for c in (0, 1):
@@ -248,3 +249,88 @@ def test_bad_generator_arguments():
         tp.make_cloud("circle", 0)
     with pytest.raises(DataError):
         tp.make_cloud("circle", 10, noise=float("nan"))
+
+
+def test_flag_pairs_ask_gudhi_for_z2_coefficients(monkeypatch):
+    """The math says Z/2 for gudhi too: its compute_persistence defaults to Z/11, so flag_pairs must ask."""
+    seen = []
+    real = gudhi.RipsComplex
+
+    class Tree:
+        def __init__(self, tree):
+            self.tree = tree
+
+        def compute_persistence(self, **kw):
+            seen.append(kw)
+            return self.tree.compute_persistence(**kw)
+
+        def __getattr__(self, name):
+            return getattr(self.tree, name)
+
+    class Rips:
+        def __init__(self, **kw):
+            self.rips = real(**kw)
+
+        def create_simplex_tree(self, **kw):
+            return Tree(self.rips.create_simplex_tree(**kw))
+
+    monkeypatch.setattr(gudhi, "RipsComplex", Rips)
+    X = tp.make_cloud("figure_eight", 40, 0.05, 1).X
+    _, values = tp.flag_pairs(X)
+    assert seen == [{"homology_coeff_field": 2}]
+    ref = ripser(X, maxdim=1, coeff=2)["dgms"][1]
+    keep = values[:, 1] > values[:, 0]
+    np.testing.assert_allclose(np.sort(values[keep], axis=0), np.sort(ref, axis=0), rtol=1e-6)
+
+
+def test_the_stability_chart_bound_is_above_every_dot():
+    """"Every dot stays under the solid line": the line is the largest bound over the trials, so each trial's
+    d_B (≤ its own max |ΔD| ≤ its own 2·displacement) is under it."""
+    from ui.figures.topology import stability_chart
+
+    res = tp.stability(("generated", "two_circles", 80, 0.1, 3), trials=4)
+    _, df = stability_chart(res, 0.1)
+    for sigma, group in df.groupby("σ"):
+        top = max(group["H0"].max(), group["H1"].max())
+        assert top <= group["max |ΔD|"].max() + 1e-12 <= group["2 · max displacement"].max() + 2e-12, sigma
+
+
+def _ring_gap(X: np.ndarray) -> float:
+    """The widest angular gap of points around their centroid, in radians."""
+    a = np.sort(np.arctan2(*(X - X.mean(0)).T[::-1]))
+    return float(np.max(np.diff(np.r_[a, a[0] + 2 * np.pi])))
+
+
+def test_minimizing_total_persistence_tears_the_ring_the_page_fills_it():
+    """The loss tab's notice and the math: descent on Σ persistence ends the loop by widening the ring's gap (the
+    birth edge) while the radius stays; the page's loss (Σ death-edge lengths) shrinks the ring instead."""
+    x = torch.tensor(tp.topo_start("close", 60, 0), requires_grad=True)
+    opt = torch.optim.SGD([x], lr=0.05)
+    for _ in range(60):
+        pairs, _ = tp.flag_pairs(x.detach().numpy())
+        if not len(pairs):
+            break
+        opt.zero_grad()
+        tp.h1_persistence_torch(x, pairs).sum().backward()
+        opt.step()
+    torn = x.detach().numpy()
+    assert len(tp.flag_pairs(torn)[0]) == 0  # no H1 bar left at all
+    start = tp.topo_start("close", 60, 0)
+    radius = lambda X: float(np.linalg.norm(X - X.mean(0), axis=1).mean())  # noqa: E731
+    assert radius(torn) > 0.95 * radius(start) and _ring_gap(torn) > 2 * _ring_gap(start)
+    filled = tp.topological_descent("close", 60, 100, 0.05, 0).frames[-1]
+    assert radius(filled) < 0.85 * radius(start)
+
+
+def test_layer_views_are_principal_components_largest_variance_first():
+    """Every layer's view, the 2-D logits included, is the projection on PCs 1 and 2 (scikit-learn's PCA):
+    uncorrelated columns, variances those of the two largest components, in decreasing order."""
+    from sklearn.decomposition import PCA
+
+    res = tp.network_topology(400, 8, 2, 60, 1)
+    X, _ = tp.linked_rings(400, seed=1)
+    for view in (res.views[0], res.views[-1]):
+        cov = np.cov(view.T)
+        assert abs(cov[0, 1]) < 1e-6 * cov[0, 0] and cov[0, 0] >= cov[1, 1]
+    ref = PCA(2).fit(X)
+    np.testing.assert_allclose(np.var(res.views[0], axis=0, ddof=1), ref.explained_variance_, rtol=1e-6)  # float32

@@ -13,6 +13,7 @@ import pandas as pd
 
 from core.harmonic import CHART_POINTS, envelope
 from ui.charts import PALETTE, Template
+from ui.figures import legend
 
 SERIES_COLOURS = ["#999999", "#0072B2", "#D55E00", "#009E73", "#CC79A7"]
 TIME_AXIS = alt.Axis(tickCount=8, labelOverlap=True)
@@ -30,8 +31,9 @@ def png(gray: np.ndarray) -> bytes:
 
 
 def snr_text(v: float) -> str:
-    """An SNR for a metric: infinite when no noise was added, a dash when there is no signal."""
-    return "∞ dB (no noise)" if v == np.inf else "—" if np.isnan(v) else f"{v:.2f} dB"
+    """An SNR for a metric (short: it must fit one): infinite when no noise was added, a dash when there is no
+    signal."""
+    return "∞ dB" if v == np.inf else "—" if np.isnan(v) else f"{v:.2f} dB"  # the page says why it is ∞
 
 
 def scale_table(sc, rows: np.ndarray, freq_unit: str, time_unit: str) -> pd.DataFrame:
@@ -54,7 +56,7 @@ def _build_lines(title: str, x_title: str, y_title: str, names: tuple[str, ...],
         x=alt.X("t:Q", title=x_title, scale=alt.Scale(nice=False, zero=False), axis=TIME_AXIS),
         y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", scale=alt.Scale(domain=list(names), range=list(colours)),
-                        legend=alt.Legend(orient="top", title=None) if len(names) > 1 else None),
+                        legend=legend(orient="top", title=None) if len(names) > 1 else None),
         strokeWidth=alt.StrokeWidth("series:N", scale=alt.Scale(domain=list(names), range=list(widths)),
                                     legend=None),
         detail=alt.Detail("order:Q"),
@@ -74,27 +76,35 @@ def lines(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str, x_title:
     return Template(_build_lines, (title, x_title, y_title, names, height, widths, colours), {"lines": df}), df
 
 
-def _build_spectrum(title: str, unit: str, band: bool, log: bool, y_title: str, names: tuple[str, ...]
-                    ) -> alt.LayerChart:
+def _build_spectrum(title: str | tuple[str, str], unit: str, band: bool, log: bool, y_title: str | tuple[str, ...],
+                    names: tuple[str, ...]) -> alt.LayerChart:
     x = alt.X("f:Q", title=f"frequency ({unit})", scale=alt.Scale(nice=False))
     layers = []
     if band:
         layers.append(alt.Chart(alt.NamedData(name="band")).mark_rect(color="#009E73", opacity=0.14).encode(
             x=alt.X("f0:Q"), x2=alt.X2("f1:Q")))
+    y_title = list(y_title) if isinstance(y_title, tuple) else y_title  # a list: one line each
     layers.append(alt.Chart(alt.NamedData(name="amp")).mark_line(clip=True).encode(
         x=x, y=alt.Y("amplitude:Q", title=y_title, scale=alt.Scale(type="log") if log else alt.Scale()),
         color=alt.Color("series:N", scale=alt.Scale(domain=list(names), range=["#999999", "#0072B2"][: len(names)]
                                                     if len(names) > 1 else ["#0072B2"]),
-                        legend=alt.Legend(orient="top", title=None) if len(names) > 1 else None),
+                        legend=legend(orient="top", title=None) if len(names) > 1 else None),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("f:Q", format=".4g"), alt.Tooltip("amplitude:Q", format=".3e")]))
+    title = alt.Title(title[0], subtitle=title[1]) if isinstance(title, tuple) else title
     return alt.layer(*layers, title=title).properties(height=240)
 
 
-def spectrum_chart(freqs: np.ndarray, amps: dict[str, np.ndarray], unit: str, title: str,
+AMPLITUDE_TITLE = ("|X_k| / N: a sine of", "amplitude A shows A/2")
+
+
+def spectrum_chart(freqs: np.ndarray, amps: dict[str, np.ndarray], unit: str, title: str | tuple[str, str],
                    band: list[tuple[float, float]] | None = None, log: bool = True,
-                   y_title: str = "amplitude |X(f)| / N") -> tuple[Template, pd.DataFrame]:
+                   y_title: str | tuple[str, ...] = AMPLITUDE_TITLE) -> tuple[Template, pd.DataFrame]:
     """Amplitude spectra (rfft bins; long ones reduced to their envelope), with the passband shaded. On a log
-    axis, bins below 10⁻⁹ of the largest (a filter's stopband: exact zeros) are left out, not drawn at a floor."""
+    axis, bins below 10⁻⁹ of the largest (a filter's stopband: exact zeros) are left out, not drawn at a floor.
+    The default axis title says what the height is: |X_k|/N, so a sine of amplitude A on a bin shows A/2 (its
+    other half sits at −f, in the bins rfft leaves out); a tuple is a title on several lines. ``title`` may be
+    (title, subtitle)."""
     parts = []
     top = max(float(np.max(a)) for a in amps.values()) or 1.0
     for name, a in amps.items():
@@ -114,7 +124,7 @@ def _build_alias(title: str) -> alt.LayerChart:
     y = alt.Y("value:Q", title="value", scale=alt.Scale(domain=[-1.6, 1.6]))
     colour = alt.Color("series:N", scale=alt.Scale(domain=["the tone", "what the samples rebuild", "samples"],
                                                    range=["#999999", "#D55E00", "#0072B2"]),
-                       legend=alt.Legend(orient="top", title=None))
+                       legend=legend(orient="top", title=None))
     line = alt.Chart(alt.NamedData(name="curves")).mark_line(clip=True).encode(x=x, y=y, color=colour,
                                                                                 detail="series:N")
     dots = alt.Chart(alt.NamedData(name="samples")).mark_circle(size=70, opacity=1).encode(
@@ -139,7 +149,7 @@ def _build_heatmap(title: str, unit: str, t_title: str, log_y: bool, colour: str
         x=x, x2=alt.X2("t1:Q"), y=alt.Y("f0:Q", title=f"frequency ({unit})", scale=y_scale), y2=alt.Y2("f1:Q"),
         color=alt.Color("level:Q", scale=alt.Scale(scheme="viridis", domain=list(domain) if domain else alt.Undefined,
                                                    clamp=True),
-                        legend=alt.Legend(title=colour, orient="right", gradientLength=160)),
+                        legend=legend(title=colour, orient="right", gradientLength=160)),
         tooltip=[alt.Tooltip("t:Q", title="time", format=".4g"), alt.Tooltip("f:Q", title="frequency", format=".4g"),
                  alt.Tooltip("level:Q", format=".3g")])
     layers = [cells]
@@ -210,14 +220,15 @@ def coefficients_chart(coeffs: list[np.ndarray], duration: float, t0: float, t_t
     return Template(_build_coefficients, (names, t_title, title), {"coef": df}), df
 
 
-def energy_chart(energies: np.ndarray, total: float, title: str) -> tuple[alt.Chart, pd.DataFrame]:
+def energy_chart(energies: np.ndarray, total: float, title: str, subtitle: str = "") -> tuple[alt.Chart, pd.DataFrame]:
     J = len(energies) - 1
     names = [f"cA{J}"] + [f"cD{J - i}" for i in range(J)]
     share = np.maximum(energies / (total or 1.0), 1e-12)
     # a bar on a log axis needs a base other than 0 (log 0 draws nothing): the power of ten below the smallest
     base = 10.0 ** np.floor(np.log10(share.min()))
     df = pd.DataFrame({"band": names, "share": share, "base": base})
-    chart = alt.Chart(df, title=title).mark_bar(color="#0072B2").encode(
+    chart = alt.Chart(df, title=alt.Title(title, subtitle=subtitle) if subtitle else title).mark_bar(
+        color="#0072B2").encode(
         x=alt.X("band:N", sort=names, title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("share:Q", title="share of the energy", axis=alt.Axis(format="~%"),
                 scale=alt.Scale(type="log", domain=[base, 1])),
@@ -232,7 +243,7 @@ def _build_errors(title: str) -> alt.LayerChart:
     lines_ = alt.Chart(alt.NamedData(name="curve")).mark_line(point=alt.OverlayMarkDef(size=22)).encode(
         x=x, y=alt.Y("error:Q", title="‖x − x̂‖ / ‖x‖", scale=alt.Scale(type="log")),
         color=alt.Color("basis:N", scale=alt.Scale(domain=["wavelet", "Fourier"], range=["#0072B2", "#D55E00"]),
-                        legend=alt.Legend(orient="top", title=None)),
+                        legend=legend(orient="top", title=None)),
         tooltip=[alt.Tooltip("basis:N"), alt.Tooltip("kept:Q", format=".2%"), alt.Tooltip("error:Q", format=".4f")])
     rule = alt.Chart(alt.NamedData(name="chosen")).mark_rule(strokeDash=[5, 4], color="#333").encode(x=x)
     return alt.layer(lines_, rule, title=title).properties(height=260)
@@ -249,16 +260,19 @@ def error_curves(fractions: np.ndarray, wavelet: np.ndarray, fourier: np.ndarray
 
 def response_chart(omega: np.ndarray, low: np.ndarray, high: np.ndarray, title: str) -> tuple[alt.Chart, pd.DataFrame]:
     """|H(ω)| of the low-pass and high-pass analysis filters, and |H₀|² + |H₁|² (flat at 2 when orthogonal)."""
-    df = pd.concat([pd.DataFrame({"w": omega / np.pi, "gain": low, "filter": "low-pass (approximation)"}),
-                    pd.DataFrame({"w": omega / np.pi, "gain": high, "filter": "high-pass (detail)"}),
-                    pd.DataFrame({"w": omega / np.pi, "gain": np.sqrt(low**2 + high**2),
-                                  "filter": "√(|H₀|² + |H₁|²)"})], ignore_index=True)
+    names = ["low-pass (approximation)", "high-pass (detail)", "√(|H₀|² + |H₁|²)"]
+    df = pd.concat([pd.DataFrame({"w": omega / np.pi, "gain": low, "filter": names[0]}),
+                    pd.DataFrame({"w": omega / np.pi, "gain": high, "filter": names[1]}),
+                    pd.DataFrame({"w": omega / np.pi, "gain": np.sqrt(low**2 + high**2), "filter": names[2]})],
+                   ignore_index=True)
+    # the same colours as the layer's two kernels beside it: approximation blue, detail orange
     chart = alt.Chart(df, title=title).mark_line().encode(
         x=alt.X("w:Q", title="frequency ω / π (1 = half the sampling rate)", scale=alt.Scale(nice=False)),
         y=alt.Y("gain:Q", title="gain |H(ω)|"),
-        color=alt.Color("filter:N", scale=alt.Scale(range=["#0072B2", "#D55E00", "#999999"]),
-                        legend=alt.Legend(orient="top", title=None, columns=2)),
-        strokeDash=alt.StrokeDash("filter:N", scale=alt.Scale(range=[[1, 0], [1, 0], [4, 3]]), legend=None),
+        color=alt.Color("filter:N", scale=alt.Scale(domain=names, range=[PALETTE[0], PALETTE[1], "#999999"]),
+                        legend=legend(orient="top", title=None, columns=2)),
+        strokeDash=alt.StrokeDash("filter:N", scale=alt.Scale(domain=names, range=[[1, 0], [1, 0], [4, 3]]),
+                                  legend=None),
         tooltip=[alt.Tooltip("filter:N"), alt.Tooltip("w:Q", format=".3f"), alt.Tooltip("gain:Q", format=".4f")],
     ).properties(height=240)
     return chart, df
@@ -270,7 +284,7 @@ def taps_chart(weights: np.ndarray, names: tuple[str, str], title: str) -> tuple
                     for w, n in zip(weights, names, strict=True)], ignore_index=True)
     base = alt.Chart(df).encode(x=alt.X("tap:O", title="tap"), xOffset=alt.XOffset("channel:N"),
                                 color=alt.Color("channel:N", scale=alt.Scale(range=PALETTE[:2]),
-                                                legend=alt.Legend(orient="top", title=None)))
+                                                legend=legend(orient="top", title=None)))
     bars = base.mark_bar().encode(y=alt.Y("weight:Q", title="weight"),
                                   tooltip=[alt.Tooltip("channel:N"), alt.Tooltip("tap:O"),
                                            alt.Tooltip("weight:Q", format=".5f")])

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ui.charts import Template
+from ui.figures import legend
 
 CLASS_COLOURS = ["#0072B2", "#D55E00"]
 LINE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#999999"]
@@ -69,7 +70,7 @@ def _build_bloch(title: str, size: int, groups: tuple[str, ...], palette: tuple[
     dom = alt.Scale(domain=[-1.32, 1.32], nice=False)
     u, v = alt.X("u:Q", scale=dom, axis=None), alt.Y("v:Q", scale=dom, axis=None)
     scale = alt.Scale(domain=list(groups), range=list(palette[: len(groups)]))
-    colour = alt.Color("group:N", scale=scale, legend=alt.Legend(title=None, orient="bottom", columns=2,
+    colour = alt.Color("group:N", scale=scale, legend=legend(title=None, orient="bottom", columns=2,
                                                                  labelLimit=260, symbolType="circle"))
     quiet = alt.Color("group:N", scale=scale, legend=None)
     side_dash = alt.StrokeDash("side:N", scale=alt.Scale(domain=["near", "far"], range=[[1, 0], [3, 3]]), legend=None)
@@ -139,23 +140,23 @@ def bloch_sphere(title: str, az: float, el: float, vectors: list[tuple[str, np.n
 # ------------------------------------------------------------------------------------ measurement
 
 
-def _build_bars(title: str, outcomes: tuple[str, ...]) -> alt.Chart:
+def _build_bars(title: str, outcomes: tuple[str, ...], subtitle: str) -> alt.Chart:
     return alt.Chart(alt.NamedData(name="bars")).mark_bar().encode(
         x=alt.X("outcome:N", sort=list(outcomes), title="outcome", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("source:N", sort=["exact", "sampled"]),
         y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title="probability"),
         color=alt.Color("source:N", scale=alt.Scale(domain=["exact", "sampled"], range=["#0072B2", "#E69F00"]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("source:N"), alt.Tooltip("probability:Q", format=".4f")],
-    ).properties(title=title, height=260)
+    ).properties(title=alt.Title(title, subtitle=subtitle) if subtitle else title, height=260)
 
 
 def probability_bars(outcomes: tuple[str, ...], exact: np.ndarray, counts: np.ndarray,
-                     title: str) -> tuple[Template, pd.DataFrame]:
+                     title: str, subtitle: str = "") -> tuple[Template, pd.DataFrame]:
     shots = max(int(counts.sum()), 1)
     df = pd.DataFrame({"outcome": list(outcomes) * 2, "source": ["exact"] * len(outcomes) + ["sampled"] * len(outcomes),
                        "probability": np.r_[exact, counts / shots]})
-    return Template(_build_bars, (title, tuple(outcomes)), {"bars": df}), df
+    return Template(_build_bars, (title, tuple(outcomes), subtitle), {"bars": df}), df
 
 
 def _build_running(title: str) -> alt.LayerChart:
@@ -167,7 +168,9 @@ def _build_running(title: str) -> alt.LayerChart:
     est = alt.Chart(alt.NamedData(name="run")).mark_line(color="#E69F00").encode(
         x=x, y=alt.Y("estimate:Q"), tooltip=[alt.Tooltip("shots:Q"), alt.Tooltip("estimate:Q", format=".4f")])
     return alt.layer(band, exact, est).properties(
-        title=alt.Title(title, subtitle="orange: frequency of 1; dashed: exact P(1); band: 95 % of samples"),
+        title=alt.Title(title, subtitle=["orange: frequency of 1; dashed: p = P(1), exact;",
+                                         "band: p ± 1.96·√(p(1 − p)/n), where about 95 %",
+                                         "of the estimates after n shots fall"]),
         height=260)
 
 
@@ -203,18 +206,18 @@ def entropy_curve(theta: np.ndarray, S: np.ndarray, now_theta: float, now_S: flo
 
 def _build_map(title: str, size: int, highlight: bool) -> alt.LayerChart:
     sc = alt.Scale(domain=[-1.2, 1.2], nice=False)
-    heat = alt.Chart(alt.NamedData(name="grid")).mark_rect(opacity=0.85).encode(
+    heat = alt.Chart(alt.NamedData(name="grid")).mark_rect().encode(
         x=alt.X("x1:Q", scale=sc, title="x₁ (scaled)"), x2=alt.X2("x1b:Q"),
         y=alt.Y("x2:Q", scale=sc, title="x₂ (scaled)"), y2=alt.Y2("x2b:Q"),
         color=alt.Color("p:Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
-                        legend=alt.Legend(title="P(class 1)", orient="bottom", gradientLength=120)))
+                        legend=legend(title="P(class 1)", orient="bottom", gradientLength=120)))
     pts = alt.Chart(alt.NamedData(name="points")).mark_point(size=48, filled=True, strokeWidth=1).encode(
         x=alt.X("px:Q", scale=sc), y=alt.Y("py:Q", scale=sc),
         fill=alt.Fill("class:N", scale=alt.Scale(domain=["class 0", "class 1"], range=CLASS_COLOURS),
-                      legend=alt.Legend(title=None, orient="bottom", direction="vertical")),
+                      legend=legend(title=None, orient="bottom", direction="vertical")),
         stroke=alt.value("white"),
         shape=alt.Shape("set:N", scale=alt.Scale(domain=["train", "test"], range=["circle", "triangle-up"]),
-                        legend=alt.Legend(title=None, orient="bottom", direction="vertical")),
+                        legend=legend(title=None, orient="bottom", direction="vertical")),
         tooltip=[alt.Tooltip("set:N"), alt.Tooltip("class:N"), alt.Tooltip("px:Q", format=".2f"),
                  alt.Tooltip("py:Q", format=".2f")])
     layers = [heat, pts]
@@ -226,7 +229,9 @@ def _build_map(title: str, size: int, highlight: bool) -> alt.LayerChart:
 
 
 def decision_map(grid: np.ndarray, probs: np.ndarray, split, title: str, chosen: np.ndarray | None = None,
-                 size: int = 320) -> tuple[Template, pd.DataFrame]:
+                 size: int = 270) -> tuple[Template, pd.DataFrame]:
+    """P(class 1) on the grid (cells centred on its points) under the data; ``size`` keeps the map and its axes
+    inside half the main column at 1400 px."""
     step = grid[1] - grid[0]
     gx, gy = np.meshgrid(grid, grid)
     cells = pd.DataFrame({"x1": gx.ravel() - step / 2, "x1b": gx.ravel() + step / 2, "x2": gy.ravel() - step / 2,
@@ -246,16 +251,17 @@ def _build_curves(models: tuple[str, ...]) -> alt.VConcatChart:
     lines = alt.Chart(alt.NamedData(name="curves")).mark_line().encode(
         x=x, y=alt.Y("value:Q", title=None),
         color=alt.Color("model:N", scale=alt.Scale(domain=list(models), range=["#E69F00", "#0072B2"]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         strokeDash=alt.StrokeDash("set:N", scale=alt.Scale(domain=["train", "test"], range=[[1, 0], [5, 3]]),
-                                  legend=alt.Legend(title=None, orient="top")),
+                                  legend=legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("set:N"), alt.Tooltip("epoch:Q"),
                  alt.Tooltip("value:Q", format=".4f")])
     rule = alt.Chart(alt.NamedData(name="now")).mark_rule(color="#555", strokeDash=[2, 2]).encode(x=x)
+    # fixed-width panels (drawn to their content): a stretched vconcat is as wide as its column plus its axes
     loss = alt.layer(lines.transform_filter(alt.datum.metric == "loss (cross-entropy)"), rule).properties(
-        title="Training loss", height=180)
+        title="Training loss", height=180, width=600)
     acc = alt.layer(lines.transform_filter(alt.datum.metric == "accuracy"), rule).properties(
-        title="Accuracy (solid: train, dashed: test)", height=180)
+        title="Accuracy (solid: train, dashed: test)", height=180, width=600)
     return alt.vconcat(loss, acc)
 
 
@@ -296,7 +302,7 @@ def shift_chart(g) -> tuple[alt.LayerChart, pd.DataFrame]:
         x=x, y=alt.Y("cost:Q"), tooltip=[alt.Tooltip("point:N"), alt.Tooltip("cost:Q", format=".5f")])
     rules = alt.Chart(shifts).mark_rule(color="#009E73", strokeDash=[4, 3]).encode(x=x)
     return alt.layer(curve, rules, tan, now, sh).properties(
-        title=alt.Title("The cost along one parameter is a sinusoid",
+        title=alt.Title("Cost along one angle: a sinusoid",
                         subtitle=f"slope at the dot = [C(θ+π/2) − C(θ−π/2)]/2 = {ps:.5f}"),
         height=300), df
 
@@ -323,7 +329,7 @@ def plateau_chart(p, closed: tuple[np.ndarray, np.ndarray] | None) -> tuple[alt.
                          "cost": cost, "fit": math.exp(a + b * n) if math.isfinite(b) else np.nan})
     df = pd.DataFrame(rows)
     colour = alt.Color("cost:N", scale=alt.Scale(domain=["global cost", "local cost"], range=["#D55E00", "#0072B2"]),
-                       legend=alt.Legend(title=None, orient="top"))
+                       legend=legend(title=None, orient="top"))
     x = alt.X("qubits:Q", title="qubits n", scale=alt.Scale(domain=[1.5, p.qubits.max() + 0.5], nice=False),
               axis=alt.Axis(tickMinStep=1))
     y = alt.Y("variance:Q", scale=alt.Scale(type="log"), title="Var[∂C/∂θ₁] (log)")

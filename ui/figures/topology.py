@@ -15,11 +15,14 @@ import pandas as pd
 
 from core.topology import RipsAt
 from ui.charts import Template
+from ui.figures import legend
 
 DIM_COLOURS = {"H0": "#0072B2", "H1": "#D55E00", "H2": "#009E73"}
 CLASS_COLOURS = ["#0072B2", "#E69F00"]
 MAX_BARS = 60  # per dimension in a barcode: the longest ones (the rest are noise-sized)
-MAP_PX = 360
+# Fixed-size charts fit the columns they are drawn in at 1400 px (side by side: about 330, 300 and 285 px for the
+# 1 : 1, 1 : 1.2 and 1 : 1.3 splits of the main column), axes and labels included.
+MAP_PX = 320
 
 
 def square_domain(X2: np.ndarray, pad: float = 0.0, min_aspect: float = 0.45) -> tuple[float, float, float, float]:
@@ -58,7 +61,8 @@ def _build_complex(title: str, domain: tuple, balls: bool, cycle: bool, size: in
     x, y = _xy(domain)
     layers = []
     if balls:
-        layers.append(alt.Chart(alt.NamedData(name="balls")).mark_circle(color="#56B4E9", opacity=0.13).encode(
+        layers.append(alt.Chart(alt.NamedData(name="balls")).mark_circle(color="#56B4E9", opacity=0.13,
+                                                                          clip=True).encode(
             x=x, y=y, size=alt.Size("size:Q", scale=None)))
     layers.append(alt.Chart(alt.NamedData(name="tris")).mark_line(
         fill="#E69F00", fillOpacity=0.22, stroke=None, interpolate="linear-closed").encode(
@@ -110,7 +114,7 @@ def _build_barcode(title: str, top: float, rows: int, dims: tuple[str, ...], hig
     x = alt.X("birth:Q", title="ε", scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(tickCount=8))
     y = alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[-1, rows], nice=False))
     colour = alt.Color("dim:N", scale=alt.Scale(domain=list(dims), range=[DIM_COLOURS[d] for d in dims]),
-                       legend=alt.Legend(title=None, orient="top"))
+                       legend=legend(title=None, orient="top"))
     width = float(np.clip(260 / max(rows, 1), 1.2, 7))
     bars = alt.Chart(alt.NamedData(name="bars")).mark_rule(strokeWidth=width).encode(
         x=x, x2=alt.X2("end:Q"), y=y, color=colour,
@@ -149,7 +153,7 @@ def _build_diagram(title: str, top: float, dims: tuple[str, ...], highlight: boo
         x=alt.X("d:Q", scale=sc), y=alt.Y("d:Q", scale=sc))
     inf = alt.Chart(alt.NamedData(name="diag")).mark_rule(color="#bbb").encode(y=alt.Y("inf:Q", scale=sc))
     colour = alt.Color("dim:N", scale=alt.Scale(domain=list(dims), range=[DIM_COLOURS[d] for d in dims]),
-                       legend=alt.Legend(title=None, orient="top"))
+                       legend=legend(title=None, orient="top"))
     pts = alt.Chart(alt.NamedData(name="points")).mark_point(filled=True, size=55, opacity=0.85).encode(
         x=x, y=y, color=colour, shape=alt.Shape("kind:N", scale=alt.Scale(domain=["finite", "never dies (∞)"],
                                                                           range=["circle", "triangle-up"]),
@@ -160,7 +164,7 @@ def _build_diagram(title: str, top: float, dims: tuple[str, ...], highlight: boo
     if highlight:
         layers.append(alt.Chart(alt.NamedData(name="picked")).mark_point(
             size=380, color="#CC0000", strokeWidth=3, filled=False).encode(x=x, y=y))
-    return alt.layer(*layers, title=title, width=300, height=300)
+    return alt.layer(*layers, title=title, width=240, height=240)
 
 
 def diagram(dgms: tuple[np.ndarray, ...], eps: float, top: float, picked: int | None = None,
@@ -201,7 +205,7 @@ def _build_betti(top: float, dims: tuple[str, ...]) -> alt.VConcatChart:
             tooltip=[alt.Tooltip("eps:Q", format=".3f"), alt.Tooltip("betti:Q", title=f"β{'₀₁₂'[i]}")])
         rule = alt.Chart(alt.NamedData(name="eps")).mark_rule(color="black", strokeDash=[5, 3], strokeWidth=2).encode(
             x=alt.X("eps:Q"))
-        panels.append(alt.layer(line, rule).properties(width=320, height=int(210 / len(dims)) + 20))
+        panels.append(alt.layer(line, rule).properties(width=290, height=int(210 / len(dims)) + 20))
     return alt.vconcat(*panels, spacing=6, title=alt.Title(
         "Betti curves", subtitle="β₀ counts components, β₁ loops, β₂ voids; dashed: ε"))
 
@@ -225,13 +229,13 @@ def _build_stability(trials: int) -> alt.LayerChart:
     dots = alt.Chart(alt.NamedData(name="points")).mark_point(filled=True, size=70, opacity=0.85).encode(
         x=x, y=alt.Y("bottleneck:Q", title="distance (square-root scale)", scale=alt.Scale(type="sqrt")),
         color=alt.Color("diagram:N", scale=alt.Scale(domain=["H0", "H1"], range=[DIM_COLOURS["H0"], DIM_COLOURS["H1"]]),
-                        legend=alt.Legend(title="bottleneck distance", orient="top")),
+                        legend=legend(title="bottleneck distance", orient="top")),
         tooltip=[alt.Tooltip("σ:Q", format=".3f"), alt.Tooltip("diagram:N"),
                  alt.Tooltip("bottleneck:Q", format=".4f")])
     lines = alt.Chart(alt.NamedData(name="bounds")).mark_line(color="#444").encode(
         x=x, y=alt.Y("value:Q"), strokeDash=alt.StrokeDash("bound:N", scale=alt.Scale(
             domain=["2 · max displacement", "max |ΔD|"], range=[[1, 0], [6, 4]]),
-            legend=alt.Legend(title="bound (mean over trials)", orient="top")),
+            legend=legend(title="bound (largest of the trials)", orient="top")),
         tooltip=[alt.Tooltip("σ:Q", format=".3f"), alt.Tooltip("bound:N"), alt.Tooltip("value:Q", format=".4f")])
     rule = alt.Chart(alt.NamedData(name="shown")).mark_rule(color="#999", strokeDash=[2, 2]).encode(x=x)
     return alt.layer(rule, lines, dots).resolve_scale(color="independent", strokeDash="independent").properties(
@@ -247,7 +251,9 @@ def stability_chart(res, shown: float) -> tuple[Template, pd.DataFrame]:
                        "2 · max displacement": 2 * res.displacement.ravel(),
                        "max |ΔD|": res.max_dist_change.ravel()})
     pts = df.melt(id_vars=["σ", "trial"], value_vars=["H0", "H1"], var_name="diagram", value_name="bottleneck")
-    bounds = df.groupby("σ", as_index=False)[["2 · max displacement", "max |ΔD|"]].mean().melt(
+    # the largest over the trials: each trial's d_B is under its own bound, hence under this line (a mean could be
+    # exceeded by a trial whose own bound is above it)
+    bounds = df.groupby("σ", as_index=False)[["2 · max displacement", "max |ΔD|"]].max().melt(
         id_vars=["σ"], var_name="bound", value_name="value")
     data = {"points": pts, "bounds": bounds, "shown": pd.DataFrame({"σ": [shown]})}
     return Template(_build_stability, (trials,), data), df
@@ -260,13 +266,13 @@ def _build_overlay(top: float, sigma: float) -> alt.LayerChart:
     pts = alt.Chart(alt.NamedData(name="points")).mark_point(size=60, strokeWidth=2).encode(
         x=alt.X("birth:Q", scale=sc, title="birth"), y=alt.Y("death:Q", scale=sc, title="death"),
         color=alt.Color("dim:N", scale=alt.Scale(domain=["H0", "H1"], range=[DIM_COLOURS["H0"], DIM_COLOURS["H1"]]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         shape=alt.Shape("cloud:N", scale=alt.Scale(domain=["clean", "perturbed"], range=["circle", "cross"]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("cloud:N"), alt.Tooltip("dim:N"), alt.Tooltip("birth:Q", format=".4f"),
                  alt.Tooltip("death:Q", format=".4f")])
     return alt.layer(diag, pts, title=f"Diagrams: clean ○, σ = {sigma:g} +").properties(
-        width=300, height=300)
+        width=260, height=260)
 
 
 def overlay_diagrams(clean: tuple[np.ndarray, ...], noisy: tuple[np.ndarray, ...], sigma: float
@@ -314,12 +320,12 @@ def _build_descent(domain: tuple, size: int) -> alt.LayerChart:
         x=x, y=y, x2=alt.X2("px2:Q"), y2=alt.Y2("py2:Q"),
         color=alt.Color("edge:N", scale=alt.Scale(domain=["birth edge", "death edge"],
                                                   range=["#0072B2", "#D55E00"]),
-                        legend=alt.Legend(title=None, orient="bottom", labelLimit=320)))
+                        legend=legend(title=None, orient="bottom", labelLimit=320)))
     pts = alt.Chart(alt.NamedData(name="points")).mark_circle(size=40, color="#222").encode(x=x, y=y)
     return alt.layer(edges, pts, title="The points at this step", width=size, height=_height(domain, size))
 
 
-def descent_map(frame: np.ndarray, targets: np.ndarray, domain: tuple, goal: str, size: int = 340
+def descent_map(frame: np.ndarray, targets: np.ndarray, domain: tuple, goal: str, size: int = 240
                 ) -> tuple[Template, pd.DataFrame]:
     """The cloud at one step, with the birth and the death edges of the pairs the loss pulls on."""
     pts = pd.DataFrame({"px": frame[:, 0], "py": frame[:, 1]})
@@ -334,7 +340,7 @@ def _build_descent_curves() -> alt.LayerChart:
         x=alt.X("step:Q", title="gradient step"), y=alt.Y("value:Q", title="persistence"),
         color=alt.Color("what:N", scale=alt.Scale(domain=["largest H1 persistence", "total H1 persistence"],
                                                   range=["#D55E00", "#0072B2"]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("what:N"), alt.Tooltip("value:Q", format=".4f")])
     rule = alt.Chart(alt.NamedData(name="step")).mark_rule(color="black", strokeDash=[5, 3]).encode(
         x=alt.X("step:Q"))
@@ -359,7 +365,7 @@ def _build_layer_betti(title: str, dim: int) -> alt.Chart:
         y=alt.Y("β:Q", title=f"β{'₀' if dim == 0 else '₁'}", axis=alt.Axis(tickMinStep=1),
                 scale=alt.Scale(domainMin=0)),
         color=alt.Color("class:N", scale=alt.Scale(domain=CLASSES, range=CLASS_COLOURS),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         xOffset=alt.XOffset("class:N", scale=alt.Scale(paddingOuter=0.6)),
         tooltip=[alt.Tooltip("name:N", title="layer"), alt.Tooltip("class:N"), alt.Tooltip("β:Q")],
     ).properties(title=title, height=240)
@@ -377,11 +383,11 @@ def _build_layer_view(title: str, size: int) -> alt.Chart:
     return alt.Chart(alt.NamedData(name="view")).mark_circle(size=26, opacity=0.8).encode(
         x=alt.X("pc1:Q", title="PC 1"), y=alt.Y("pc2:Q", title="PC 2"),
         color=alt.Color("class:N", scale=alt.Scale(domain=CLASSES, range=CLASS_COLOURS),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
     ).properties(title=title, width=size, height=size)
 
 
-def layer_view(view: np.ndarray, y: np.ndarray, title: str, size: int = 300) -> tuple[Template, pd.DataFrame]:
+def layer_view(view: np.ndarray, y: np.ndarray, title: str, size: int = 225) -> tuple[Template, pd.DataFrame]:
     df = pd.DataFrame({"pc1": view[:, 0], "pc2": view[:, 1], "class": np.where(y == 0, *CLASSES)})
     return Template(_build_layer_view, (title, size), {"view": df}), df
 
@@ -391,7 +397,7 @@ def _build_class_barcode(title: str) -> alt.FacetChart:
         x=alt.X("start:Q", title="ε ÷ the class cloud's diameter"), x2=alt.X2("end:Q"),
         y=alt.Y("bar:N", sort=None, axis=None),
         color=alt.Color("dim:N", scale=alt.Scale(domain=["H0", "H1"], range=[DIM_COLOURS["H0"], DIM_COLOURS["H1"]]),
-                        legend=alt.Legend(title=None, orient="top")),
+                        legend=legend(title=None, orient="top")),
         opacity=alt.Opacity("counted:N", scale=alt.Scale(domain=["counted", "below the threshold"],
                                                          range=[1.0, 0.3]), legend=None),
         tooltip=[alt.Tooltip("class:N"), alt.Tooltip("dim:N"), alt.Tooltip("length:Q", format=".3f"),
