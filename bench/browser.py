@@ -240,6 +240,8 @@ def run(do_cold: bool, do_memory: bool, quick: bool, log=print) -> dict[str, Any
                 server.start()
                 server.wait_healthy()
             out["memory"] = _memory(browser, server, largest=not quick, log=log)
+            if not quick and server.alive():
+                out["memory"]["after_class"] = _class_on_top(server, log)
     finally:
         if server is not None:
             server.stop()
@@ -297,6 +299,23 @@ def _memory(browser: Any, server: Server, largest: bool, log=print) -> dict[str,
     return {"method": "chromium", "visits": rows,
             "after_defaults": defaults[-1]["memory"] if defaults else None,
             "after_all": rows[-1].get("memory") if rows else None}
+
+
+def _class_on_top(server: Server, log=print) -> dict[str, Any] | None:
+    """Then a class of 30 on every page's default view (bench.classroom, 2 moves each), all sessions kept
+    open until the class is done: what one process holds with every page visited at its largest settings
+    *and* a class connected."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.classroom import pages, scenario
+
+    errors = 0
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API keeps an event loop running in this thread
+        for path, label in pages():
+            log(f"[memory] a class of 30 on {label} ...")
+            errors += pool.submit(scenario, server.url, [server.proc.pid], path, "", 30, moves=2, ramp=5,
+                                  think=1).result()["errors"]
+    return {**server.memory(), "class_errors": errors} if server.alive() else None
 
 
 # ---------------------------------------------------------------- fallbacks (no Chromium / Playwright)
@@ -411,13 +430,16 @@ def render_memory(data: dict[str, Any]) -> str:
     limit = BUDGETS["memory_bytes"]
     rows = []
     for label, key in (("every page and tab, default settings", "after_defaults"),
-                       ("… then every page at its largest settings", "after_all")):
+                       ("… then every page at its largest settings", "after_all"),
+                       ("… then a class of 30 on every page", "after_class")):
         mem = data.get(key)
         if mem is None or (key == "after_all" and all(v["settings"] == "default" for v in data["visits"])):
             continue
         ok = mem["vmhwm_bytes"] <= limit
         rows.append([label, len(mem["processes"]), mib(mem["vmrss_bytes"]), mib(mem["vmhwm_bytes"]),
                      verdict(ok, "peak ≤ 1 GiB")])
+    if data.get("after_class", {}) and data["after_class"].get("class_errors"):
+        notes.append(f"the class saw errors: {data['after_class']['class_errors']} viewers")
     notes.append(f"method: {data['method']}; VmHWM/VmRSS from /proc/<pid>/status, summed over the process "
                  "and its children")
     if data.get("error"):
