@@ -3,6 +3,7 @@ switch, presentation mode, a link to the current view) and the state pages read 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,24 @@ PRESENT_CSS = """
 """
 
 
+def _fewer_malloc_arenas(arenas: int = 2) -> None:
+    """Let every thread of the server share ``arenas`` glibc heaps (``mallopt(M_ARENA_MAX)``).
+
+    glibc gives threads up to eight heaps per core, and Streamlit runs each script run in a new thread:
+    under a class, memory freed in one heap cannot serve a run that landed in another, and the process
+    grows. Set at import (once per process), like ``MALLOC_ARENA_MAX``, which a hosted app cannot set.
+    Elsewhere than glibc (macOS, musl) nothing happens."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name or "libc.so" not in name:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(name).mallopt(-8, arenas)  # M_ARENA_MAX
+
+
+_fewer_malloc_arenas()
 _TORCH_READY = threading.Event()
 _WARMING = threading.Lock()
 

@@ -26,7 +26,9 @@ def upload(page, name: str, content: bytes, mime: str = "text/csv") -> None:
 
 
 def captions(page) -> str:
-    return "\n".join(page.locator("[data-testid='stCaptionContainer']").all_inner_texts())
+    """The captions' text as a person reads it: without the invisible word joiners that ui.text puts after
+    a ':' in untrusted text (they stop Streamlit turning it into an emoji or an icon)."""
+    return "\n".join(page.locator("[data-testid='stCaptionContainer']").all_inner_texts()).replace("\u2060", "")
 
 
 def errors(page) -> list[str]:
