@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui import text
+from ui import chapters, pyview, text
 
 HIDE, LOCK, COVER = "hide", "lock", "cover"
 PRESENT = "present"
@@ -96,6 +96,7 @@ QUESTIONS: dict[tuple[str, str], str] = {
 def start() -> None:
     """Forget the previous run's controls (called once at the start of every run, by ui.shell)."""
     st.session_state[_RUN] = {"controls": {}, "values": {}, "top": None, "page": None, "main": None}
+    pyview.start()
 
 
 def _run() -> dict[str, Any]:
@@ -213,8 +214,14 @@ def finish() -> None:
                     if name not in controls:
                         given = text.literal(f"{param}={text.clean(name, 40)}", text.MESSAGE_LIMIT)
                         st.caption(f":orange[⚠ The link's “{given}” names no control of this view; ignored.]")
-    if controls and state.get("page"):
-        _prepare(controls, state["page"])
+    if state.get("page"):
+        prefix, label, _ = state["page"]
+        chapter = next((c for c in chapters.live() if c.prefix == prefix), None)
+        title = f"Chapter {chapter.number} · {chapter.explorer}, {label}" if chapter else label
+        with state["main"]:
+            pyview.show(prefix, label, title, state["values"])
+        if controls:
+            _prepare(controls, state["page"])
 
 
 def link(controls: dict[str, tuple[str, list[str], str | None]], page: tuple[str, str, str],
