@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui import chapters, pyview, text
+from ui import chapters, pyview, sheet, text
 
 HIDE, LOCK, COVER = "hide", "lock", "cover"
 PRESENT = "present"
@@ -97,6 +97,7 @@ def start() -> None:
     """Forget the previous run's controls (called once at the start of every run, by ui.shell)."""
     st.session_state[_RUN] = {"controls": {}, "values": {}, "top": None, "page": None, "main": None}
     pyview.start()
+    sheet.start()
 
 
 def _run() -> dict[str, Any]:
@@ -220,8 +221,16 @@ def finish() -> None:
         title = f"Chapter {chapter.number} · {chapter.explorer}, {label}" if chapter else label
         with state["main"]:
             pyview.show(prefix, label, title, state["values"])
+            sheet.show(view_link(), prefix)
         if controls:
             _prepare(controls, state["page"])
+
+
+def view_link() -> str:
+    """The link to this view as the sidebar shows it (every value that differs from its default)."""
+    query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?{query}" if query else base or "(this view's link)"
 
 
 def link(controls: dict[str, tuple[str, list[str], str | None]], page: tuple[str, str, str],
