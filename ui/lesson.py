@@ -31,6 +31,7 @@ PRESENT = "present"
 GLOBAL_KEYS = (PRESENT, "cpu", COVER)  # the sidebar's switches: not part of a lesson's controls
 _RUN = "_lesson_run"  # what this script run drew (reset by :func:`start`)
 _REVEALED = "_lesson_revealed"  # (prefix, tab) pairs this viewer has revealed
+_FULL_PAGE = "_lesson_full_page"  # this viewer left the lesson view for the full page
 
 COVER_CSS = """
 <style>
@@ -109,6 +110,8 @@ def _run() -> dict[str, Any]:
 def named(param: str) -> list[str]:
     """The control keys the link's ``hide`` or ``lock`` names, in order, each once."""
     out: list[str] = []
+    if st.session_state.get(_FULL_PAGE):  # "Show the full page" was pressed in this session
+        return out
     for raw in st.query_params.get_all(param):
         for name in raw.split(","):
             name = name.strip()
@@ -187,6 +190,9 @@ def covered() -> bool:
 
 
 def _show_full_page() -> None:
+    # The rerun this button starts still carries the browser's old query string, hide and lock included:
+    # the session remembers the choice, and the URL loses them.
+    st.session_state[_FULL_PAGE] = True
     for param in (HIDE, LOCK):
         if param in st.query_params:
             del st.query_params[param]

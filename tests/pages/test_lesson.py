@@ -78,7 +78,6 @@ def test_the_full_page_button_brings_every_control_back():
     at = h.open_page(LA.page, {"la_k": "5", "hide": "la_k,la_std", "lock": "la_data"})
     assert "la_k" not in every_widget(at)
     at.button(key="lesson_full").click().run()
-    at.run()
     assert set(h.page_controls(at, LA)) == set(keys), h.page_controls(at, LA)
     assert not banner(at)
     assert at.slider(key="la_k").value == 5, "the link's value was lost on the way to the full page"
