@@ -84,7 +84,7 @@ QUESTIONS: dict[tuple[str, str], str] = {
     ("qc", "Two qubits"): "How entangled are the two qubits: what is qubit 0's entropy, in bits?",
     ("qc", "Classifier"): "Will the circuit beat the MLP of the same size on the test points?",
     ("qc", "Gradients"): "Will parameter shift, backprop and finite differences give the same gradient, and which "
-                         "costs the most circuit runs?",
+                         "takes the longest?",
     ("qc", "Barren plateaus"): "With each added qubit, by what factor does the gradient's variance shrink, for the "
                                "global cost and for the local one?",
     ("qc", "Re-uploading"): "Can one qubit draw a curved decision boundary: what test accuracy will it reach?",
