@@ -73,6 +73,32 @@ VIEWS: dict[tuple[str, str], View] = {
                'print(f"Variance kept by {k} of {ds.shape[1]} axes: {kept:.1%}")\n'
                'print(f"Rank of the centred data: {pca.rank}")\n'
                'print(f"Largest eigenvalue λ₁: {pca.explained_variance[0]:.4g}")'),
+    ("la", "Reconstruction"): View(
+        names={"pca": "pca"}, values=("la_k",), sources=_la_sources, upload_fallback="ds.X",
+        prints='curve = pca.reconstruction_error_curve()\n'
+               'print(f"Error with k = {k}, measured: {linalg.relative_reconstruction_error(pca, ds.X, k):.3%}")\n'
+               'print(f"Discarded σ² over all σ² (Eckart–Young): {curve[min(k, len(curve) - 1)]:.3%}")'),
+    ("op", "Theory"): View(
+        names={"quadratic_theory": "th"},
+        prints='import math\n\n'
+               'for label, rate in [("GD rate, measured", th.gd_rate_measured),\n'
+               '                    ("GD rate, theory", th.gd_rate_theory),\n'
+               '                    ("Heavy ball, measured", th.hb_rate_measured),\n'
+               '                    ("Heavy ball, theory", th.hb_rate_theory)]:\n'
+               '    print(f"{label}: {rate:.5f}" if math.isfinite(rate) else f"{label}: —")'),
+    ("gr", "Cheeger and random walks"): View(
+        names={"make_graph": "graph", "layout": "xy", "spectrum": "spec"}, sources=_graph_sources,
+        prints='c = graphs.cheeger(graph, spec)\n'
+               'print(f"λ₂ of L_sym: {c.lambda2:.5f}")\n'
+               'print(f"Sweep-cut conductance: {c.sweep_conductance:.5f}")\n'
+               'print(f"Walk\'s spectral gap: {c.gap:.5f}")\n'
+               'print(f"Lazy walk\'s gap λ₂/2: {c.lazy_gap:.5f}")'),
+    ("qc", "Two qubits"): View(
+        names={"two_qubits": "r"}, skip=("load_pennylane",),
+        prints='import numpy as np\n\n'
+               'print(f"Entropy of qubit 0: {r.entropy:.4f} bits")\n'
+               'print(f"Length of qubit 0\'s Bloch vector: {np.linalg.norm(r.reduced_bloch):.4f}")\n'
+               'print(f"⟨Z⊗Z⟩: {r.zz:.4f}")'),
     ("op", "Landscapes"): View(
         names={"tune": "tuned, runs", "run": "runs"}, values=("op_land", "op_lrmode"),
         prints='kappa, angle = runs_call_kwargs["kappa"], runs_call_kwargs["angle"]\n'

@@ -63,6 +63,21 @@ def test_the_default_views_script_prints_the_pages_numbers(chapter, tmp_path):
                                             f"{printed.get(label)!r} in the script\n{found[0]}"
 
 
+OTHER_VIEWS = [k for k in pyview.VIEWS if k[1] != h.tabs_of(next(c for c in live() if c.prefix == k[0]).page)[0]]
+
+
+@pytest.mark.parametrize("view", OTHER_VIEWS, ids=[f"{p}-{t}" for p, t in OTHER_VIEWS])
+def test_other_tabs_scripts_print_the_pages_numbers(view, tmp_path):
+    prefix, tab = view
+    chapter = next(c for c in live() if c.prefix == prefix)
+    at = h.open_page(chapter.page, {"cpu": "true", h.tab_key(chapter): tab})
+    h.assert_healthy(at, f"{chapter.page} [{tab}]")
+    (code,) = scripts(at)
+    printed = run_script(code, tmp_path)
+    for label, value in expected(at).items():
+        assert printed.get(label) == value, f"[{tab}] {label!r}: page {value!r}, script {printed.get(label)!r}\n{code}"
+
+
 def test_an_upload_is_not_part_of_the_script(tmp_path):
     at = h.open_page(LA.page, {"la_data": "Upload CSV", "cpu": "true"})
     (code,) = scripts(at)
