@@ -49,14 +49,19 @@ def notices(at) -> list[str]:
     return [i.value for i in at.info if getattr(i, "icon", None) == NOTICE_ICON]
 
 
-@pytest.mark.parametrize("chapter", live(), ids=LIVE_IDS)
-def test_a_lesson_link_hides_and_locks_exactly_the_named_controls(chapter):
-    fresh = h.open_page(chapter.page)
+CASES = list(h.page_tab_cases())
+CASE_IDS = [f"{h.chapter_id(c)}-{t}" for c, t in CASES]
+
+
+@pytest.mark.parametrize(("chapter", "tab"), CASES, ids=CASE_IDS)
+def test_a_lesson_link_hides_and_locks_exactly_the_named_controls(chapter, tab):
+    opened = {h.tab_key(chapter): tab}
+    fresh = h.open_page(chapter.page, opened)
     keys = list(h.page_controls(fresh, chapter))
     assert len(keys) >= 2, keys
     hide, lock = keys[::2], keys[1::2]
-    at = h.open_page(chapter.page, {"hide": ",".join(hide), "lock": ",".join(lock)})
-    where = f"{chapter.page}?hide={hide}&lock={lock}"
+    at = h.open_page(chapter.page, {**opened, "hide": ",".join(hide), "lock": ",".join(lock)})
+    where = f"{chapter.page} [{tab}]?hide={hide}&lock={lock}"
     h.assert_healthy(at, where)
     assert not h.notes(at), h.notes(at)
     shown = every_widget(at)
