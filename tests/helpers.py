@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 TIMEOUT = 120  # seconds for one AppTest run; the SVD race at its largest setting is the slowest
 NOTE_MARK = "⚠ The link's “"  # how ui.controls starts the note about a URL value it could not use
-GLOBAL_KEYS = ("present", "cpu")  # the sidebar switches every page carries (ui.shell)
+GLOBAL_KEYS = ("present", "cpu", "cover")  # the sidebar switches every page carries (ui.shell)
 KINDS = ("slider", "select_slider", "selectbox", "radio", "toggle", "number_input", "multiselect")
 CHOICE_KINDS = ("selectbox", "radio", "select_slider")
 

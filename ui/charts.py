@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ui import shell
+from ui import sheet, shell
 
 FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies and on washed-out projectors.
@@ -272,6 +272,7 @@ def show(chart: alt.TopLevelMixin | Template, data: pd.DataFrame | None, name: s
         # "pad" keeps the plot itself at the size asked for (square maps stay square).
         spec["autosize"] = {"type": "pad", "contains": "content"}
     where.vega_lite_chart(spec=spec, theme=None, width=width)
+    sheet.add(chart, present)  # "Download this view": every chart of the tab on one sheet
     slug = _slug(name)
 
     def picture(fmt: str) -> bytes | str:

@@ -22,7 +22,7 @@ import streamlit as st
 import torch
 
 from core.device import Timing, single_thread, timed
-from ui import shell
+from ui import pyview, shell
 
 shell.torch_loaded()  # torch is imported above: the device badge can be drawn
 
@@ -34,8 +34,10 @@ def run(what: str, fn: Callable[..., T], *args: Any, on: str | None = None, **kw
     too small for a GPU (a GPU kernel launch costs more than a 2-D step) to the CPU, and says so."""
     device = on or str(shell.current_device())
     key = (fn.__module__, fn.__qualname__, device, what, fingerprint(args), fingerprint(kwargs))
-    return _results.get(key, lambda report: timed(what, fn, *thawed(args), device=torch.device(device),
-                                                   **thawed(kwargs)))
+    out = _results.get(key, lambda report: timed(what, fn, *thawed(args), device=torch.device(device),
+                                                  **thawed(kwargs)))
+    pyview.record(fn, args, kwargs, device, out[0])  # "This view in Python" writes the call out
+    return out
 
 
 # Progress bars cannot live inside st.cache_data (it would replay them on a cache hit, into a
@@ -235,6 +237,8 @@ def run_with_progress(what: str, fn: Callable[..., T], *args: Any, on: str | Non
     call = (fn.__module__, fn.__qualname__, on or str(shell.current_device()), what, args,
             tuple(sorted(kwargs.items())))
     try:
-        return _long_work.get(fingerprint(call), lambda report: _compute_with_progress(*call, report), progress)
+        out = _long_work.get(fingerprint(call), lambda report: _compute_with_progress(*call, report), progress)
     finally:
         bar.empty()
+    pyview.record(fn, args, kwargs, call[2], out[0])
+    return out

@@ -4,6 +4,10 @@ Each wraps a Streamlit widget with ``bind="query-params"`` (the key is the param
 Streamlit silently ignores a URL value that is invalid or out of range; these wrappers read the raw
 parameter first and, when the widget did not take it, say so under the control and name the value
 used instead. Keys are prefixed per page (``la_k``) so pages never fight over a name.
+
+A lesson link (:mod:`ui.lesson`, ``?hide=la_std&lock=la_data``) hides or locks controls here, once for
+every page: a hidden control draws nothing and returns the link's value (checked as the widget would,
+with the same note when refused) or its default; a locked one is drawn disabled.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui import text
+from ui import lesson, text
 
 BIND = "query-params"
 
@@ -75,14 +79,48 @@ def _keep_in_range(key: str, lo: float, hi: float) -> None:
         st.session_state[key] = type(current)(min(max(current, lo), hi))
 
 
+def _number_url(value: float) -> str:
+    """A number as the URL carries it (``5``, ``0.25``)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _linked_number(raw: str | None, lo: float, hi: float, value: float, step: float | None) -> Any:
+    """A hidden control's number: the link's, when the control would have taken it, else ``value``."""
+    try:
+        parsed = float(raw) if raw is not None else math.nan
+    except ValueError:
+        return value
+    if not math.isfinite(parsed) or not lo <= parsed <= hi:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not parsed.is_integer():
+            return value
+        parsed = int(parsed)
+    if step and not math.isclose((parsed - lo) / step, round((parsed - lo) / step), abs_tol=1e-6):
+        return value
+    return parsed
+
+
+def _linked_choice(raw: str | None, options: Sequence[Any], default: Any, format_func: Callable[[Any], str]) -> Any:
+    """A hidden control's choice: the option whose label the link names, else ``default``."""
+    return next((o for o in options if raw is not None and str(format_func(o)) == raw), default)
+
+
 def slider(label: str, key: str, min_value: float, max_value: float, value: float, step: float | None = None,
            help: str | None = None, format: str | None = None, container: Any = None) -> Any:
     """A URL-bound slider. Ints stay ints when every bound is an int."""
     where = container or st
+    how = lesson.mode(key)
     raw = _link_value(key)
-    _keep_in_range(key, min_value, max_value)
-    out = where.slider(label, min_value, max_value, value, step, key=key, help=help, format=format, bind=BIND)
+    if how == lesson.HIDE:
+        raw = raw_param(key)
+        out = _linked_number(raw, min_value, max_value, value, step)
+    else:
+        _keep_in_range(key, min_value, max_value)
+        out = where.slider(label, min_value, max_value, value, step, key=key, help=help, format=format,
+                           disabled=how == lesson.LOCK, bind=BIND)
     _check_number(key, raw, out, min_value, max_value, step, where)
+    lesson.register(key, label, out, [_number_url(out)], how)
     return out
 
 
@@ -90,11 +128,17 @@ def number_input(label: str, key: str, min_value: float, max_value: float, value
                  step: float | None = None, help: str | None = None, container: Any = None,
                  format: str | None = None) -> Any:
     where = container or st
+    how = lesson.mode(key)
     raw = _link_value(key)
-    _keep_in_range(key, min_value, max_value)
-    out = where.number_input(label, min_value, max_value, value, step, key=key, help=help, format=format,
-                             bind=BIND)
+    if how == lesson.HIDE:
+        raw = raw_param(key)
+        out = _linked_number(raw, min_value, max_value, value, step)
+    else:
+        _keep_in_range(key, min_value, max_value)
+        out = where.number_input(label, min_value, max_value, value, step, key=key, help=help, format=format,
+                                 disabled=how == lesson.LOCK, bind=BIND)
     _check_number(key, raw, out, min_value, max_value, step, where)
+    lesson.register(key, label, out, [_number_url(out)], how)
     return out
 
 
@@ -117,19 +161,30 @@ def selectbox(label: str, key: str, options: Sequence[Any], index: int = 0,
               format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> Any:
     """A URL-bound select box; the URL carries the option itself (``?la_data=iris``)."""
     where = container or st
-    raw = _link_value(key)
-    out = where.selectbox(label, options, index, format_func=format_func, key=key, help=help, bind=BIND)
+    how = lesson.mode(key)
+    raw = raw_param(key) if how == lesson.HIDE else _link_value(key)
+    if how == lesson.HIDE:
+        out = _linked_choice(raw, options, options[index], format_func)
+    else:
+        out = where.selectbox(label, options, index, format_func=format_func, key=key, help=help,
+                              disabled=how == lesson.LOCK, bind=BIND)
     _check_choice(key, raw, out, options, format_func, where)
+    lesson.register(key, label, out, [str(format_func(out))], how)
     return out
 
 
 def radio(label: str, key: str, options: Sequence[Any], index: int = 0, format_func: Callable[[Any], str] = str,
           horizontal: bool = True, help: str | None = None, container: Any = None) -> Any:
     where = container or st
-    raw = _link_value(key)
-    out = where.radio(label, options, index, format_func=format_func, key=key, help=help,
-                      horizontal=horizontal, bind=BIND)
+    how = lesson.mode(key)
+    raw = raw_param(key) if how == lesson.HIDE else _link_value(key)
+    if how == lesson.HIDE:
+        out = _linked_choice(raw, options, options[index], format_func)
+    else:
+        out = where.radio(label, options, index, format_func=format_func, key=key, help=help,
+                          horizontal=horizontal, disabled=how == lesson.LOCK, bind=BIND)
     _check_choice(key, raw, out, options, format_func, where)
+    lesson.register(key, label, out, [str(format_func(out))], how)
     return out
 
 
@@ -137,8 +192,16 @@ def multiselect(label: str, key: str, options: Sequence[Any], default: Sequence[
                 format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> list:
     """A URL-bound multi-choice; the URL repeats the key once per chosen label (``?op_opt=Adam&op_opt=SGD``)."""
     where = container or st
-    raw = None if key in st.session_state else st.query_params.get_all(key)
-    out = where.multiselect(label, options, list(default), format_func=format_func, key=key, help=help, bind=BIND)
+    how = lesson.mode(key)
+    raw = st.query_params.get_all(key) if how == lesson.HIDE or key not in st.session_state else None
+    if how == lesson.HIDE:
+        by_label = {str(format_func(o)): o for o in options}
+        chosen = [by_label[r] for r in dict.fromkeys(raw or []) if r in by_label]
+        out = chosen if chosen or "" in (raw or []) else list(default)  # "op_opt=" alone: none chosen
+    else:
+        out = where.multiselect(label, options, list(default), format_func=format_func, key=key, help=help,
+                                disabled=how == lesson.LOCK, bind=BIND)
+    lesson.register(key, label, out, [str(format_func(o)) for o in out] or [""], how)
     labels = {format_func(o) for o in options}
     unknown = [r for r in (raw or []) if r and r not in labels]
     if unknown:
@@ -151,19 +214,30 @@ def multiselect(label: str, key: str, options: Sequence[Any], default: Sequence[
 def select_slider(label: str, key: str, options: Sequence[Any], value: Any,
                   format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> Any:
     where = container or st
-    raw = _link_value(key)
-    out = where.select_slider(label, options, value, format_func=format_func, key=key, help=help, bind=BIND)
+    how = lesson.mode(key)
+    raw = raw_param(key) if how == lesson.HIDE else _link_value(key)
+    if how == lesson.HIDE:
+        out = _linked_choice(raw, options, value, format_func)
+    else:
+        out = where.select_slider(label, options, value, format_func=format_func, key=key, help=help,
+                                  disabled=how == lesson.LOCK, bind=BIND)
     _check_choice(key, raw, out, options, format_func, where)
+    lesson.register(key, label, out, [str(format_func(out))], how)
     return out
 
 
 def toggle(label: str, key: str, value: bool = False, help: str | None = None, container: Any = None,
            disabled: bool = False) -> bool:
     where = container or st
-    raw = _link_value(key)
-    out = where.toggle(label, value, key=key, help=help, disabled=disabled, bind=BIND)
+    how = lesson.mode(key)
+    raw = raw_param(key) if how == lesson.HIDE else _link_value(key)
+    if how == lesson.HIDE:
+        out = raw.lower() == "true" if raw is not None and raw.lower() in ("true", "false") else value
+    else:
+        out = where.toggle(label, value, key=key, help=help, disabled=disabled or how == lesson.LOCK, bind=BIND)
     if raw is not None and raw.lower() != str(out).lower():
         _note(key, raw, str(out).lower(), "is not true or false", where)
+    lesson.register(key, label, out, [str(bool(out)).lower()], how)
     return bool(out)
 
 

@@ -35,11 +35,12 @@ def tabbed_page(number: int, labels: Sequence[str]) -> tuple[list, Any, Any]:
     """An explorer's frame: the header, its tabs bound to ``<prefix>_tab`` in the URL, and the two
     columns every tab draws into (controls on the left, the lesson on the right). Only the open
     tab should compute: branch on ``tab.open``."""
-    from ui import controls
+    from ui import controls, lesson
 
     ch = header(number)
     tabs = controls.tabs(list(labels), f"{ch.prefix}_tab")
     ctrl, main = st.columns([1, 3], gap="large")
+    lesson.page(ch.prefix, list(labels), tabs, main)  # predict, then reveal: the tab's question
     return tabs, ctrl, main
 
 
@@ -59,8 +60,11 @@ def side_by_side(spec: Sequence[float]) -> list:
 
 
 def notice(text: str) -> None:
-    """“What to notice”: the one sentence that makes the picture click."""
-    st.info(text, icon=":material/visibility:")
+    """“What to notice”: the one sentence that makes the picture click (covered until revealed)."""
+    from ui import lesson
+
+    if not lesson.covered():
+        st.info(text, icon=":material/visibility:")
 
 
 def try_this(prompts: Sequence[str]) -> None:

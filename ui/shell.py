@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui import controls
+from ui import controls, lesson
 
 if TYPE_CHECKING:
     import torch
@@ -105,15 +105,20 @@ def sidebar() -> Any:
     (torch loads in the background, :func:`warm_up`); the returned slot is where :func:`finish`
     draws the device badge after the page has run.
     """
+    lesson.start()
     with st.sidebar:
         st.caption("**Settings for this view**")
         controls.toggle("Presentation mode", PRESENT_KEY, False,
                         help="Larger type and charts, less prose: for a projector.")
+        controls.toggle("Predict, then reveal", lesson.COVER, False,
+                        help="In presentation mode, each tab asks a question first and covers its numbers and "
+                             "its “what to notice” until you press Reveal.")
         controls.toggle("Force CPU", CPU_KEY, False,
                         help="Run every computation on the CPU even when a GPU is present (compare speeds).")
         slot = st.empty()
     if presentation_mode():
         st.html(PRESENT_CSS)
+    lesson.top()
     return slot
 
 
@@ -137,6 +142,7 @@ def finish(slot: Any) -> None:
     URL with every non-default control value, which every control has registered by now)."""
     _device_badge(slot)
     warm_up()
+    lesson.finish()
     base = st.context.url or ""
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     query = urlencode([(k, v) for k, vs in params.items() for v in vs])
