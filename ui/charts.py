@@ -392,6 +392,10 @@ def show(chart: alt.TopLevelMixin | Template, data: pd.DataFrame | None, name: s
     present = shell.presentation_mode()
     spec = _spec(chart, present)
     wrap_titles(spec, content=width == "content")
+    # room round the chart for glyphs taller or wider than Vega measures (‖, subscripts, a fallback font):
+    # in the spec itself, as Streamlit's own chart config would replace the theme's
+    room = PRESENT_SCALE if present else 1
+    spec.setdefault("padding", {"top": round(12 * room), "left": round(8 * room), "right": 5, "bottom": 5})
     if _rows(chart, spec) <= SVG_ROWS:
         spec["usermeta"] = {**spec.get("usermeta", {}), "embedOptions": {"renderer": "svg"}}
     if width == "content":

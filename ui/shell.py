@@ -31,6 +31,9 @@ BASE_CSS = """
 [data-testid="stMetricValue"] { height: auto !important; }
 @media (max-width: 640px) {
   .stMainBlockContainer { padding-top: 3.5rem; }
+  /* a chart drawn at its own width (maps, image grids) shrinks to the phone instead of running off it */
+  [data-testid="stVegaLiteChart"] svg.marks, [data-testid="stVegaLiteChart"] canvas {
+    max-width: 100% !important; height: auto !important; }
   [data-testid="stColumn"]:has(.st-key-mfdl_controls) { order: 2; }
   .stMainBlockContainer h1 { font-size: 2rem; }
   [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; }
