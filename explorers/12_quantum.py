@@ -53,8 +53,8 @@ def one_qubit_tab(ctrl, main):
         az, el = view_controls()
     r, t = compute.run("one qubit (2×2 matrices)", q.one_qubit, rx, ry, rz, shots, seed, on="cpu")
     layout.compute_line(t)
-    st.latex(r"\begin{aligned}|\psi\rangle &= RZ(\theta_z)\,RY(\theta_y)\,RX(\theta_x)|0\rangle\\"
-             + amplitudes_latex(r.state, ("|0⟩", "|1⟩"), "&") + r"\end{aligned}")  # two lines: fits when presenting
+    layout.formula(amplitudes_latex(r.state, ("|0⟩", "|1⟩"))
+                   + r"\quad = RZ(\theta_z)\,RY(\theta_y)\,RX(\theta_x)|0\rangle")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("⟨X⟩", f"{r.bloch[0]:.4f}")
     c2.metric("⟨Y⟩", f"{r.bloch[1]:.4f}")
@@ -88,7 +88,7 @@ def two_qubits_tab(ctrl, main):
         az, el = view_controls()
     r, t = compute.run("two qubits (4×4 matrices)", q.two_qubits, theta, phi, shots, seed, on="cpu")
     layout.compute_line(t)
-    st.latex(amplitudes_latex(r.state, q.BASIS))
+    layout.formula(amplitudes_latex(r.state, q.BASIS))
     c1, c2, c3 = st.columns(3)
     c1.metric("Entropy of qubit 0", f"{r.entropy:.4f} bits", help="Von Neumann entropy of the reduced state: "
               "0 for a product state, 1 bit for a Bell state.")

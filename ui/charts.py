@@ -32,11 +32,17 @@ def _theme(scale: float) -> dict[str, Any]:
         "config": {
             "font": FONT,
             "background": "white",
+            # room above a title whose glyphs (‖, subscripts) come from a taller fallback font
+            "padding": {"top": px(10), "left": 5, "right": 5, "bottom": 5},
             "view": {"stroke": None, "continuousWidth": 400, "continuousHeight": px(300)},
-            "title": {"fontSize": px(18), "fontWeight": 600, "anchor": "start", "offset": px(10)},
+            # subtitles at 13 px (17.5 presenting, never under 14); the padding keeps a title's tall glyphs
+            # (‖, subscripts from a fallback font) off the subtitle's line
+            "title": {"fontSize": px(18), "fontWeight": 600, "anchor": "start", "offset": px(10),
+                      "subtitleFontSize": px(13), "subtitlePadding": px(5)},
             "axis": {"labelFontSize": px(13), "titleFontSize": px(15), "titleFontWeight": 500,
                      "gridColor": "#e6e6e6", "domainColor": "#888", "tickColor": "#888"},
-            "legend": {"labelFontSize": px(13), "titleFontSize": px(14), "symbolSize": px(120)},
+            "legend": {"labelFontSize": px(13), "titleFontSize": px(14), "symbolSize": px(120),
+                       "labelLimit": px(240), "titleLimit": px(240)},
             "header": {"labelFontSize": px(14), "titleFontSize": px(15)},
             "range": {"category": PALETTE},
             "point": {"size": px(45), "filled": True},
@@ -47,6 +53,16 @@ def _theme(scale: float) -> dict[str, Any]:
 
 
 PRESENT_SCALE = 1.35
+PRESENT_HEIGHT = 1.1  # chart heights when presenting: the type grows by PRESENT_SCALE, the picture must fit 720 px
+LINE_SCALE = 1.6  # presenting: line and rule widths (the theme's and each chart's own)
+POINT_SCALE = 2.0  # presenting: point areas
+_LINES = {"line", "rule", "trail", "point", "circle", "square"}
+_POINTS = {"point", "circle", "square"}
+# Sizes a chart may set itself that presentation mode scales with the type (text that would otherwise
+# stay under 14 px, legends and titles that would cut their labels at the normal width)
+_TYPE_KEYS = {"fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize", "labelLimit", "titleLimit"}
+MIN_PRESENT_TYPE = 14  # px: no chart's own font size below this when presenting
+SVG_ROWS = 3000  # charts with up to this many data rows draw as SVG (crisp type; the browser tests measure it)
 
 
 @alt.theme.register("mfdl", enable=True)
@@ -171,8 +187,51 @@ def spec_of(chart: alt.TopLevelMixin, present: bool = False, inline: bool = Fals
             spec.pop(k)
         spec = {**top, "layer": [spec, layers[1]]}
     if present:
+        _for_projector(spec)
         spec["config"] = _merge(spec.get("config", {}), _theme(PRESENT_SCALE)["config"])
+        spec["config"]["view"]["continuousHeight"] = round(300 * PRESENT_HEIGHT)
+        spec["config"]["line"]["strokeWidth"] = round(2.5 * LINE_SCALE, 1)
+        spec["config"]["point"]["size"] = round(45 * POINT_SCALE)
     return spec
+
+
+def _scaled(value: Any, factor: float, floor: float = 0) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return max(round(value * factor, 1), floor)
+    return value
+
+
+def _for_projector(node: Any) -> None:
+    """Presentation mode on a chart's own settings (the theme covers the rest): its lines thicker, its points
+    larger, its type and label limits scaled like the theme's. In place, config and data left out."""
+    if isinstance(node, list):
+        for item in node:
+            _for_projector(item)
+        return
+    if not isinstance(node, dict):
+        return
+    mark = node.get("mark")
+    kind = _mark_type(node)
+    if isinstance(mark, dict):
+        if kind in _LINES and "strokeWidth" in mark:
+            mark["strokeWidth"] = _scaled(mark["strokeWidth"], LINE_SCALE)
+        if kind in _POINTS and "size" in mark:
+            mark["size"] = _scaled(mark["size"], POINT_SCALE)
+        if kind == "text" and "fontSize" in mark:
+            mark["fontSize"] = _scaled(mark["fontSize"], PRESENT_SCALE, MIN_PRESENT_TYPE)
+    encoding = node.get("encoding")
+    if isinstance(encoding, dict):
+        for channel, factor in (("strokeWidth", LINE_SCALE if kind in _LINES else 1), ("size", POINT_SCALE
+                                if kind in _POINTS else 1)):
+            if isinstance(encoding.get(channel), dict) and "value" in encoding[channel]:
+                encoding[channel]["value"] = _scaled(encoding[channel]["value"], factor)
+    for key, value in node.items():
+        if key in ("config", "datasets", "data", "mark"):
+            continue
+        if key in _TYPE_KEYS:
+            node[key] = _scaled(value, PRESENT_SCALE, MIN_PRESENT_TYPE if key.lower().endswith("fontsize") else 0)
+        else:
+            _for_projector(value)
 
 
 @dataclass(frozen=True)
@@ -207,8 +266,8 @@ def _spec(chart: alt.TopLevelMixin | Template, present: bool, inline: bool = Fal
 
 
 def height(base: int) -> int:
-    """A chart height, taller in presentation mode."""
-    return int(base * 1.3) if shell.presentation_mode() else base
+    """A chart height, a little taller in presentation mode (as tall as a 1280×720 projector leaves room for)."""
+    return int(base * PRESENT_HEIGHT) if shell.presentation_mode() else base
 
 
 # A spreadsheet program runs a cell that starts with one of these as a formula (“CSV injection”):
@@ -256,6 +315,71 @@ def _render(spec_json: str, fmt: str) -> bytes | str:
     return vlc.vegalite_to_svg(spec_json)
 
 
+TITLE_CHAR = 0.6  # a title's characters are at most this many ems wide on average (Source Sans, semibold)
+_VIEW_KEYS = ("layer", "hconcat", "vconcat", "concat")
+
+
+def _wrapped(lines: list[str], font_size: float, content: bool = False) -> dict[str, str]:
+    """A Vega expression for ``lines`` broken at spaces into lines that fit the chart's place in the page
+    (``containerSize()``, the width Streamlit also cuts titles at, less its 40 px), instead of ending in "…".
+    A chart drawn at its own width (``content``) may take up to 420 px of a wider page for its title."""
+    width = "(isFinite(containerSize()[0]) && containerSize()[0] > 240 ? containerSize()[0] : 240)"
+    if content:
+        width = f"max({width}, min(windowSize()[0] - 32, 420))"
+    chars = f"max(12, floor(({width} - 48) / {TITLE_CHAR * font_size:.2f}))"
+    pattern = f"regexp('(.{{1,' + {chars} + '}})(\\\\s+|$)', 'g')"
+    parts = [f"trim(replace({json.dumps(line)}, {pattern}, '$1\\n'))" for line in lines]
+    return {"signal": f"split(join([{', '.join(parts)}], '\\n'), '\\n')"}
+
+
+def _lines(text: Any) -> list[str] | None:
+    if isinstance(text, str):
+        return [text] if text else None
+    if isinstance(text, list) and text and all(isinstance(t, str) for t in text):
+        return list(text)
+    return None
+
+
+def wrap_titles(spec: dict[str, Any], content: bool = False) -> None:
+    """Every chart title and subtitle in ``spec`` (its views', not its axes' or legends') wraps to the width the
+    chart gets in the browser: a phone, a column beside another chart, presentation mode's larger type.
+    For the browser only (exports have no page to fit): in place."""
+    config = spec.get("config", {}).get("title", {})
+
+    def walk(view: dict[str, Any]) -> None:
+        title = view.get("title")
+        if isinstance(title, str | list):
+            title = {"text": title}
+        if isinstance(title, dict):
+            size = title.get("fontSize", config.get("fontSize", 13))
+            sub_size = title.get("subtitleFontSize", config.get("subtitleFontSize", 12))
+            if lines := _lines(title.get("text")):
+                title["text"] = {"expr": _wrapped(lines, size, content)["signal"]}
+            if lines := _lines(title.get("subtitle")):
+                title["subtitle"] = _wrapped(lines, sub_size, content)
+            view["title"] = title
+        for key in _VIEW_KEYS:
+            for sub in view.get(key) or []:
+                if isinstance(sub, dict):
+                    walk(sub)
+        if isinstance(view.get("spec"), dict):
+            walk(view["spec"])
+
+    walk(spec)
+
+
+def _rows(chart: alt.TopLevelMixin | Template, spec: dict[str, Any]) -> int:
+    """How many data rows a chart draws (its datasets; inline values count too)."""
+    import pyarrow as pa
+
+    if isinstance(chart, Template):
+        return sum(len(df) for df in chart.data.values())
+    rows = 0
+    for value in spec.get("datasets", {}).values():
+        rows += pa.ipc.open_stream(value).read_all().num_rows if isinstance(value, bytes) else len(value)
+    return rows
+
+
 def show(chart: alt.TopLevelMixin | Template, data: pd.DataFrame | None, name: str, container: Any = None,
          width: str = "stretch") -> None:
     """Draw ``chart`` (an Altair chart or a :class:`Template`; full width unless ``width="content"``)
@@ -267,6 +391,13 @@ def show(chart: alt.TopLevelMixin | Template, data: pd.DataFrame | None, name: s
     where = container or st
     present = shell.presentation_mode()
     spec = _spec(chart, present)
+    wrap_titles(spec, content=width == "content")
+    # room round the chart for glyphs taller or wider than Vega measures (‖, subscripts, a fallback font):
+    # in the spec itself, as Streamlit's own chart config would replace the theme's
+    room = PRESENT_SCALE if present else 1
+    spec.setdefault("padding", {"top": round(12 * room), "left": round(8 * room), "right": 5, "bottom": 5})
+    if _rows(chart, spec) <= SVG_ROWS:
+        spec["usermeta"] = {**spec.get("usermeta", {}), "embedOptions": {"renderer": "svg"}}
     if width == "content":
         # Streamlit fits a chart's whole box (titles and legends too) into its width and height;
         # "pad" keeps the plot itself at the size asked for (square maps stay square).

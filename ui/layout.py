@@ -23,12 +23,20 @@ def chapter(number: int) -> Chapter:
 
 
 def header(number: int) -> Chapter:
-    """Chapter line, title and the question the page answers."""
+    """Chapter line, title and the question the page answers. Presenting, all three share one line
+    (wrapping to a second at most on a 1280-px projector), so the picture starts above the fold."""
     ch = chapter(number)
+    if shell.presentation_mode():
+        with st.container(key="mfdl_header"):
+            st.markdown(f"#### {ch.icon} {ch.explorer} :gray[· Ch. {ch.number} · {ch.question}]")
+        return ch
     st.caption(f"Chapter {ch.number} · {ch.title}")
     st.title(f"{ch.icon} {ch.explorer}")
     st.markdown(f"##### {ch.question}")
     return ch
+
+
+CONTROLS_KEY = "mfdl_controls"
 
 
 def tabbed_page(number: int, labels: Sequence[str]) -> tuple[list, Any, Any]:
@@ -41,7 +49,8 @@ def tabbed_page(number: int, labels: Sequence[str]) -> tuple[list, Any, Any]:
     tabs = controls.tabs(list(labels), f"{ch.prefix}_tab")
     ctrl, main = st.columns([1, 3], gap="large")
     lesson.page(ch.prefix, list(labels), tabs, main)  # predict, then reveal: the tab's question
-    return tabs, ctrl, main
+    # keyed, so that a phone (shell.BASE_CSS) can show the picture first and the controls under it
+    return tabs, ctrl.container(key=CONTROLS_KEY), main
 
 
 def compute_line(*timings: Timing | None) -> None:
@@ -49,6 +58,12 @@ def compute_line(*timings: Timing | None) -> None:
     shown = [str(t) for t in timings if t is not None]
     if shown:
         st.caption(":material/timer: " + " · ".join(shown))
+
+
+def formula(latex: str) -> None:
+    """A displayed formula that wraps at its = and + signs when the column is too narrow for it (a phone,
+    presentation mode's larger type), instead of running off the edge as ``st.latex`` does."""
+    st.markdown(f"${latex}$", text_alignment="center")
 
 
 def side_by_side(spec: Sequence[float]) -> list:

@@ -18,22 +18,57 @@ if TYPE_CHECKING:
 
 CPU_KEY = "cpu"
 PRESENT_KEY = "present"
+# Every view, at any width (issue 22): nothing a page shows ends in "…". Streamlit cuts a metric's value,
+# label and delta to one line; here they wrap. On a phone (Streamlit stacks columns below 640 px) the
+# picture comes before the page's controls (layout.tabbed_page's CONTROLS_KEY container), and long
+# tab bars wrap instead of scrolling out of sight.
+BASE_CSS = """
+<style>
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; }
+[data-testid="stMetricValue"] { height: auto !important; }
+@media (max-width: 640px) {
+  .stMainBlockContainer { padding-top: 3.5rem; }
+  /* a chart drawn at its own width (maps, image grids) shrinks to the phone instead of running off it */
+  [data-testid="stVegaLiteChart"] svg.marks, [data-testid="stVegaLiteChart"] canvas {
+    max-width: 100% !important; height: auto !important; }
+  [data-testid="stColumn"]:has(.st-key-mfdl_controls) { order: 2; }
+  .stMainBlockContainer h1 { font-size: 2rem; }
+  [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; }
+  /* a row of metrics: two to a line, not one under the other (the picture stays on the first screen) */
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) {
+    flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"])
+    > [data-testid="stColumn"] { min-width: calc(50% - 1rem) !important; flex: 1 1 calc(50% - 1rem) !important; }
+}
+</style>
+"""
 PRESENT_CSS = """
 <style>
-/* Presentation mode: type readable from the back of a lecture hall. */
-.stMainBlockContainer { max-width: 100%; }
+/* Presentation mode: type readable from the back of a lecture hall, and the picture above the fold of a
+   1280×720 projector (issue 22): little room above the header, a one-line header (layout.header), compact
+   metrics. */
+.stMainBlockContainer { max-width: 100%; padding: 3.5rem 2rem 4rem; }
 .stMainBlockContainer [data-testid="stMarkdownContainer"] p,
 .stMainBlockContainer [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; line-height: 1.5; }
 .stMainBlockContainer [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
 .stMainBlockContainer [data-testid="stWidgetLabel"] *,
 .stMainBlockContainer [data-testid="stMetricLabel"] * { white-space: normal !important; overflow: visible !important; }
-.stMainBlockContainer [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
-.stMainBlockContainer [data-testid="stMetricValue"] p { font-size: 3rem !important; line-height: 1.2; }
+.stMainBlockContainer [data-testid="stMetricLabel"] p { font-size: 1.1rem !important; line-height: 1.3; }
+.stMainBlockContainer [data-testid="stMetricValue"] p,
+.stMainBlockContainer [data-testid="stMetricValue"] div { font-size: 2.2rem !important; line-height: 1.15; }
+.stMainBlockContainer [data-testid="stMetricDelta"] p,
+.stMainBlockContainer [data-testid="stMetricDelta"] div { font-size: 1.1rem !important; }
 .stMainBlockContainer [data-testid="stSliderThumbValue"] p,
 .stMainBlockContainer [data-testid="stSliderTickBar"] p { font-size: 1.05rem !important; }
 .stMainBlockContainer [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
 .stMainBlockContainer h1 { font-size: 3.2rem; }
 .stMainBlockContainer h5 { font-size: 1.6rem; }
+.stMainBlockContainer .st-key-mfdl_header h4 { font-size: 1.7rem; line-height: 1.25; padding: 0; }
+.stMainBlockContainer .st-key-mfdl_header h4 span { font-weight: 400; }
 .stMainBlockContainer button[role="tab"] p { font-size: 1.35rem; }
 .stMainBlockContainer .katex { font-size: 1.3em; }
 </style>
@@ -89,6 +124,22 @@ def presentation_mode() -> bool:
     return bool(st.session_state.get(PRESENT_KEY, False))
 
 
+def presenting_link() -> bool:
+    """Whether this run asks for presentation mode, read before the toggle exists (app.py's page config
+    runs first): the viewer's own switch once there is one, else the link's ``present=true``."""
+    if PRESENT_KEY in st.session_state:
+        return bool(st.session_state[PRESENT_KEY])
+    values = st.query_params.get_all(PRESENT_KEY)
+    return bool(values) and values[-1].lower() == "true"
+
+
+def sidebar_state() -> str:
+    """``initial_sidebar_state`` for the page config: collapsed when presenting, so the picture gets the
+    projector's whole width (Streamlit's own arrow opens it); otherwise Streamlit's "auto" (open on a
+    desktop, closed on a phone, where it would cover the page)."""
+    return "collapsed" if presenting_link() else "auto"
+
+
 def current_device() -> torch.device:
     """Where this viewer's computations run: the best device, unless the CPU is forced."""
     from core.device import own_threads, pick_device  # torch: imported by the first page that computes
@@ -116,8 +167,7 @@ def sidebar() -> Any:
         controls.toggle("Force CPU", CPU_KEY, False,
                         help="Run every computation on the CPU even when a GPU is present (compare speeds).")
         slot = st.empty()
-    if presentation_mode():
-        st.html(PRESENT_CSS)
+    st.html(BASE_CSS + (PRESENT_CSS if presentation_mode() else ""))
     lesson.top()
     return slot
 

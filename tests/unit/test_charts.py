@@ -115,3 +115,55 @@ def test_rects_that_are_not_plain_heatmaps_are_left_alone():
     assert "stroke" not in with_tips["encoding"] and with_tips["mark"]["opacity"] == 0.8
     above = charts.spec_of(alt.layer(band, _cells(0.8)), inline=True)  # a veil would cover the layer below
     assert len(above["layer"]) == 2 and above["layer"][1]["mark"]["opacity"] == 0.8
+
+
+def _small_print_chart():
+    df = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 2.0], "t": ["a", "b"]})
+    base = alt.Chart(df).encode(x=alt.X("x:Q", title="x"), y=alt.Y("y:Q"))
+    return alt.layer(base.mark_line(strokeWidth=1), base.mark_point(size=30),
+                     base.mark_text(fontSize=9).encode(text=alt.Text("t:N")),
+                     base.mark_rule(strokeDash=[4, 4]).encode(color=alt.Color("t:N", legend=alt.Legend(labelLimit=100)))
+                     ).properties(title=alt.Title("A title", subtitle="a subtitle", fontSize=10))
+
+
+def test_presentation_puts_no_chart_text_under_14px_and_draws_bolder():
+    """Issue 22: presenting, titles, subtitles, axis titles and text marks are at least 14 px, the chart's own
+    settings included; lines are thicker, points larger, legends cut their labels later."""
+    normal, big = charts.spec_of(_small_print_chart()), charts.spec_of(_small_print_chart(), present=True)
+    cfg = big["config"]
+    for size in (cfg["title"]["fontSize"], cfg["title"]["subtitleFontSize"], cfg["axis"]["titleFontSize"],
+                 cfg["text"]["fontSize"], cfg["header"]["labelFontSize"], big["title"]["fontSize"]):
+        assert size >= charts.MIN_PRESENT_TYPE
+    line, point, text, rule = big["layer"]
+    assert text["mark"]["fontSize"] >= charts.MIN_PRESENT_TYPE
+    assert line["mark"]["strokeWidth"] > normal["layer"][0]["mark"]["strokeWidth"]
+    assert point["mark"]["size"] > normal["layer"][1]["mark"]["size"]
+    assert rule["encoding"]["color"]["legend"]["labelLimit"] > 100
+    assert cfg["line"]["strokeWidth"] > normal["config"]["line"]["strokeWidth"]
+    assert cfg["point"]["size"] > normal["config"]["point"]["size"]
+    assert normal["config"]["title"]["subtitleFontSize"] >= 13  # Vega-Lite's default, 12, is too small anywhere
+
+
+def test_small_charts_draw_as_svg_large_ones_are_left_to_streamlit():
+    small = _chart(np.arange(10.0))
+    assert charts._rows(small, charts.spec_of(small)) == 10
+    frame = pd.DataFrame({"x": np.arange(5000.0), "y": np.arange(5000.0)})
+    t = charts.Template(_build_named, ("big",), {"pts": frame})
+    assert charts._rows(t, charts._spec(t, False)) == 5000 > charts.SVG_ROWS
+
+
+def test_titles_wrap_to_the_chart_s_width_instead_of_being_cut():
+    """Issue 22: a title or subtitle longer than the chart is wide breaks into lines at spaces (a Vega
+    expression on the container's width, so a phone gets shorter lines than a projector), never "…"."""
+    long_title = "The state of every one of these qubits on its Bloch sphere"
+    long_sub = "dots: measured; dashed: the bounds, each drawn from its own closed form (below)"
+    chart = _chart([1.0, 2.0]).properties(title=alt.Title(long_title, subtitle=long_sub), width=200)
+    spec = charts.spec_of(chart, inline=True)
+    charts.wrap_titles(spec)
+    assert "containerSize()" in spec["title"]["text"]["expr"]
+    assert "containerSize()" in spec["title"]["subtitle"]["signal"]
+    svg = charts._render(json.dumps(spec), "svg")  # vl-convert has no page: the narrowest place, 240 px
+    assert "…" not in svg
+    words = long_title.split() + long_sub.split()
+    assert all(w.replace("&", "&amp;") in svg for w in words)
+    assert f">{long_title}<" not in svg and f">{long_sub}<" not in svg  # broken into lines (tspans)
