@@ -19,6 +19,15 @@ LINKS = [("", "")] + [(c.url_path, "") for c in live()] + [("quantum", "qc_tab=C
 TIMEOUT = 240
 
 
+def _run(coroutine):
+    """``asyncio.run`` in a thread of its own: Playwright's sync API (the browser tests before this one, in
+    the same process) keeps an event loop running in the main thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 async def _render(base: str, page: str, query: str):
     viewer = Viewer(base, page, query, TIMEOUT, keep=True)
     async with viewer.connect() as ws:
@@ -33,7 +42,7 @@ def _moved_links(base: str) -> dict[tuple[str, str], list[tuple[str, str, object
         return await asyncio.gather(*(_render(base, page, query) for page, query in LINKS))
 
     out = {}
-    for (page, query), run in zip(LINKS, asyncio.run(discover()), strict=True):
+    for (page, query), run in zip(LINKS, _run(discover()), strict=True):
         assert not run.errors, (page, query, run.errors)
         slider = next((s for s in map(Slider.of, run.sliders.values()) if s), None)
         if slider is None:
@@ -69,7 +78,7 @@ def test_every_page_serves_many_viewers_at_once_each_with_its_own_picture(server
     async def together():
         return await asyncio.gather(*(_render(server, page, query) for page, query, _ in sessions))
 
-    runs = asyncio.run(together())
+    runs = _run(together())
     by_link: dict[tuple[str, str], list] = {}
     for (page, query, setting), run in zip(sessions, runs, strict=True):
         assert not run.errors, (page, query, run.errors)
@@ -85,7 +94,7 @@ def test_every_page_serves_many_viewers_at_once_each_with_its_own_picture(server
                                                         _difference(seen[0], other))
     # Each view again, alone: the same picture as in the crowd.
     for (page, query), seen in by_link.items():
-        alone = asyncio.run(_render(server, page, query))
+        alone = _run(_render(server, page, query))
         assert _picture(alone) == _picture(seen[0]), (f"{page}?{query} differs when opened alone",
                                                     _difference(seen[0], alone))
     for (page, query), links in moved.items():
