@@ -95,6 +95,7 @@ KNOWN: dict[tuple[str, str, str], tuple[str, ...]] = {
     (P, "optimization", "Landscapes"): (OUT + "RMSprop", OUT + "distance to the nearest minimum"),
     (P, "optimization", "A real network"): (OUT + "cross-entropy on the training set", OUT + "Training a 354"),
     (P, "graph-theory", "Signals and GCNs"): (OUT + "what is left", OUT + "Over-smoothing"),
+    (P, "harmonic-analysis", "Fourier"): (OUT + "|X_k| / N: a sine of",),
     (P, "harmonic-analysis", "Images"): (OUT + "share of the energy",),
     (P, "quantum", "Two qubits"): (OUT + "entropy of one qubit", OUT + "Entanglement vs the angle"),
     (P, "quantum", "Classifier"): ("chart off the right edge",),
