@@ -100,8 +100,7 @@ def fourier_tab(ctrl, sig):
                                      f"{sig.freq_unit})"), band, log), "spectrum")
     charts.show(*fig.lines({"signal": (sig.t, sig.noisy), "filtered": (sig.t, filt.y)}, "Back in time: the "
                            "filtered signal", f"time ({sig.time_unit})"), "filtered")
-    layout.notice("Removing frequencies is a multiplication in frequency. A brick-wall filter rings (Gibbs) around "
-                  "jumps: its impulse response is a sinc, which never ends.")
+    layout.notice(fig.TEXT["filters"])
     st.subheader("The convolution theorem")
     width = controls.slider("Gaussian kernel σ (samples)", "ha_width", 0.5, 50.0, 4.0, 0.5, container=st.columns(2)[0])
     conv, t3 = compute.run(f"circular convolution, σ = {width:g}", hm.convolution_theorem, sig.noisy, width)
@@ -158,9 +157,7 @@ def time_frequency_tab(ctrl, sig):
                              f"CWT scalogram, {hm.CWT_NAMES[cw]}, {voices} voices per octave", sig.freq_unit,
                              f"time ({sig.time_unit})", "log₁₀ power", log_y=True, coi=sc.coi,
                              span=6), "scalogram")
-    st.caption("Below the dashed line (the cone of influence, e-folding time √2·s as for the Morlet) the wavelet "
-               "overlaps the signal's ends: those coefficients are edge effects, not content. Colour: "
-               "log₁₀ |W|²/s.")
+    st.caption(fig.TEXT["cwt"])
     if sc.factor > 1:
         st.caption(f"The CWT ran on the signal averaged over blocks of {sc.factor} samples ({sig.n // sc.factor:,} "
                    f"points): frequencies above {sig.fs / sc.factor / 2:.4g} {sig.freq_unit} are not shown.")
@@ -169,9 +166,7 @@ def time_frequency_tab(ctrl, sig):
                 f"{sc.centre:.4g} for the {hm.CWT_NAMES[cw]}. So pick the frequencies you care about (here from "
                 f"fs/2 down to 2 cycles over the signal, {voices} per octave) and convert: s = f_c / (f·Δt).")
     st.dataframe(fig.scale_table(sc, pick, sig.freq_unit, sig.time_unit), hide_index=True)
-    layout.notice("The STFT tiles the plane with equal boxes: a long window sharpens frequency and blurs time, a "
-                  "short one the reverse (σ_t·σ_f is set by the window's shape, never below 1/(4π)). The CWT's "
-                  "boxes are short at high frequencies and long at low ones: it zooms.")
+    layout.notice(fig.TEXT["stft"])
 
 
 def wavelet_tab(ctrl, sig):
@@ -199,8 +194,7 @@ def wavelet_tab(ctrl, sig):
                                widths=(3.0, 1.2)), "reconstruction")
     with right:
         charts.show(*fig.energy_chart(dec.energies, dec.energy_signal, "Energy per band"), "energy")
-    layout.notice("Each level halves the length: the approximation keeps the slow part, the details hold what "
-                  "changed at that scale. Smooth stretches give tiny details; jumps light up every level.")
+    layout.notice(fig.TEXT["dwt"])
 
 
 def denoise_tab(ctrl, sig):
@@ -219,8 +213,7 @@ def denoise_tab(ctrl, sig):
     c4.metric("λ", f"{den.threshold:.4g}", help=f"{den.zeroed:.1%} of the detail coefficients set to 0.")
     if sig.noise == 0:
         st.caption("No noise added: the SNR of the signal is infinite, and thresholding can only remove detail.")
-    layout.prose("Soft thresholding with the universal λ shrinks every surviving coefficient too, so it over-smooths "
-                 "(VisuShrink); hard thresholding keeps them. Try a smaller multiplier with soft.")
+    layout.prose(fig.TEXT["soft"])
     charts.show(*fig.lines({"noisy": (sig.t, sig.noisy), "denoised": (sig.t, den.y), "clean": (sig.t, sig.clean)},
                            f"{rule.title()} thresholding at λ = {den.threshold:.3g}", f"time ({sig.time_unit})",
                            widths=(1.0, 2.4, 1.0), colours=("#bbbbbb", "#0072B2", "#000000")), "denoised")
@@ -274,8 +267,7 @@ def images_tab(ctrl):
         st.image(_png(res.fourier_rec), caption=f"Fourier, {keep:g} % kept: PSNR {res.psnr_fourier:.2f} dB")
     charts.show(*fig.energy_chart(dwt.band_energy, 1.0, "Energy per band", "approximation, then the details from "
                                   "coarse to fine"), "image energy")
-    layout.notice("Almost all the energy sits in the small approximation; the details are sparse, bright only at "
-                  "edges. Keep the largest few percent and the picture survives — that is JPEG 2000's idea.")
+    layout.notice(fig.TEXT["images"])
 
 
 def cnn_tab(ctrl, sig):
@@ -315,9 +307,7 @@ def cnn_tab(ctrl, sig):
             (hm.spectra_2d(wk), bands, "Their |2-D DFT|: one low-pass, three band-passes", False, "wavelet spectra")):
         charts.show(*fig.kernel_grid(arr, labels, title, signed), name, width="content")
     charts.show(*fig.loss_chart(res.losses), "loss")
-    layout.notice("Read the spectra: most learned filters pass a band of frequencies away from zero, many of them in "
-                  "one orientation, like the wavelet's three detail filters. A CNN layer is a filter bank whose "
-                  "filters are trained, not designed.")
+    layout.notice(fig.TEXT["cnn"])
 
 
 tabs, ctrl, main = layout.tabbed_page(10, TABS)
@@ -332,16 +322,5 @@ for name, tab, draw in zip(TABS, tabs, (fourier_tab, time_frequency_tab, wavelet
             draw(ctrl) if draw is images_tab else draw(ctrl, sig)
 
 with main:
-    layout.try_this([
-        "Fourier, Sum of sines: a low-pass band ending between 5 and 20 Hz (the spectrum's subtitle gives it in Hz; "
-        "2 % of fs/2 at N = 1,024) keeps only the 5 Hz sine: 67 % of the energy, 1/(1 + 0.6² + 0.35²).",
-        "Aliasing: a 30 Hz tone sampled at 40 Hz looks like 10 Hz. Raise fs past 60 Hz and it comes back.",
-        "Time and frequency, Doppler: slide the STFT window from 8 to 1,024 and watch time blur into frequency.",
-        "Wavelet transform: push the level past the useful maximum; the reconstruction stays perfect.",
-        "Wavelet transform, HeaviSine with noise 0: Haar (1 vanishing moment) leaves details all along the curve; "
-        "db4 (4 vanishing moments) only at the two jumps, apart from its coarsest band. Why? See the math.",
-        "Denoise, Blocks with noise 0.3: Haar and hard thresholding beat db8 and soft. Why?",
-        "Compression at 2 %: Blocks or Bumps against Sum of sines — who wins, wavelets or Fourier?",
-        "Wavelets to CNNs: train with 3×3 filters and compare them with the Haar filters (2×2).",
-    ])
+    layout.try_this(fig.TRY_THIS)
     layout.math_file(__file__)

@@ -324,3 +324,55 @@ def loss_chart(losses: np.ndarray) -> tuple[alt.Chart, pd.DataFrame]:
         x=alt.X("epoch:Q", title="epoch", axis=alt.Axis(tickMinStep=1)), y=alt.Y("loss:Q", title="cross-entropy"),
         tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("loss:Q", format=".4f")]).properties(height=200)
     return chart, df
+
+
+# The page's "try this" (kept here so the page script stays short).
+TRY_THIS = (
+    "Fourier, Sum of sines: a low-pass band ending between 5 and 20 Hz (the spectrum's subtitle gives it in Hz; "
+    "2 % of fs/2 at N = 1,024) keeps only the 5 Hz sine: 67 % of the energy, 1/(1 + 0.6² + 0.35²).",
+    "Aliasing: a 30 Hz tone sampled at 40 Hz looks like 10 Hz. Raise fs past 60 Hz and it comes back.",
+    "Time and frequency, Doppler: slide the STFT window from 8 to 1,024 and watch time blur into frequency.",
+    "Wavelet transform: push the level past the useful maximum; the reconstruction stays perfect.",
+    "Wavelet transform, HeaviSine with noise 0: Haar (1 vanishing moment) leaves details all along the curve; "
+    "db4 (4 vanishing moments) only at the two jumps, apart from its coarsest band. Why? See the math.",
+    "Denoise, Blocks with noise 0.3: Haar and hard thresholding beat db8 and soft. Why?",
+    "Compression at 2 %: Blocks or Bumps against Sum of sines — who wins, wavelets or Fourier?",
+    "Wavelets to CNNs: train with 3×3 filters and compare them with the Haar filters (2×2).",
+)
+
+# The page's longer notices and captions (kept here so the page script stays short).
+TEXT = {
+    "filters": (
+        'Removing frequencies is a multiplication in frequency. A brick-wall filter rings (Gibbs) '
+        'around jumps: its impulse response is a sinc, which never ends.'
+    ),
+    "cwt": (
+        'Below the dashed line (the cone of influence, e-folding time √2·s as for the Morlet) the '
+        "wavelet overlaps the signal's ends: those coefficients are edge effects, not content. "
+        'Colour: log₁₀ |W|²/s.'
+    ),
+    "stft": (
+        'The STFT tiles the plane with equal boxes: a long window sharpens frequency and blurs '
+        "time, a short one the reverse (σ_t·σ_f is set by the window's shape, never below 1/(4π)). "
+        "The CWT's boxes are short at high frequencies and long at low ones: it zooms."
+    ),
+    "dwt": (
+        'Each level halves the length: the approximation keeps the slow part, the details hold what'
+        ' changed at that scale. Smooth stretches give tiny details; jumps light up every level.'
+    ),
+    "soft": (
+        'Soft thresholding with the universal λ shrinks every surviving coefficient too, so it '
+        'over-smooths (VisuShrink); hard thresholding keeps them. Try a smaller multiplier with '
+        'soft.'
+    ),
+    "images": (
+        'Almost all the energy sits in the small approximation; the details are sparse, bright only'
+        " at edges. Keep the largest few percent and the picture survives — that is JPEG 2000's "
+        'idea.'
+    ),
+    "cnn": (
+        'Read the spectra: most learned filters pass a band of frequencies away from zero, many of '
+        "them in one orientation, like the wavelet's three detail filters. A CNN layer is a filter "
+        'bank whose filters are trained, not designed.'
+    ),
+}
