@@ -230,6 +230,7 @@ def finish() -> None:
             sheet.show(view_link(), prefix)
         if controls:
             _prepare(controls, state["page"])
+    pyview.finish()
 
 
 def view_link() -> str:

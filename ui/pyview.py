@@ -159,6 +159,12 @@ def start() -> None:
     st.session_state[_CALLS] = []
 
 
+def finish() -> None:
+    """Forget this run's calls once its script is written: they hold results, which a session (kept two
+    minutes after its viewer leaves) would otherwise keep alive after the shared cache let them go."""
+    st.session_state.pop(_CALLS, None)
+
+
 def record(fn: Callable, args: tuple, kwargs: dict, device: str, result: Any) -> None:
     """A core call that made part of this run's view, on ``device`` (from ui.compute). The script runs
     what ran on the CPU on the CPU (the same numbers on any machine), the rest on the best device."""
