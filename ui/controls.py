@@ -106,9 +106,10 @@ def _linked_choice(raw: str | None, options: Sequence[Any], default: Any, format
     return next((o for o in options if raw is not None and str(format_func(o)) == raw), default)
 
 
-def slider(label: str, key: str, min_value: float, max_value: float, value: float, step: float | None = None,
-           help: str | None = None, format: str | None = None, container: Any = None) -> Any:
-    """A URL-bound slider. Ints stay ints when every bound is an int."""
+def _numeric(widget: str, label: str, key: str, min_value: float, max_value: float, value: float,
+             step: float | None, help: str | None, format: str | None, container: Any) -> Any:
+    """A URL-bound number drawn by ``container``'s ``widget`` (``"slider"`` or ``"number_input"``), hidden
+    or locked as a lesson link says, with a note when the link's value was not usable."""
     where = container or st
     how = lesson.mode(key)
     raw = _link_value(key)
@@ -117,29 +118,24 @@ def slider(label: str, key: str, min_value: float, max_value: float, value: floa
         out = _linked_number(raw, min_value, max_value, value, step)
     else:
         _keep_in_range(key, min_value, max_value)
-        out = where.slider(label, min_value, max_value, value, step, key=key, help=help, format=format,
-                           disabled=how == lesson.LOCK, bind=BIND)
+        out = getattr(where, widget)(label, min_value, max_value, value, step, key=key, help=help, format=format,
+                                     disabled=how == lesson.LOCK, bind=BIND)
     _check_number(key, raw, out, min_value, max_value, step, where)
     lesson.register(key, label, out, [_number_url(out)], how)
     return out
+
+
+def slider(label: str, key: str, min_value: float, max_value: float, value: float, step: float | None = None,
+           help: str | None = None, format: str | None = None, container: Any = None) -> Any:
+    """A URL-bound slider. Ints stay ints when every bound is an int."""
+    return _numeric("slider", label, key, min_value, max_value, value, step, help, format, container)
 
 
 def number_input(label: str, key: str, min_value: float, max_value: float, value: float,
                  step: float | None = None, help: str | None = None, container: Any = None,
                  format: str | None = None) -> Any:
-    where = container or st
-    how = lesson.mode(key)
-    raw = _link_value(key)
-    if how == lesson.HIDE:
-        raw = raw_param(key)
-        out = _linked_number(raw, min_value, max_value, value, step)
-    else:
-        _keep_in_range(key, min_value, max_value)
-        out = where.number_input(label, min_value, max_value, value, step, key=key, help=help, format=format,
-                                 disabled=how == lesson.LOCK, bind=BIND)
-    _check_number(key, raw, out, min_value, max_value, step, where)
-    lesson.register(key, label, out, [_number_url(out)], how)
-    return out
+    """A URL-bound number box."""
+    return _numeric("number_input", label, key, min_value, max_value, value, step, help, format, container)
 
 
 def seed(key: str, value: int = 0, container: Any = None) -> int:
