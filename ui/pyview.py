@@ -198,7 +198,10 @@ def script(title: str, view: View, calls: list[Call], values: dict[str, Any]) ->
             'Change an argument and run it again: the numbers are those the page shows for it."""', ""]
     if upload_note:
         head[2:2] = [f"{line}" for line in _wrap(upload_note)]
-    imports = ["import torch", ""] if uses_cpu else []
+    prints = _ARGUMENT.sub(lambda m: _argument_of(m, arguments), view.prints).splitlines()
+    lifted = sorted({ln for ln in prints if ln.startswith("import ")} | ({"import torch"} if uses_cpu else set()))
+    prints = "\n".join(ln for ln in prints if ln not in lifted).strip("\n")  # their imports go to the top
+    imports = [*lifted, ""] if lifted else []
     core = sorted(m.split(".")[-1] for m in modules if m.startswith("core.") and m != "core.device")
     imports.append(f"from core import {', '.join(core)}")
     if uses_device:
@@ -209,7 +212,6 @@ def script(title: str, view: View, calls: list[Call], values: dict[str, Any]) ->
     if uses_cpu:
         setup.append("cpu = torch.device(\"cpu\")  # work too small for a GPU runs on the CPU, as on the page")
     assigned = [f"{key.split('_', 1)[1]} = {literal(values[key])}" for key in view.values if key in values]
-    prints = _ARGUMENT.sub(lambda m: _argument_of(m, arguments), view.prints)
     lines = [*head, *imports, "", *setup, "", *body, "", *assigned, prints, ""]
     return "\n".join(lines)
 

@@ -133,6 +133,32 @@ def test_an_upload_is_not_part_of_the_script(tmp_path):
     assert all(printed.get(label) == value for label, value in h.metric_values(at))
 
 
+class _Upload:  # what a page parsed from a file: no literal, no loader made it
+    pass
+
+
+UPLOADS = {  # (tab, the call that took the upload, the control values) -> what the script loads instead
+    "gr": (("gr", "Spectrum"), pyview.Call("core.graphs", "spectrum", (_Upload(), "laplacian", 12), {}, None),
+           {"gr_graph": "upload"}, "spec = graphs.spectrum(graph, 'laplacian', 12)", "the karate club instead"),
+    "tp": (("tp", "Stability"), pyview.Call("core.topology", "stability", (("upload", b"1,2\n", "f.csv"), 3), {}, "cpu"),
+           {"tp_cloud": "upload", "tp_sigma": 0.1}, "stability(('generated', 'circle', 120, 0.1, 0), 3, device=cpu)",
+           "the noisy circle instead"),
+    "ha": (("ha", "Wavelet transform"), pyview.Call("core.harmonic", "with_noise", (_Upload(), 0.2, 0), {}, None),
+           {"ha_signal": "upload"}, "sig = harmonic.with_noise(harmonic.make_signal('ecg'), 0.2, 0)",
+           "the bundled ECG instead"),
+}
+
+
+@pytest.mark.parametrize("chapter", UPLOADS)
+def test_an_uploads_script_loads_a_bundled_set_instead(chapter):
+    """Written from the recorded calls alone (no page run): the upload stands in for a bundled set, and the
+    script says so."""
+    view, call, values, line, note = UPLOADS[chapter]
+    code = pyview.script("A view", VIEWS[view], [call], values)
+    assert line in code and note in " ".join(code.split()), code
+    compile(code, "this_view.py", "exec")
+
+
 def test_a_view_with_other_values_gets_its_own_script(tmp_path):
     params = {"la_data": "Gaussian", "la_dim": "3", "la_n": "300", "la_rho": "0.5", "la_seed": "4", "la_k": "1",
               "la_std": "true", "cpu": "true"}

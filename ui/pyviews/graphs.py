@@ -35,7 +35,7 @@ VIEWS: dict[tuple[str, str], View] = {
             'print(f"Eigenvalue 0, times: {zeros}")'),
     ("gr", "Clustering"): _view(
         {"fiedler_split": "res", "spectral_clustering": "res"},
-        'import numpy as np\n\n'
+        'import numpy as np\n'
         'print(f"Clusters found: {len(np.unique(res.labels))}")\n'
         'print("Accuracy vs the truth: " + ("—" if res.accuracy is None else f"{res.accuracy:.1%}"))\n'
         'print("Adjusted Rand index: " + ("—" if res.ari is None else f"{res.ari:.3f}"))'),

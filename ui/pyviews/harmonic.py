@@ -43,11 +43,9 @@ VIEWS: dict[tuple[str, str], View] = {
         'print(f"Energy in cA{dec.level}: {dec.energies[0] / energy:.1%}")'),
     ("ha", "Denoise and compress"): _view(
         {"denoise": "den", "compression_curve": "curve", "compress": "comp"},
-        'import math\n\n\n'
-        'def snr(v):  # ∞ without noise, — without a signal\n'
-        '    return "∞ dB" if v == math.inf else "—" if math.isnan(v) else f"{v:.2f} dB"\n\n\n'
-        'print(f"SNR noisy: {snr(den.snr_in)}")\n'
-        'print(f"SNR denoised: {snr(den.snr_out)}")\n'
+        'import math\n'
+        'for label, snr in (("SNR noisy", den.snr_in), ("SNR denoised", den.snr_out)):  # ∞: no noise; —: no signal\n'
+        '    print(f"{label}: " + ("∞ dB" if snr == math.inf else "—" if math.isnan(snr) else f"{snr:.2f} dB"))\n'
         'print(f"σ̂ = median|cD₁| / 0.6745: {den.sigma:.4g}")\n'
         'print(f"λ: {den.threshold:.4g}")\n'
         'print(f"Wavelet error at {keep:g} %: {comp.wavelet_error:.4f}")\n'

@@ -16,7 +16,7 @@ VIEWS: dict[tuple[str, str], View] = {
                '    print(f"{name}: learning rate {runs.lrs[r]:.3g}, {final} {value:.3e}")'),
     ("op", "Theory"): View(
         names={"quadratic_theory": "th"},
-        prints='import math\n\n'
+        prints='import math\n'
                'for label, rate in [("GD rate, measured", th.gd_rate_measured),\n'
                '                    ("GD rate, theory", th.gd_rate_theory),\n'
                '                    ("Heavy ball, measured", th.hb_rate_measured),\n'
@@ -24,7 +24,7 @@ VIEWS: dict[tuple[str, str], View] = {
                '    print(f"{label}: {rate:.5f}" if math.isfinite(rate) else f"{label}: —")'),
     ("op", "Fair race"): View(
         names={"tune": "tuned, runs"},
-        prints='import numpy as np\n\n'
+        prints='import numpy as np\n'
                'land = optim.landscape(${tune.land_key}, ${tune.kappa}, ${tune.angle})\n'
                'final = "mean final f − f*" if land.f_min is not None else "mean final f"\n'
                'for k, lr in tuned.best_lr.items():\n'

@@ -20,7 +20,7 @@ VIEWS: dict[tuple[str, str], View] = {
         'print(f"Sampled frequency of 1: {r.counts[1] / r.counts.sum():.3f}")'),
     ("qc", "Two qubits"): _view(
         {"two_qubits": "r"},
-        'import numpy as np\n\n'
+        'import numpy as np\n'
         'print(f"Entropy of qubit 0: {r.entropy:.4f} bits")\n'
         'print(f"Length of qubit 0\'s Bloch vector: {np.linalg.norm(r.reduced_bloch):.4f}")\n'
         'print(f"⟨Z⊗Z⟩: {r.zz:.4f}")'),
@@ -39,12 +39,12 @@ VIEWS: dict[tuple[str, str], View] = {
         ("qc_gindex",)),
     ("qc", "Barren plateaus"): _view(
         {"barren_plateau": "p"},
-        'import math\n\n'
+        'import math\n'
         'print(f"Global cost: variance ratio per added qubit: {math.exp(p.fit_global[1]):.3f}")\n'
         'print(f"Local cost: variance ratio per added qubit: {math.exp(p.fit_local[1]):.3f}")'),
     ("qc", "Re-uploading"): _view(
         {"train_reuploader": "r"},
-        'import numpy as np\n\n'
+        'import numpy as np\n'
         'y = np.r_[r.split.y_train, r.split.y_test]  # the points in the order the page numbers them\n'
         'print(f"Train accuracy: {r.train_acc:.1%}")\n'
         'print(f"Test accuracy: {r.test_acc:.1%}")\n'

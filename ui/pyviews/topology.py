@@ -31,7 +31,7 @@ VIEWS: dict[tuple[str, str], View] = {
         'print(f"Triangles at ε: {rips.n_triangles:,}")', ("tp_eps",)),
     ("tp", "Stability"): _cloud(
         {"stability": "res"},
-        'import numpy as np\n\n'
+        'import numpy as np\n'
         's = res.at(sigma)  # the row of σ\n'
         'worst = float(np.max(res.bottleneck.max(axis=2) / np.maximum(2 * res.displacement, 1e-300)))\n'
         'print(f"d_B(H1) at σ = {sigma:g}: {res.bottleneck[s, 0, 1]:.4f}")\n'
@@ -44,9 +44,8 @@ VIEWS: dict[tuple[str, str], View] = {
                'print(f"Loss: {res.loss[step]:.3f}")'),
     ("tp", "Inside a network"): View(
         names={"network_topology": "res"}, values=("tp_frac", "tp_layer"),
-        prints='def loops(c):  # bars of H1 longer than frac × the diameter of class c\'s cloud at the layer\n'
-               '    return topology.prominent(res.dgms[layer][c][1], frac, res.scales[layer][c])\n\n\n'
-               'print(f"Training accuracy: {res.accuracy:.1%}")\n'
-               'print(f"β₁ of class 0 at {res.layers[layer]}: {loops(0)}")\n'
-               'print(f"β₁ of class 1 at {res.layers[layer]}: {loops(1)}")'),
+        prints='print(f"Training accuracy: {res.accuracy:.1%}")\n'
+               'for c in (0, 1):  # H1 bars longer than frac × the diameter of class c\'s cloud at the layer\n'
+               '    loops = topology.prominent(res.dgms[layer][c][1], frac, res.scales[layer][c])\n'
+               '    print(f"β₁ of class {c} at {res.layers[layer]}: {loops}")'),
 }
