@@ -8,6 +8,9 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,22 +36,33 @@ def scripts(at) -> list[str]:
     return [c.value for e in at.expander if e.label == "This view in Python" for c in e.code]
 
 
-def run_script(code: str, tmp_path) -> dict[str, str]:
-    """Run the script as a student would (its own process, the project's root as working directory);
-    its printed lines ``label: value`` as a dict."""
-    path = tmp_path / "this_view.py"
+def start_script(code: str, folder: Path) -> subprocess.Popen:
+    """Start the script as a student would run it: its own process, the project's root as working directory."""
+    path = folder / "this_view.py"
     path.write_text(code, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(h.ROOT), MFDL_DEVICE="cpu")
-    done = subprocess.run([sys.executable, str(path)], cwd=h.ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
-    assert done.returncode == 0, f"the script failed:\n{done.stderr[-3000:]}\n--- script ---\n{code}"
+    return subprocess.Popen([sys.executable, str(path)], cwd=h.ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def printed_by(process: subprocess.Popen, code: str) -> dict[str, str]:
+    """What the script printed, its lines ``label: value`` as a dict."""
+    try:
+        out, err = process.communicate(timeout=600)
+    finally:
+        process.kill()
+    assert process.returncode == 0, f"the script failed:\n{err[-3000:]}\n--- script ---\n{code}"
     printed: dict[str, str] = {}
-    for line in done.stdout.splitlines():
+    for line in out.splitlines():
         label, sep, value = line.rpartition(": ")
         if sep:
             printed[label] = value
-    assert printed, f"the script printed nothing:\n{done.stdout}"
+    assert printed, f"the script printed nothing:\n{out}"
     return printed
+
+
+def run_script(code: str, folder: Path) -> dict[str, str]:
+    return printed_by(start_script(code, folder), code)
 
 
 def table(at, column: str):
@@ -110,19 +124,64 @@ def test_every_tab_has_a_view():
     assert sorted((c.prefix, tab) for c, tab in TABS) == sorted(VIEWS)
 
 
-@pytest.mark.parametrize(("chapter", "tab"), TABS, ids=[f"{c.prefix}-{t}" for c, t in TABS])
-def test_the_default_views_script_prints_the_pages_numbers(chapter, tab, tmp_path):
-    """One AppTest run per tab (the first tab: the page as it opens, no tab in the link), its script in a
-    fresh process, and the numbers of both."""
+@dataclass
+class Opened:
+    """A tab's page run, and its script started in a process of its own."""
+
+    at: Any
+    found: list[str]
+    process: subprocess.Popen | None
+
+
+_OPENED: dict[tuple[str, str], Opened | Exception] = {}  # the next test's tab, opened ahead
+
+
+def open_tab(chapter, tab: str, folder: Path) -> Opened:
+    """One AppTest run of the tab (the first tab: the page as it opens, no tab in the link), and its script
+    started."""
     params = {"cpu": "true"} | ({h.tab_key(chapter): tab} if tab != page_tabs(chapter)[0] else {})
     at = h.open_page(chapter.page, params)
-    h.assert_healthy(at, f"{chapter.page} [{tab}]")
     found = scripts(at)
-    assert len(found) == 1, f"{chapter.page} [{tab}]: {len(found)} scripts"
-    printed = run_script(found[0], tmp_path)
-    for label, value in expected(at, (chapter.prefix, tab)).items():
+    return Opened(at, found, start_script(found[0], folder) if len(found) == 1 else None)
+
+
+def open_next(request, tmp_path_factory) -> None:
+    """Open the tab of the next test now: its page runs here while this test's script runs in its own process
+    (the two cores both work: about a third off this file's time)."""
+    items = request.session.items
+    i = items.index(request.node)
+    nxt = items[i + 1] if i + 1 < len(items) else None
+    if nxt is None or getattr(nxt, "originalname", None) != request.node.originalname:
+        return
+    chapter, tab = nxt.callspec.params["chapter"], nxt.callspec.params["tab"]
+    try:
+        _OPENED[chapter.prefix, tab] = open_tab(chapter, tab, tmp_path_factory.mktemp("view"))
+    except Exception as exc:  # reported by that test
+        _OPENED[chapter.prefix, tab] = exc
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_script_left():
+    yield
+    for opened in _OPENED.values():
+        if isinstance(opened, Opened) and opened.process is not None:
+            opened.process.kill()
+    _OPENED.clear()
+
+
+@pytest.mark.parametrize(("chapter", "tab"), TABS, ids=[f"{c.prefix}-{t}" for c, t in TABS])
+def test_the_default_views_script_prints_the_pages_numbers(chapter, tab, tmp_path, request, tmp_path_factory):
+    """Every tab's default view: its script, run in a fresh process, prints the numbers the page shows."""
+    opened = _OPENED.pop((chapter.prefix, tab), None) or open_tab(chapter, tab, tmp_path)
+    if isinstance(opened, Exception):
+        raise opened
+    open_next(request, tmp_path_factory)
+    h.assert_healthy(opened.at, f"{chapter.page} [{tab}]")
+    assert len(opened.found) == 1, f"{chapter.page} [{tab}]: {len(opened.found)} scripts"
+    printed = printed_by(opened.process, opened.found[0])
+    for label, value in expected(opened.at, (chapter.prefix, tab)).items():
         assert printed.get(label) == value, f"[{tab}] {label!r}: page {value!r}, script {printed.get(label)!r}\n" \
-                                            f"{found[0]}"
+                                            f"{opened.found[0]}"
 
 
 def test_an_upload_is_not_part_of_the_script(tmp_path):
@@ -140,7 +199,7 @@ class _Upload:  # what a page parsed from a file: no literal, no loader made it
 UPLOADS = {  # (tab, the call that took the upload, the control values) -> what the script loads instead
     "gr": (("gr", "Spectrum"), pyview.Call("core.graphs", "spectrum", (_Upload(), "laplacian", 12), {}, None),
            {"gr_graph": "upload"}, "spec = graphs.spectrum(graph, 'laplacian', 12)", "the karate club instead"),
-    "tp": (("tp", "Stability"), pyview.Call("core.topology", "stability", (("upload", b"1,2\n", "f.csv"), 3), {}, "cpu"),
+    "tp": (("tp", "Stability"), pyview.Call("core.topology", "stability", (("upload", b"1\n", "f.csv"), 3), {}, "cpu"),
            {"tp_cloud": "upload", "tp_sigma": 0.1}, "stability(('generated', 'circle', 120, 0.1, 0), 3, device=cpu)",
            "the noisy circle instead"),
     "ha": (("ha", "Wavelet transform"), pyview.Call("core.harmonic", "with_noise", (_Upload(), 0.2, 0), {}, None),
