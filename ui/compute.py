@@ -250,5 +250,5 @@ def run_with_progress(what: str, fn: Callable[..., T], *args: Any, on: str | Non
         out = _long_work.get(fingerprint(call), lambda report: _compute_with_progress(*call, report), progress)
     finally:
         bar.empty()
-    pyview.record(fn, args, kwargs, call[2], out[0])
+    pyview.record(fn, args, kwargs, call[2], out[0], one_thread=True)  # as _compute_with_progress runs it
     return out

@@ -61,13 +61,14 @@ class Call:
     kwargs: dict
     on: str | None  # "cpu", "device" (the best one), or None: the function takes no device
     result: Any = field(default=None, repr=False)
+    one_thread: bool = False  # long work on small tensors, which the page runs on one torch thread
 
 
 def start() -> None:
     st.session_state[_CALLS] = []
 
 
-def record(fn: Callable, args: tuple, kwargs: dict, device: str | None, result: Any) -> None:
+def record(fn: Callable, args: tuple, kwargs: dict, device: str | None, result: Any, one_thread: bool = False) -> None:
     """A core call that made part of this run's view, on ``device`` (from ui.compute; None: a function
     that takes no device). The script runs what ran on the CPU on the CPU (the same numbers on any
     machine), the rest on the best device."""
@@ -76,7 +77,7 @@ def record(fn: Callable, args: tuple, kwargs: dict, device: str | None, result: 
     calls = st.session_state.get(_CALLS) if get_script_run_ctx() is not None else None  # none outside a page
     if calls is not None:
         calls.append(Call(fn.__module__, fn.__qualname__, tuple(args), dict(kwargs),
-                          None if device is None else "cpu" if device == "cpu" else "device", result))
+                          None if device is None else "cpu" if device == "cpu" else "device", result, one_thread))
 
 
 # ---------------------------------------------------------------------------------------- the script
@@ -165,7 +166,7 @@ def script(title: str, view: View, calls: list[Call], values: dict[str, Any]) ->
         modules.add(src.module)
         body.append(f"{src.name} = {src.module.split('.')[-1]}.{src.function}({', '.join(map(literal, src.args))})")
     fallback = view.upload_fallback if upload_note else ""
-    uses_device = uses_cpu = False
+    uses_device = uses_cpu = one_thread = False
     repeats: dict[str, int] = {}
     arguments: dict[str, dict[str, Any]] = {}  # function -> its first call's arguments, by name
     for call in calls:
@@ -187,7 +188,13 @@ def script(title: str, view: View, calls: list[Call], values: dict[str, Any]) ->
             args.append("device=device")
             uses_device = True
         modules.add(call.module)
-        body.append(_call_line(f"{var} = {call.module.split('.')[-1]}.{call.function}(", args))
+        line = _call_line(f"{var} = {call.module.split('.')[-1]}.{call.function}(", args)
+        if call.one_thread:
+            one_thread = True
+            where = "cpu" if call.on == "cpu" else "device"
+            line = f"with single_thread({where}):  # small tensors, many steps: one thread, as on the page\n" \
+                   + "\n".join("    " + ln for ln in line.splitlines())
+        body.append(line)
         names.add(var, call.result)
         fn = getattr(importlib.import_module(call.module), call.function)
         bound = inspect.signature(fn).bind_partial(*call.args, **call.kwargs)
@@ -204,8 +211,9 @@ def script(title: str, view: View, calls: list[Call], values: dict[str, Any]) ->
     imports = [*lifted, ""] if lifted else []
     core = sorted(m.split(".")[-1] for m in modules if m.startswith("core.") and m != "core.device")
     imports.append(f"from core import {', '.join(core)}")
-    if uses_device:
-        imports.append("from core.device import pick_device")
+    device_names = [name for name, used in (("pick_device", uses_device), ("single_thread", one_thread)) if used]
+    if device_names:
+        imports.append(f"from core.device import {', '.join(device_names)}")
     setup = []
     if uses_device:
         setup.append("device = pick_device()  # a GPU when there is one (cuda > mps > cpu), as on the page")
