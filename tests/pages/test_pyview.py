@@ -147,7 +147,7 @@ def open_tab(chapter, tab: str, folder: Path) -> Opened:
 
 def open_next(request, tmp_path_factory) -> None:
     """Open the tab of the next test now: its page runs here while this test's script runs in its own process
-    (the two cores both work: about a third off this file's time)."""
+    (each keeps a core busy: one tab's wait for its script is the next tab's page run)."""
     items = request.session.items
     i = items.index(request.node)
     nxt = items[i + 1] if i + 1 < len(items) else None
