@@ -22,7 +22,7 @@ def _sources(v: dict[str, Any]) -> tuple[list[Source], str]:
 def _view(names: dict[str, str], prints: str, values: tuple[str, ...] = ()) -> View:
     """Every tab starts from the graph, its layout and a spectrum."""
     return View(names={"make_graph": "graph", "layout": "xy", "largest_component": "graph, keep", "spectrum": "spec",
-                       **names}, prints=prints,
+                       "random_walk": "tv", **names}, prints=prints,
                 values=values, sources=_sources, upload_fallback="graph")
 
 
