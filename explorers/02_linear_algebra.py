@@ -100,7 +100,7 @@ def reconstruction_view(ds, res, k):
 def compression_view(ctrl):
     with ctrl:
         photo = controls.selectbox("Photo", "la_photo", list(data.PHOTOS), format_func=str.capitalize)
-    img = data.load_photo(photo)
+    img = compute.call(data.load_photo, photo)
     factors, t_svd = compute.run(f"SVD of the {img.shape[0]}×{img.shape[1]} photo", linalg.svd, img)
     with ctrl:
         rank = controls.slider("Rank r", "la_rank", 1, len(factors.S), 20)

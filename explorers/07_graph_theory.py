@@ -206,10 +206,10 @@ def signals_tab(ctrl, main, graph, xy):
                                  f"{graphs.DENSE_LIMIT:,} nodes.")
     spec, t = spectrum_of(graph, "laplacian")
     try:
-        x = graphs.signal(graph, spec, kind, noise, node, seed=0)
+        x = compute.call(graphs.signal, graph, spec, kind, noise, node, seed=0)
     except DataError as exc:
         text.note(st, f"{exc} Showing the smooth signal.", mark="⚠")
-        x = graphs.signal(graph, spec, "smooth")
+        x = compute.call(graphs.signal, graph, spec, "smooth")
     if filt_kind == "heat":
         filt, t2 = compute.run("heat filter", graphs.heat_filter, graph, spec, x, float(heat_t), on="cpu")
         filt_name, filt_gain = f"e^(−{heat_t:g}L)", f"e^(−{heat_t:g}λ)"
@@ -249,7 +249,7 @@ def cheeger_tab(ctrl, main, graph, xy):
     if graph.n < 2 or graph.m == 0:
         return cannot(graph, xy, "Cheeger's inequality and random walks need a graph with at least one edge.")
     comps = graphs.components(graph)
-    part, keep = (graph, np.arange(graph.n)) if comps == 1 else graphs.largest_component(graph)
+    part, keep = compute.call(graphs.largest_component, graph) if comps > 1 else (graph, np.arange(graph.n))
     with ctrl:
         start = controls.slider("Random walk starts at node", "gr_start", 0, max(part.n - 1, 1), 0,
                                 help="Counted within the component analysed.")

@@ -48,7 +48,7 @@ def signal_controls() -> hm.Signal:
                 sig = _parse(file.getvalue(), file.name)
                 text.notes(st, sig.notes)
                 st.caption("Uploaded data stays in this browser session; a shared link cannot carry it.")
-                return hm.with_noise(sig, noise, seed)
+                return compute.call(hm.with_noise, sig, noise, seed)
             except DataError as exc:
                 text.refused_upload(st, file.name, exc)
         st.caption("Until a usable file is uploaded the page shows the ECG.")

@@ -40,6 +40,15 @@ def run(what: str, fn: Callable[..., T], *args: Any, on: str | None = None, **kw
     return out
 
 
+def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` for a cheap function with no device (a bundled loader, a signal on a graph):
+    neither cached nor timed, but written into “This view in Python” like the calls of :func:`run`, so
+    that what it returns can be an argument of a later call in the script."""
+    out = fn(*args, **kwargs)
+    pyview.record(fn, args, kwargs, None, out)
+    return out
+
+
 # Progress bars cannot live inside st.cache_data (it would replay them on a cache hit, into a
 # block that no longer exists), so long work is cached in a bounded cache of its own, which hands the
 # computing session's progress to the function and to every session waiting for the same result.
@@ -241,5 +250,5 @@ def run_with_progress(what: str, fn: Callable[..., T], *args: Any, on: str | Non
         out = _long_work.get(fingerprint(call), lambda report: _compute_with_progress(*call, report), progress)
     finally:
         bar.empty()
-    pyview.record(fn, args, kwargs, call[2], out[0])
+    pyview.record(fn, args, kwargs, call[2], out[0], one_thread=True)  # as _compute_with_progress runs it
     return out

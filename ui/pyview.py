@@ -3,7 +3,8 @@
 Every computation of a page goes through :func:`ui.compute.run`, which reports each call here
 (:func:`record`): the core function, its arguments and its result. The script is those calls written
 out with literal arguments, after the loaders that made their array arguments, followed by prints of
-the tab's numbers (:data:`VIEWS`, written once per tab, in the page's own formats). An argument that is
+the tab's numbers (a :class:`View` per tab, in the page's own formats: ui/pyviews/, a module per
+chapter). An argument that is
 neither a plain value nor the result (or a field of the result) of a loader or an earlier call cannot be
 written down: then the tab shows no script rather than one that would not reproduce it. An upload is
 never part of a script: it loads a bundled data set instead and says so.
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import inspect
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,101 +50,6 @@ class View:
     upload_fallback: str = ""  # with an upload: the expression that stands in for its data
 
 
-def _la_sources(v: dict[str, Any]) -> tuple[list[Source], str]:
-    key = v.get("la_data", "digits")
-    if key == "gaussian":
-        args = (v["la_n"], v["la_dim"], v["la_stretch"], v["la_angle"], v.get("la_rho", 0.0), v["la_seed"])
-        return [Source("ds", "core.data", "gaussian_cloud", args)], ""
-    if key == "upload":
-        return [Source("ds", "core.data", "load_dataset", ("digits",))], \
-            "Your upload is not part of this script (it stays in your browser session): the script loads the " \
-            "bundled digits instead, so its numbers are the digits', not your file's."
-    return [Source("ds", "core.data", "load_dataset", (key,))], ""
-
-
-def _graph_sources(v: dict[str, Any]) -> tuple[list[Source], str]:
-    from core import graphs
-
-    key = v.get("gr_graph", "karate")
-    return ([Source("graph", "core.graphs", "make_graph", (key,))] if key in graphs.REAL else []), ""
-
-
-VIEWS: dict[tuple[str, str], View] = {
-    ("la", "PCA"): View(
-        names={"pca": "pca"}, values=("la_k",), sources=_la_sources, upload_fallback="ds.X",
-        prints='kept = float(pca.explained_variance_ratio[:k].sum())\n'
-               'print(f"Variance kept by {k} of {ds.shape[1]} axes: {kept:.1%}")\n'
-               'print(f"Rank of the centred data: {pca.rank}")\n'
-               'print(f"Largest eigenvalue λ₁: {pca.explained_variance[0]:.4g}")'),
-    ("la", "Reconstruction"): View(
-        names={"pca": "pca"}, values=("la_k",), sources=_la_sources, upload_fallback="ds.X",
-        prints='curve = pca.reconstruction_error_curve()\n'
-               'print(f"Error with k = {k}, measured: {linalg.relative_reconstruction_error(pca, ds.X, k):.3%}")\n'
-               'print(f"Discarded σ² over all σ² (Eckart–Young): {curve[min(k, len(curve) - 1)]:.3%}")'),
-    ("op", "Theory"): View(
-        names={"quadratic_theory": "th"},
-        prints='import math\n\n'
-               'for label, rate in [("GD rate, measured", th.gd_rate_measured),\n'
-               '                    ("GD rate, theory", th.gd_rate_theory),\n'
-               '                    ("Heavy ball, measured", th.hb_rate_measured),\n'
-               '                    ("Heavy ball, theory", th.hb_rate_theory)]:\n'
-               '    print(f"{label}: {rate:.5f}" if math.isfinite(rate) else f"{label}: —")'),
-    ("gr", "Cheeger and random walks"): View(
-        names={"make_graph": "graph", "layout": "xy", "spectrum": "spec"}, sources=_graph_sources,
-        prints='c = graphs.cheeger(graph, spec)\n'
-               'print(f"λ₂ of L_sym: {c.lambda2:.5f}")\n'
-               'print(f"Sweep-cut conductance: {c.sweep_conductance:.5f}")\n'
-               'print(f"Walk\'s spectral gap: {c.gap:.5f}")\n'
-               'print(f"Lazy walk\'s gap λ₂/2: {c.lazy_gap:.5f}")'),
-    ("qc", "Two qubits"): View(
-        names={"two_qubits": "r"}, skip=("load_pennylane",),
-        prints='import numpy as np\n\n'
-               'print(f"Entropy of qubit 0: {r.entropy:.4f} bits")\n'
-               'print(f"Length of qubit 0\'s Bloch vector: {np.linalg.norm(r.reduced_bloch):.4f}")\n'
-               'print(f"⟨Z⊗Z⟩: {r.zz:.4f}")'),
-    ("op", "Landscapes"): View(
-        names={"tune": "tuned, runs", "run": "runs"}, values=("op_land", "op_lrmode"),
-        prints='kappa, angle = runs_call_kwargs["kappa"], runs_call_kwargs["angle"]\n'
-               'land = optim.landscape(land, kappa, angle)\n'
-               'rows = optim.select(runs, tuned.best_lr) if lrmode == "tuned" else range(len(runs.kinds))\n'
-               'for r in rows:\n'
-               '    final = "final f − f*" if land.f_min is not None else "final f"\n'
-               '    value = optim.gap(land, runs.losses[-1, [r]])[0]\n'
-               '    name = optim.OPTIMIZERS[runs.kinds[r]][0]\n'
-               '    print(f"{name}: learning rate {runs.lrs[r]:.3g}, {final} {value:.3e}")'),
-    ("gr", "Spectrum"): View(
-        names={"make_graph": "graph", "layout": "xy", "spectrum": "spec"}, sources=_graph_sources,
-        prints='print(f"Nodes: {graph.n:,}")\n'
-               'print(f"Edges: {graph.m:,}")\n'
-               'print(f"Connected components: {graphs.components(graph)}")\n'
-               'zeros = spec.zero_count() if spec.kind != "adjacency" else "—"\n'
-               'print(f"Eigenvalue 0, times: {zeros}")'),
-    ("tp", "Rips filtration"): View(
-        names={"persistence": "pers"}, values=("tp_eps",),
-        prints='rips = topology.rips_at(pers.D, eps)\n'
-               'print(f"Points: {pers.cloud.n:,}")\n'
-               'for dim, bars in enumerate(pers.dgms):\n'
-               '    print(f"β{\'₀₁₂\'[dim]}(ε): {topology.betti_at(bars, eps)}")\n'
-               'print(f"Edges at ε: {rips.n_edges:,}")\n'
-               'print(f"Triangles at ε: {rips.n_triangles:,}")'),
-    ("ha", "Fourier"): View(
-        names={"make_signal": "sig", "spectrum": ("spec", "out"), "fourier_filter": "filt",
-               "convolution_theorem": "conv", "aliasing": "al"},
-        prints='print(f"Σ x² (time): {spec.energy_time:.6g}")\n'
-               'print(f"(1/N) Σ |X_k|² (frequency): {spec.energy_freq:.6g}")\n'
-               'print(f"Energy that passes: {filt.kept_energy:.1%}")\n'
-               'print(f"Convolution in time vs product in frequency, largest difference: {conv.max_diff:.2e}")\n'
-               'print(f"The tone shows up at: {al.f_alias:g} Hz")'),
-    ("qc", "One qubit"): View(
-        names={"one_qubit": "r"}, skip=("load_pennylane",),
-        prints='print(f"⟨X⟩: {r.bloch[0]:.4f}")\n'
-               'print(f"⟨Y⟩: {r.bloch[1]:.4f}")\n'
-               'print(f"⟨Z⟩: {r.bloch[2]:.4f}")\n'
-               'print(f"P(1), exact: {r.probs[1]:.4f}")\n'
-               'print(f"Sampled frequency of 1: {r.counts[1] / r.counts.sum():.3f}")'),
-}
-
-
 # ----------------------------------------------------------------------------------------- recording
 
 
@@ -151,8 +59,9 @@ class Call:
     function: str
     args: tuple
     kwargs: dict
-    on: str | None
+    on: str | None  # "cpu", "device" (the best one), or None: the function takes no device
     result: Any = field(default=None, repr=False)
+    one_thread: bool = False  # long work on small tensors, which the page runs on one torch thread
 
 
 def start() -> None:
@@ -165,15 +74,16 @@ def finish() -> None:
     st.session_state.pop(_CALLS, None)
 
 
-def record(fn: Callable, args: tuple, kwargs: dict, device: str, result: Any) -> None:
-    """A core call that made part of this run's view, on ``device`` (from ui.compute). The script runs
-    what ran on the CPU on the CPU (the same numbers on any machine), the rest on the best device."""
+def record(fn: Callable, args: tuple, kwargs: dict, device: str | None, result: Any, one_thread: bool = False) -> None:
+    """A core call that made part of this run's view, on ``device`` (from ui.compute; None: a function
+    that takes no device). The script runs what ran on the CPU on the CPU (the same numbers on any
+    machine), the rest on the best device."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     calls = st.session_state.get(_CALLS) if get_script_run_ctx() is not None else None  # none outside a page
     if calls is not None:
         calls.append(Call(fn.__module__, fn.__qualname__, tuple(args), dict(kwargs),
-                          "cpu" if device == "cpu" else None, result))
+                          None if device is None else "cpu" if device == "cpu" else "device", result, one_thread))
 
 
 # ---------------------------------------------------------------------------------------- the script
@@ -262,9 +172,9 @@ def script(title: str, view: View, calls: list[Call], values: dict[str, Any]) ->
         modules.add(src.module)
         body.append(f"{src.name} = {src.module.split('.')[-1]}.{src.function}({', '.join(map(literal, src.args))})")
     fallback = view.upload_fallback if upload_note else ""
-    uses_device = uses_cpu = False
+    uses_device = uses_cpu = one_thread = False
     repeats: dict[str, int] = {}
-    kwargs_of: dict[str, dict] = {}
+    arguments: dict[str, dict[str, Any]] = {}  # function -> its first call's arguments, by name
     for call in calls:
         if call.function in view.skip:
             continue
@@ -280,36 +190,56 @@ def script(title: str, view: View, calls: list[Call], values: dict[str, Any]) ->
         if call.on == "cpu":
             args.append("device=cpu")
             uses_cpu = True
-        else:
+        elif call.on == "device":
             args.append("device=device")
             uses_device = True
         modules.add(call.module)
-        body.append(_call_line(f"{var} = {call.module.split('.')[-1]}.{call.function}(", args))
+        line = _call_line(f"{var} = {call.module.split('.')[-1]}.{call.function}(", args)
+        if call.one_thread:
+            one_thread = True
+            where = "cpu" if call.on == "cpu" else "device"
+            line = f"with single_thread({where}):  # small tensors, many steps: one thread, as on the page\n" \
+                   + "\n".join("    " + ln for ln in line.splitlines())
+        body.append(line)
         names.add(var, call.result)
-        kwargs_of[var] = call.kwargs
+        fn = getattr(importlib.import_module(call.module), call.function)
+        bound = inspect.signature(fn).bind_partial(*call.args, **call.kwargs)
+        bound.apply_defaults()
+        arguments.setdefault(call.function, bound.arguments)
     head = [f'"""{title}: this view in Python. Save it in the project\'s root and run it there:',
             "    .venv/bin/python this_view.py",
             'Change an argument and run it again: the numbers are those the page shows for it."""', ""]
     if upload_note:
         head[2:2] = [f"{line}" for line in _wrap(upload_note)]
-    imports = ["import torch", ""] if uses_cpu else []
+    prints = _ARGUMENT.sub(lambda m: _argument_of(m, arguments), view.prints).splitlines()
+    lifted = sorted({ln for ln in prints if ln.startswith("import ")} | ({"import torch"} if uses_cpu else set()))
+    prints = "\n".join(ln for ln in prints if ln not in lifted).strip("\n")  # their imports go to the top
+    imports = [*lifted, ""] if lifted else []
     core = sorted(m.split(".")[-1] for m in modules if m.startswith("core.") and m != "core.device")
     imports.append(f"from core import {', '.join(core)}")
-    if uses_device:
-        imports.append("from core.device import pick_device")
+    device_names = [name for name, used in (("pick_device", uses_device), ("single_thread", one_thread)) if used]
+    if device_names:
+        imports.append(f"from core.device import {', '.join(device_names)}")
     setup = []
     if uses_device:
         setup.append("device = pick_device()  # a GPU when there is one (cuda > mps > cpu), as on the page")
     if uses_cpu:
         setup.append("cpu = torch.device(\"cpu\")  # work too small for a GPU runs on the CPU, as on the page")
     assigned = [f"{key.split('_', 1)[1]} = {literal(values[key])}" for key in view.values if key in values]
-    prints = view.prints
-    if "runs_call_kwargs" in prints:  # the optimizer views read the landscape's κ and θ from their own call
-        runs_kwargs = kwargs_of.get("tuned, runs") or kwargs_of.get("runs") or {}
-        prints = prints.replace('runs_call_kwargs["kappa"]', literal(runs_kwargs.get("kappa", 10.0)))
-        prints = prints.replace('runs_call_kwargs["angle"]', literal(runs_kwargs.get("angle", 0.0)))
     lines = [*head, *imports, "", *setup, "", *body, "", *assigned, prints, ""]
     return "\n".join(lines)
+
+
+_ARGUMENT = re.compile(r"\$\{([\w|]+)\.(\w+)\}")  # ${tune|run.kappa}: an argument of a call above
+
+
+def _argument_of(match: re.Match, arguments: dict[str, dict[str, Any]]) -> str:
+    """A View's prints may name an argument of a call (``${function.parameter}``, the first of several
+    functions ``a|b`` that ran): the script writes its value there, as a literal."""
+    for function in match.group(1).split("|"):
+        if function in arguments:
+            return literal(arguments[function][match.group(2)])
+    raise NotWritable(f"no call of {match.group(1)}")
 
 
 def _call_line(start: str, args: list[str], width: int = 100) -> str:
@@ -340,6 +270,8 @@ def _wrap(note: str, width: int = 100) -> list[str]:
 
 def show(prefix: str, tab: str, title: str, values: dict[str, Any]) -> None:
     """The expander under the tab, when the tab has a script that can be written for this view."""
+    from ui.pyviews import VIEWS
+
     view = VIEWS.get((prefix, tab))
     calls = st.session_state.get(_CALLS) or []
     if view is None or not calls:
