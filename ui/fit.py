@@ -41,9 +41,13 @@ def _units(view: dict[str, Any], height: Any = None) -> Iterator[tuple[dict[str,
         yield from _units(view["spec"])
 
 
+def _number(value: Any, default: float) -> float:
+    """A size a spec sets as a number, else ``default`` (an expression is the browser's to evaluate)."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else default
+
+
 def _config(spec: dict[str, Any], part: str, key: str, default: float) -> float:
-    value = spec.get("config", {}).get(part, {}).get(key, default)
-    return value if isinstance(value, int | float) else default
+    return _number(spec.get("config", {}).get(part, {}).get(key), default)
 
 
 def axis_titles(spec: dict[str, Any]) -> None:
@@ -60,7 +64,7 @@ def axis_titles(spec: dict[str, Any]) -> None:
         title = owner.get("title")
         if not isinstance(title, str):
             continue
-        size = axis.get("titleFontSize", default_size)
+        size = _number(axis.get("titleFontSize"), default_size)
         tall = height if isinstance(height, int | float) else default_height
         chars = max(8, int(tall / (AXIS_TITLE_EM * size)))
         if len(title) > chars:
@@ -101,11 +105,11 @@ def legends(spec: dict[str, Any], values: Values) -> None:
             legend = enc.get("legend") if isinstance(enc, dict) else None
             if not isinstance(legend, dict) or legend.get("orient") not in sides or "field" not in enc:
                 continue
-            size = legend.get("labelFontSize", label_size)
+            size = _number(legend.get("labelFontSize"), label_size)
             title = _legend_title(legend, enc)
-            title_w = len(title) * TITLE_EM * legend.get("titleFontSize", title_size)
+            title_w = len(title) * TITLE_EM * _number(legend.get("titleFontSize"), title_size)
             if enc.get("type") == "quantitative" and "bin" not in enc:  # a colour ramp
-                width = max(title_w, legend.get("gradientLength", 200) + 2 * size)
+                width = max(title_w, _number(legend.get("gradientLength"), 200) + 2 * size)
             else:
                 domain = enc.get("scale", {}).get("domain") if isinstance(enc.get("scale"), dict) else None
                 labels = [str(v) for v in domain] if isinstance(domain, list) else values(enc["field"])
