@@ -178,6 +178,11 @@ def gradients_tab(ctrl, main):
                            3 if n_params <= 36 else 1, on="cpu")
         sweep, t2 = compute.run(f"sweep of w{index}", q.shift_sweep, qubits, layers, seed, index, on="cpu")
     layout.compute_line(t, t2)
+    left, right = layout.side_by_side([1.3, 1])
+    with left:
+        charts.show(*fig.shift_chart(sweep), "parameter shift")
+    with right:
+        charts.show(*fig.method_costs(g.rows), "gradient cost")
     table = pd.DataFrame({"method": [r.method for r in g.rows], "simulator": [r.simulator for r in g.rows],
                           "circuit executions": [r.executions for r in g.rows],
                           "time (ms)": [r.seconds * 1e3 for r in g.rows],
@@ -197,11 +202,6 @@ def gradients_tab(ctrl, main):
                + " ".join(f"{r.method}: {r.how}." for r in g.rows[1:]) + " Times: median of the runs on this CPU. "
                f"Parameters are numbered layer by layer, qubit by qubit, then the angles φ, θ, ω of each Rot: w_k "
                f"belongs to layer ⌊k/{per}⌋, qubit ⌊(k mod {per})/3⌋ and angle k mod 3 (counting from 0).")
-    left, right = layout.side_by_side([1.3, 1])
-    with left:
-        charts.show(*fig.shift_chart(sweep), "parameter shift")
-    with right:
-        charts.show(*fig.method_costs(g.rows), "gradient cost")
     layout.notice("Parameter shift is exact, not an approximation: the cost along one angle is a sinusoid, and two "
                   "evaluations a quarter-period away give its slope. It is what real hardware can do; backprop and "
                   "adjoint need the simulated state, but cost about one circuit whatever the parameter count.")

@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ui import sheet, shell
+from ui import fit, sheet, shell
 
 FONT = "Source Sans Pro, Helvetica, Arial, sans-serif"
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies and on washed-out projectors.
@@ -62,6 +62,7 @@ _POINTS = {"point", "circle", "square"}
 # stay under 14 px, legends and titles that would cut their labels at the normal width)
 _TYPE_KEYS = {"fontSize", "labelFontSize", "titleFontSize", "subtitleFontSize", "labelLimit", "titleLimit"}
 MIN_PRESENT_TYPE = 14  # px: no chart's own font size below this when presenting
+LEGEND_VALUES = 60  # a legend lists at most this many of a field's values (more would not fit anywhere)
 SVG_ROWS = 3000  # charts with up to this many data rows draw as SVG (crisp type; the browser tests measure it)
 
 
@@ -368,16 +369,43 @@ def wrap_titles(spec: dict[str, Any], content: bool = False) -> None:
     walk(spec)
 
 
-def _rows(chart: alt.TopLevelMixin | Template, spec: dict[str, Any]) -> int:
-    """How many data rows a chart draws (its datasets; inline values count too)."""
+def _frames(chart: alt.TopLevelMixin | Template, spec: dict[str, Any]) -> Iterator[Any]:
+    """The chart's data sets: a Template's frames, or the spec's (Arrow bytes as Arrow tables, inline values as
+    lists of records)."""
     import pyarrow as pa
 
     if isinstance(chart, Template):
-        return sum(len(df) for df in chart.data.values())
-    rows = 0
+        yield from chart.data.values()
+        return
     for value in spec.get("datasets", {}).values():
-        rows += pa.ipc.open_stream(value).read_all().num_rows if isinstance(value, bytes) else len(value)
-    return rows
+        yield pa.ipc.open_stream(value).read_all() if isinstance(value, bytes) else value
+
+
+def _field_values(chart: alt.TopLevelMixin | Template, spec: dict[str, Any]) -> fit.Values:
+    """``field -> its distinct values as text`` over the chart's data (for legends that do not list their domain)."""
+
+    def values(name: str) -> list[str] | None:
+        for frame in _frames(chart, spec):
+            if isinstance(frame, list):
+                if frame and isinstance(frame[0], dict) and name in frame[0]:
+                    column = pd.Series([r.get(name) for r in frame])
+                else:
+                    continue
+            elif isinstance(frame, pd.DataFrame) and name in frame.columns:
+                column = frame[name]
+            elif name in getattr(frame, "column_names", ()):  # an Arrow table
+                column = frame.column(name).to_pandas()
+            else:
+                continue
+            return [str(v) for v in column.dropna().unique()[:LEGEND_VALUES]]
+        return None
+
+    return values
+
+
+def _rows(chart: alt.TopLevelMixin | Template, spec: dict[str, Any]) -> int:
+    """How many data rows a chart draws (its datasets; inline values count too)."""
+    return sum(len(frame) for frame in _frames(chart, spec))
 
 
 def show(chart: alt.TopLevelMixin | Template, data: pd.DataFrame | None, name: str, container: Any = None,
@@ -392,16 +420,22 @@ def show(chart: alt.TopLevelMixin | Template, data: pd.DataFrame | None, name: s
     present = shell.presentation_mode()
     spec = _spec(chart, present)
     wrap_titles(spec, content=width == "content")
+    fit.axis_titles(spec)
+    fit.legends(spec, _field_values(chart, spec))
     # room round the chart for glyphs taller or wider than Vega measures (‖, subscripts, a fallback font):
-    # in the spec itself, as Streamlit's own chart config would replace the theme's
+    # in the spec itself, as Streamlit's own chart config would replace the theme's; on the right, the last tick
+    # label centred on the plot's edge, which Vega measures narrower than Chromium draws it ("−0.50")
     room = PRESENT_SCALE if present else 1
-    spec.setdefault("padding", {"top": round(12 * room), "left": round(8 * room), "right": 5, "bottom": 5})
+    spec.setdefault("padding", {"top": round(12 * room), "left": round(8 * room), "right": round(12 * room),
+                                "bottom": 5})
     if _rows(chart, spec) <= SVG_ROWS:
         spec["usermeta"] = {**spec.get("usermeta", {}), "embedOptions": {"renderer": "svg"}}
-    if width == "content":
-        # Streamlit fits a chart's whole box (titles and legends too) into its width and height;
-        # "pad" keeps the plot itself at the size asked for (square maps stay square).
-        spec["autosize"] = {"type": "pad", "contains": "content"}
+    # Streamlit fits a chart's whole box (titles, legends, axes) into its width and its height: a wrapped title
+    # or a legend on top squeezed the plot (to 22 px under a long rotated axis title, whose height counts too).
+    # The plot keeps the height asked for and the box grows round it; "pad" keeps a chart drawn at its own
+    # width at that width too (square maps stay square).
+    spec["autosize"] = {"type": "pad", "contains": "content"} if width == "content" else {"type": "fit-x",
+                                                                                          "contains": "padding"}
     where.vega_lite_chart(spec=spec, theme=None, width=width)
     sheet.add(chart, present)  # "Download this view": every chart of the tab on one sheet
     slug = _slug(name)

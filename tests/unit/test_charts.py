@@ -1,13 +1,14 @@
 """The chart kit: specs for the browser carry their data as Arrow, exports are self-contained."""
 
 import json
+import re
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ui import charts
+from ui import charts, fit
 
 
 def _chart(values):
@@ -167,3 +168,59 @@ def test_titles_wrap_to_the_chart_s_width_instead_of_being_cut():
     words = long_title.split() + long_sub.split()
     assert all(w.replace("&", "&amp;") in svg for w in words)
     assert f">{long_title}<" not in svg and f">{long_sub}<" not in svg  # broken into lines (tspans)
+
+
+def _columns(expr: str, width: float) -> int:
+    """Evaluate ui.fit's columns expression (``room >= w ? k : (…)``) for a plot ``width`` px wide."""
+    for gap, need, k in re.findall(r"\(width \+ (\d+)\) >= (\d+) \? (\d+)", expr):
+        if width + int(gap) >= int(need):
+            return int(k)
+    return 1
+
+
+def test_legends_above_a_plot_take_the_columns_its_width_has_room_for():
+    """Issue 22: Vega fits the plot to the chart's width, not a legend above it; the kit gives the legend as many
+    columns as fit (the labels' widths estimated from their length), on a phone fewer than on a desktop."""
+    names = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+    df = pd.DataFrame({"x": np.arange(6.0), "y": np.arange(6.0), "optimizer": names})
+    chart = alt.Chart(df).mark_line().encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color(
+        "optimizer:N", legend=alt.Legend(orient="top", title=None, columns=4)))
+    spec = charts.spec_of(chart)
+    fit.legends(spec, charts._field_values(chart, spec))
+    expr = spec["encoding"]["color"]["legend"]["columns"]["expr"]
+    assert _columns(expr, 900) == 4  # the author's most
+    assert 1 <= _columns(expr, 200) < _columns(expr, 300) < 4
+    present = charts.spec_of(chart, present=True)
+    fit.legends(present, charts._field_values(chart, present))
+    assert _columns(present["encoding"]["color"]["legend"]["columns"]["expr"], 420) < _columns(expr, 420)
+    assert "<svg" in charts._render(json.dumps(charts.spec_of(chart, inline=True) | {"encoding": spec["encoding"]}),
+                                    "svg")
+
+
+def test_two_legends_on_one_side_stack_when_they_do_not_fit_side_by_side():
+    df = pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0], "a": ["H0", "H1"], "b": ["2 · max displacement", "max |ΔD|"]})
+    dots = alt.Chart(df).mark_point().encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), color=alt.Color(
+        "a:N", legend=alt.Legend(orient="top", title="bottleneck distance")))
+    lines = alt.Chart(df).mark_line().encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), strokeDash=alt.StrokeDash(
+        "b:N", legend=alt.Legend(orient="top", title="bound (largest of the trials)")))
+    spec = charts.spec_of(alt.layer(lines, dots).resolve_scale(color="independent"), inline=True)
+    fit.legends(spec, charts._field_values(None, spec))
+    signal = spec["config"]["legend"]["layout"]["top"]["direction"]["signal"]
+    assert signal.startswith("width < ") and "'vertical'" in signal
+    assert "<svg" in charts._render(json.dumps(spec), "svg")
+
+
+def test_a_y_axis_title_longer_than_its_plot_is_tall_breaks_into_lines():
+    """A rotated axis title longer than the plot stood out of the chart (and, as Streamlit fitted the whole chart
+    to its height, squeezed the plot): it breaks into lines no longer than the plot is tall."""
+    title = "cross-entropy on the training set (log)"
+    chart = _chart([1.0, 2.0]).encode(y=alt.Y("y:Q", title=title)).properties(height=200)
+    spec = charts.spec_of(chart, present=True)
+    fit.axis_titles(spec)
+    lines = spec["encoding"]["y"]["title"]
+    size = spec["config"]["axis"]["titleFontSize"]
+    assert isinstance(lines, list) and " ".join(lines) == title
+    assert all(len(line) * fit.AXIS_TITLE_EM * size <= 200 for line in lines)
+    tall = charts.spec_of(chart.properties(height=400))
+    fit.axis_titles(tall)
+    assert tall["encoding"]["y"]["title"] == title  # fits: left alone
