@@ -146,14 +146,31 @@ def _penalty(params, l1: float, l2: float) -> torch.Tensor:
     return total
 
 
+def _backward(params, inputs, zs, logits, y, activation: str, l2: float) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Backpropagation written out (the book's Figure 1.2(c)): δ_L = (softmax − one-hot)/n at the output,
+    ∂L/∂W_l = δ_lᵀ h_{l−1} (+ 2λ₂ W_l), ∂L/∂b_l = Σ δ_l, and δ_{l−1} = (δ_l W_l) ⊙ σ'(z_{l−1})."""
+    d = torch.softmax(logits, dim=1)
+    d[torch.arange(len(y), device=d.device), y] -= 1
+    d /= len(y)
+    grads = []
+    for i in range(len(params) - 1, -1, -1):
+        W = params[i][0]
+        grads.append((d.T @ inputs[i] + 2 * l2 * W if l2 else d.T @ inputs[i], d.sum(0)))
+        if i:
+            h = inputs[i]  # σ(z_{i−1}): σ' from the activation itself
+            slope = h * (1 - h) if activation == "sigmoid" else 1 - h * h if activation == "tanh" else zs[i - 1] > 0
+            d = (d @ W) * slope
+    return grads[::-1]
+
+
 def loss_and_gradients(params: list[tuple[torch.Tensor, torch.Tensor]], X: torch.Tensor, y: torch.Tensor,
                        activation: str, l2: float = 0.0) -> tuple[float, list[tuple[torch.Tensor, torch.Tensor]]]:
-    """Mean cross-entropy + λ₂ Σ W² and its gradient with respect to every W and b, by backpropagation
-    (torch autograd): the step :func:`train_mlp` takes. The L1 part is not here: it is a proximal step."""
-    leaves = [(W.detach().requires_grad_(True), b.detach().requires_grad_(True)) for W, b in params]
-    loss = torch.nn.functional.cross_entropy(forward(leaves, X, activation), y) + _penalty(leaves, 0.0, l2)
-    grads = torch.autograd.grad(loss, [t for pair in leaves for t in pair])
-    return float(loss.detach()), [(grads[2 * i], grads[2 * i + 1]) for i in range(len(leaves))]
+    """Mean cross-entropy + λ₂ Σ W² and its gradient with respect to every W and b, by backpropagation:
+    the step :func:`train_mlp` takes. The L1 part is not here: it is a proximal step."""
+    with torch.no_grad():
+        logits, inputs, zs = forward(params, X, activation, keep=True)
+        loss = torch.nn.functional.cross_entropy(logits, y) + _penalty(params, 0.0, l2)
+        return float(loss), _backward(params, inputs, zs, logits, y, activation, l2)
 
 
 @dataclass(frozen=True)
@@ -221,46 +238,48 @@ def train_mlp(data: str = "moons", hidden: tuple[int, ...] = (8, 8), activation:
     classes = int(ds.y.max()) + 1
     sizes = (X.shape[1], *(int(h) for h in hidden), classes)
     params = init_weights(sizes, activation, seed, device)
-    Xt = torch.as_tensor(X, dtype=dtype, device=device)
-    yt = torch.as_tensor(np.array(ds.y), device=device)
-    tr, te = torch.as_tensor(is_train, device=device), torch.as_tensor(~is_train, device=device)
-    Xtr, ytr, yte = Xt[tr], yt[tr], yt[te]
+    order = np.r_[np.flatnonzero(is_train), np.flatnonzero(~is_train)]  # training rows first: slices, not copies
+    m = int(is_train.sum())
+    Xt = torch.as_tensor(X[order], dtype=dtype, device=device)
+    yt = torch.as_tensor(ds.y[order], device=device)
     epochs = max(0, int(epochs))
     keep = _snapshot_epochs(epochs)
     ce = torch.nn.functional.cross_entropy
-    rows: list[tuple[float, float, float, float, float]] = []
+    nan = torch.tensor(math.nan, dtype=dtype, device=device)
+    rows: list[torch.Tensor] = []
     snaps: list[tuple[int, list[tuple[torch.Tensor, torch.Tensor]]]] = []
 
-    def record(epoch: int, out: torch.Tensor) -> None:
-        acc = (out.argmax(1) == yt).to(dtype)
-        test = (float(ce(out[te], yte)), float(acc[te].mean())) if len(yte) else (math.nan, math.nan)
-        rows.append((float(ce(out[tr], ytr)), test[0], float(acc[tr].mean()), test[1], float(_penalty(params, l1, l2))))
+    def record(epoch: int, out: torch.Tensor, train_loss: torch.Tensor) -> None:
+        hit = (out.argmax(1) == yt).to(dtype)
+        test = (ce(out[m:], yt[m:]), hit[m:].mean()) if m < len(yt) else (nan, nan)
+        rows.append(torch.stack([train_loss, test[0], hit[:m].mean(), test[1], _penalty(params, l1, l2)]))
         if epoch in keep:
             snaps.append((epoch, [(W.clone(), b.clone()) for W, b in params]))
 
     with torch.no_grad():
-        record(0, forward(params, Xt, activation))
-    diverged = None
-    for epoch in range(1, epochs + 1):
-        _, grads = loss_and_gradients(params, Xtr, ytr, activation, l2)
-        with torch.no_grad():
+        out, inputs, zs = forward(params, Xt, activation, keep=True)
+        start = ce(out[:m], yt[:m])
+        record(0, out, start)
+        limit = BLOW_UP * max(float(start), 1e-3)
+        diverged = None
+        for epoch in range(1, epochs + 1):
+            grads = _backward(params, [h[:m] for h in inputs], [z[:m] for z in zs], out[:m], yt[:m], activation, l2)
             new = [(W - lr * gW, b - lr * gb) for (W, b), (gW, gb) in zip(params, grads, strict=True)]
             if l1:
                 new = [(torch.sign(W) * torch.clamp(W.abs() - lr * l1, min=0.0), b) for W, b in new]
-            out = forward(new, Xt, activation)
-            loss = float(ce(out[tr], ytr))
-            if not (math.isfinite(loss) and loss <= BLOW_UP * max(rows[0][0], 1e-3)
-                    and all(bool(torch.isfinite(W).all()) for W, _ in new)):
+            out, inputs, zs = forward(new, Xt, activation, keep=True)
+            loss = ce(out[:m], yt[:m])
+            if not (float(loss) <= limit and all(bool(torch.isfinite(W).all()) for W, _ in new)):  # NaN fails too
                 diverged = epoch
                 break
             params = new
-            record(epoch, out)
-        if progress and (epoch % max(1, epochs // 20) == 0 or epoch == epochs):
-            progress(epoch / epochs, f"Training: epoch {epoch} of {epochs}, loss {rows[-1][0]:.3f}")
+            record(epoch, out, loss)
+            if progress and (epoch % max(1, epochs // 20) == 0 or epoch == epochs):
+                progress(epoch / epochs, f"Training: epoch {epoch} of {epochs}, loss {float(loss):.3f}")
     run = len(rows) - 1
     if snaps[-1][0] != run:  # stopped early: the last finite weights are the replay's last stop
         snaps.append((run, [(W.clone(), b.clone()) for W, b in params]))
-    hist = np.array(rows, dtype=np.float64).T
+    hist = torch.stack(rows).to("cpu", torch.float64).numpy().T
     to_np = lambda t: t.detach().to("cpu", torch.float64).numpy()  # noqa: E731
     return MLPResult(data, sizes, activation, float(lr), float(l1), float(l2), epochs, int(seed), X,
                      np.asarray(ds.y), is_train, tuple(ds.feature_names), tuple(ds.target_names), run, diverged,
