@@ -227,6 +227,10 @@ def train_mlp(data: str = "moons", hidden: tuple[int, ...] = (8, 8), activation:
     times its start) stops training: ``diverged_at`` names it, the history ends at the epoch before."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"Unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}.")
+    if not hidden or min(hidden) < 1:
+        raise ValueError("The network needs at least one hidden layer, each of at least one unit.")
+    if not (math.isfinite(lr) and lr >= 0 and l1 >= 0 and l2 >= 0):
+        raise ValueError("The learning rate and the penalties must be finite and not negative.")
     device = torch.device(device)
     dtype = compute_dtype(device)
     ds = network_data(data, n, noise, seed)
@@ -306,6 +310,15 @@ def accuracy(result: MLPResult, snapshot: int = -1, which: str = "test") -> floa
     return float((pred == result.y[rows]).mean())
 
 
+def confusion(result: MLPResult, snapshot: int = -1, which: str = "test") -> np.ndarray:
+    """The confusion matrix (classes × classes) of ``which`` rows at a snapshot: entry [i, j] counts rows of
+    true class i predicted as j."""
+    rows = {"train": result.is_train, "test": ~result.is_train, "all": np.ones_like(result.is_train)}[which]
+    k = result.sizes[-1]
+    pred = predict_proba(result, snapshot, result.X[rows]).argmax(1) if rows.any() else np.zeros(0, int)
+    return np.bincount(result.y[rows] * k + pred, minlength=k * k).reshape(k, k)
+
+
 @dataclass(frozen=True)
 class Surface:
     xs: np.ndarray  # (G,)
@@ -350,6 +363,8 @@ def neuron(result: MLPResult, layer: int, unit: int, sample: int, snapshot: int 
     W, b = params[layer - 1]
     if not 0 <= unit < W.shape[0]:
         raise ValueError(f"Layer {layer} has units 0 to {W.shape[0] - 1}.")
+    if not 0 <= sample < len(result.X):
+        raise ValueError(f"Samples are numbered 0 to {len(result.X) - 1}.")
     tp = [(torch.from_numpy(Wl), torch.from_numpy(bl)) for Wl, bl in params]
     with torch.no_grad():
         _, inputs, zs = forward(tp, torch.from_numpy(result.X[[sample]]), result.activation, keep=True)

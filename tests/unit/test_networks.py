@@ -90,6 +90,11 @@ def test_forward_pass_and_history_equal_numpy_from_the_snapshot_weights(moons):
         assert moons.train_loss[e] == pytest.approx(-np.log(p[tr, moons.y[tr]]).mean(), abs=1e-12)
         assert moons.test_loss[e] == pytest.approx(-np.log(p[te, moons.y[te]]).mean(), abs=1e-12)
     assert moons.train_loss[-1] < moons.train_loss[0]
+    from sklearn.metrics import confusion_matrix
+
+    p = np_forward(moons.params(-1), moons.X, "tanh")[2].argmax(1)
+    np.testing.assert_array_equal(nw.confusion(moons, -1, "test"), confusion_matrix(moons.y[te], p[te], labels=[0, 1]))
+    np.testing.assert_array_equal(nw.confusion(moons, -1, "all"), confusion_matrix(moons.y, p, labels=[0, 1]))
     surf = nw.decision_surface(moons, 5, resolution=9)
     grid = np.stack(np.meshgrid(surf.xs, surf.ys), axis=-1).reshape(-1, 2)
     np.testing.assert_allclose(surf.prob.ravel(), np_forward(moons.params(5), grid, "tanh")[2][:, 1], atol=1e-12)
@@ -121,6 +126,12 @@ def test_real_sets_are_standardized_by_the_training_rows_and_split_is_stratified
         assert share == pytest.approx(0.5, abs=0.01)
     digits = nw.train_mlp("digits", hidden=(8,), epochs=1)
     assert digits.sizes == (64, 8, 10) and np.isfinite(digits.X).all()
+    assert nw.confusion(digits, -1, "test").sum() == (~digits.is_train).sum()
+    with pytest.raises(ValueError, match="2-D inputs"):
+        nw.decision_surface(digits)
+    for bad in ({"hidden": ()}, {"hidden": (0,)}, {"lr": float("nan")}, {"l1": -1.0}, {"activation": "gelu"}):
+        with pytest.raises(ValueError):
+            nw.train_mlp(**{"epochs": 1, **bad})
     assert nw.split(np.array([0, 0, 1, 1, 1]), 1.0).all()
 
 
