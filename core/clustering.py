@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from core.data import DataError, Dataset
-from core.device import as_tensor
+from core.device import as_tensor, single_thread
 
 SHAPES = {"moons": "Two moons", "aniso": "Anisotropic blobs", "unequal": "Unequal-size blobs"}
 INITS = {"k-means++": "k-means++", "random": "random points", "first": "the first k points"}
@@ -69,9 +69,11 @@ def sample_factors(n: int, seed: int = 0, low: float = 0.25, high: float = 4.0) 
     return np.exp(rng.uniform(math.log(low), math.log(high), n))
 
 
-def prepare(X: np.ndarray, standardize: bool = False, scale_samples: bool = False, seed: int = 0) -> Prepared:
+def prepare(X: np.ndarray, standardize: bool = False, scale_samples: bool = False, seed: int = 0,
+            device: torch.device | str | None = None) -> Prepared:
     """Standardize the columns (centre, divide by the sample standard deviation, ddof = 1; constant columns
-    are centred and left unscaled), then multiply each sample (row) by its own factor."""
+    are centred and left unscaled), then multiply each sample (row) by its own factor. (numpy: ``device`` is
+    accepted so that a page can run it like every other step, and ignored.)"""
     X = np.array(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
         raise DataError(f"Need a table with at least one row and one column, got shape {X.shape}.")
@@ -100,6 +102,7 @@ def subsample(n: int, limit: int, seed: int = 0) -> np.ndarray:
 class Pairwise:
     """Euclidean distances and cosine similarities between every pair of rows."""
 
+    index: np.ndarray  # (m,) the rows of the table these are (all of them, or a sample)
     euclidean: np.ndarray  # (m, m) ‖xᵢ − xⱼ‖
     cosine: np.ndarray  # (m, m) xᵢ·xⱼ / (‖xᵢ‖‖xⱼ‖); NaN in the rows and columns of zero vectors
     zero_rows: np.ndarray  # indices of rows that are the zero vector: their cosine is undefined
@@ -121,11 +124,17 @@ def cosine_t(A: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return cos, zero
 
 
-def pairwise(X: np.ndarray, device: torch.device | str = "cpu") -> Pairwise:
-    """Both n×n matrices of the rows of ``X``, in torch on ``device``."""
-    T = as_tensor(np.asarray(X, dtype=np.float64), torch.device(device))
+HEATMAP_POINTS = (50, 100, 150, 200, 300)
+
+
+def pairwise(X: np.ndarray, limit: int | None = None, seed: int = 0, device: torch.device | str = "cpu") -> Pairwise:
+    """Both matrices of the rows of ``X`` (of a seeded sample of ``limit`` rows when there are more: an
+    n×n heatmap of 5,000 points cannot be drawn), in torch on ``device``."""
+    X = np.asarray(X, dtype=np.float64)
+    index = subsample(len(X), limit or len(X), seed)
+    T = as_tensor(X[index], torch.device(device))
     cos, zero = cosine_t(T)
-    return Pairwise(euclidean_t(T, T).cpu().numpy().astype(np.float64), cos.cpu().numpy().astype(np.float64),
+    return Pairwise(index, euclidean_t(T, T).cpu().numpy().astype(np.float64), cos.cpu().numpy().astype(np.float64),
                     torch.nonzero(zero).flatten().cpu().numpy())
 
 
@@ -138,11 +147,12 @@ class ScalingEffect:
     cosine_change: float
 
 
-def scaling_effect(X: np.ndarray, standardize: bool = False, seed: int = 0,
+def scaling_effect(X: np.ndarray, standardize: bool = False, seed: int = 0, limit: int | None = None,
                    device: torch.device | str = "cpu") -> ScalingEffect:
-    """Compare the two matrices of the rows of ``X`` before and after scaling each sample by its factor."""
-    before = pairwise(prepare(X, standardize, False, seed).X, device)
-    after = pairwise(prepare(X, standardize, True, seed).X, device)
+    """Compare the two matrices of the rows of ``X`` (the same sample as :func:`pairwise`'s) before and after
+    scaling each sample by its factor."""
+    before = pairwise(prepare(X, standardize, False, seed).X, limit, seed, device)
+    after = pairwise(prepare(X, standardize, True, seed).X, limit, seed, device)
     top = float(np.nanmax(before.euclidean)) if before.euclidean.size else 0.0
     de = float(np.nanmax(np.abs(after.euclidean - before.euclidean))) / (top or 1.0)
     ok = np.isfinite(before.cosine) & np.isfinite(after.cosine)
@@ -223,8 +233,15 @@ class KMeansRun:
 
 def kmeans(X: np.ndarray, k: int = 3, init: str = "k-means++", seed: int = 0, max_iter: int = 100,
            centroids: np.ndarray | None = None, device: torch.device | str = "cpu") -> KMeansRun:
-    """k-means in torch from ``centroids`` (or :func:`initial_centroids`), recording every step."""
+    """k-means in torch from ``centroids`` (or :func:`initial_centroids`), recording every step. On the CPU it
+    runs on one torch thread (see :func:`core.device.single_thread`: many small steps, where a second thread
+    only waits; measured here on a busy 2-core machine, the digits' k = 10 took 1.9 s on two threads, 50 ms on one)."""
     device = torch.device(device)
+    with single_thread(device):
+        return _kmeans(X, k, init, seed, max_iter, centroids, device)
+
+
+def _kmeans(X, k, init, seed, max_iter, centroids, device) -> KMeansRun:
     X = np.asarray(X, dtype=np.float64)
     k = _check_k(k, len(X))
     start = initial_centroids(X, k, init, seed, device) if centroids is None else np.asarray(centroids, float)
@@ -270,17 +287,61 @@ class Restarts:
         return int(self.seeds[int(np.argmin(self.inertia))])
 
 
+def lloyd_batch(X: np.ndarray, starts: np.ndarray, max_iter: int = 100,
+                device: torch.device | str = "cpu") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Many k-means runs at once, one per set of starting centroids (``starts``: (R, k, d)), as batched
+    tensor operations: the final labels (R, n), inertia (R,) and steps (R,) of each run, by the same rule
+    as :func:`kmeans` (stop when an assignment repeats; an emptied centroid stays). Distances through
+    ‖x‖² − 2x·c + ‖c‖² (one batched matrix product), as scikit-learn's Lloyd does; the inertia exactly."""
+    device = torch.device(device)
+    T = as_tensor(np.asarray(X, dtype=np.float64), device)
+    C = as_tensor(np.asarray(starts, dtype=np.float64), device)
+    R, k, d = C.shape
+    n = T.shape[0]
+    x2 = (T * T).sum(1)
+    labels = torch.zeros((R, n), dtype=torch.long, device=device)
+    steps = torch.zeros(R, dtype=torch.long, device=device)
+    active = torch.arange(R, device=device)  # runs still moving: finished ones leave the batch
+    Ca, previous = C, None
+    for it in range(1, max(1, int(max_iter)) + 1):
+        A = len(active)  # one matrix product for every run: (n, d) @ (d, A·k)
+        d2 = (x2[:, None] - 2 * (T @ Ca.reshape(A * k, d).T)).reshape(n, A, k) + (Ca * Ca).sum(2)[None]
+        now = d2.argmin(2).T  # (A, n)
+        labels[active] = now
+        steps[active] = it
+        if previous is not None:
+            moving = ~(now == previous).all(1)
+            if not bool(moving.any()):
+                break
+            active, now, Ca = active[moving], now[moving], Ca[moving]
+        A = len(active)
+        flat = (now + torch.arange(A, device=device)[:, None] * k).flatten()  # run a's cluster j is row a·k + j
+        counts = torch.bincount(flat, minlength=A * k).reshape(A, k).to(T.dtype)
+        member = torch.sparse_coo_tensor(torch.stack([flat, torch.arange(n, device=device).repeat(A)]),
+                                         torch.ones(A * n, dtype=T.dtype, device=device), (A * k, n),
+                                         check_invariants=False)
+        sums = torch.sparse.mm(member, T).reshape(A, k, d)  # each cluster's sum, without an A·n·k one-hot
+        Ca = torch.where((counts > 0)[..., None], sums / counts.clamp(min=1)[..., None], Ca)
+        C[active] = Ca
+        previous = now
+    inertia = ((T[None] - torch.gather(C, 1, labels[..., None].expand(R, n, d))) ** 2).sum((1, 2))
+    return labels.cpu().numpy(), inertia.cpu().numpy().astype(np.float64), steps.cpu().numpy()
+
+
 def restarts(X: np.ndarray, k: int, init: str = "k-means++", runs: int = 50, seed: int = 0,
              device: torch.device | str = "cpu") -> Restarts:
-    """``runs`` k-means runs with seeds seed, seed + 1, …"""
+    """``runs`` k-means runs from the initialisations of seeds seed, seed + 1, …, batched (:func:`lloyd_batch`)."""
+    X = np.asarray(X, dtype=np.float64)
     seeds = np.arange(seed, seed + runs)
-    out = [kmeans(X, k, init, int(s), device=device) for s in seeds]
-    return Restarts(seeds, np.array([r.inertia for r in out]), np.array([r.steps for r in out]))
+    with single_thread(device):
+        starts = np.stack([initial_centroids(X, k, init, int(s), device) for s in seeds])
+        _, inertia, steps = lloyd_batch(X, starts, device=device)
+    return Restarts(seeds, inertia, steps)
 
 
 @dataclass(frozen=True)
 class KSweep:
-    """Elbow and silhouette: for each k, the best inertia of a few k-means++ runs and its silhouette."""
+    """Elbow and silhouette: for each k, the best inertia of a few k-means runs (batched) and its silhouette."""
 
     ks: np.ndarray
     inertia: np.ndarray
@@ -310,9 +371,12 @@ def sweep_k(X: np.ndarray, k_max: int = 8, init: str = "k-means++", seed: int = 
     ks = np.arange(1, min(int(k_max), len(X)) + 1)
     inertia, sil = [], []
     for k in ks:
-        best = min((kmeans(X, int(k), init, seed + r, device=device) for r in range(runs)), key=lambda r: r.inertia)
-        inertia.append(best.inertia)
-        sil.append(silhouette(X, best.final_labels, seed))
+        with single_thread(device):
+            starts = np.stack([initial_centroids(X, int(k), init, seed + r, device) for r in range(runs)])
+            labels, inert, _ = lloyd_batch(X, starts, device=device)
+        best = int(np.argmin(inert))
+        inertia.append(float(inert[best]))
+        sil.append(silhouette(X, labels[best], seed))
     return KSweep(ks, np.array(inertia), np.array(sil), min(len(X), SILHOUETTE_POINTS))
 
 

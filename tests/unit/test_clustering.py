@@ -22,7 +22,7 @@ def _data(name: str) -> np.ndarray:
 @pytest.mark.parametrize("name", ["iris", "wine", "digits", "moons"])
 def test_distances_equal_sklearn(name):
     X = _data(name)[:400]
-    pw = cl.pairwise(X, CPU)
+    pw = cl.pairwise(X, device=CPU)
     np.testing.assert_allclose(pw.euclidean, euclidean_distances(X), rtol=0, atol=1e-9)
     np.testing.assert_allclose(pw.cosine, cosine_similarity(X), rtol=0, atol=1e-12)
     assert pw.zero_rows.size == 0
@@ -30,7 +30,7 @@ def test_distances_equal_sklearn(name):
 
 def test_cosine_of_a_zero_vector_is_undefined_not_drawn():
     X = np.array([[1.0, 2.0], [0.0, 0.0], [3.0, -1.0]])
-    pw = cl.pairwise(X, CPU)
+    pw = cl.pairwise(X, device=CPU)
     assert pw.zero_rows.tolist() == [1]
     assert np.isnan(pw.cosine[1]).all() and np.isnan(pw.cosine[:, 1]).all()
     ok = np.ix_([0, 2], [0, 2])
@@ -71,6 +71,16 @@ def test_kmeans_equals_sklearn_from_the_same_centroids(name, k, init):
     assert ours.steps == ref.n_iter_
 
 
+def test_batched_runs_equal_sklearn():
+    X = _data("digits")
+    starts = np.stack([cl.initial_centroids(X, 10, "k-means++", s) for s in range(4)])
+    labels, inertia, steps = cl.lloyd_batch(X, starts, device=CPU)
+    for r in range(4):
+        ref = KMeans(10, init=starts[r], n_init=1, tol=0, max_iter=300, algorithm="lloyd").fit(X)
+        np.testing.assert_array_equal(labels[r], ref.labels_)
+        assert inertia[r] == pytest.approx(ref.inertia_, rel=1e-9) and steps[r] == ref.n_iter_
+
+
 def test_kmeans_records_monotone_steps():
     X = _data("moons")
     run = cl.kmeans(X, 4, "random", seed=2, device=CPU)
@@ -102,7 +112,7 @@ def test_edge_cases():
     assert run.inertia == 0 and np.isfinite(run.centroids).all()
     one = cl.kmeans(np.array([[1.0, 2.0]]), 1, device=CPU)
     assert one.inertia == 0 and one.final_labels.tolist() == [0]
-    pw = cl.pairwise(np.array([[1.0, 2.0]]), CPU)
+    pw = cl.pairwise(np.array([[1.0, 2.0]]), device=CPU)
     assert pw.euclidean.shape == (1, 1) and pw.euclidean[0, 0] == 0
     const = np.c_[_data("iris")[:, :2], np.zeros(150)]
     assert np.isfinite(cl.kmeans(cl.prepare(const, standardize=True).X, 3, device=CPU).inertia)
@@ -120,9 +130,21 @@ def test_sweep_restarts_and_ari():
     assert cl.silhouette(X, best.final_labels) == pytest.approx(silhouette_score(X, best.final_labels))
     r = cl.restarts(X, 3, "random", runs=12, seed=0, device=CPU)
     assert len(r.inertia) == 12 and r.inertia.min() == pytest.approx(cl.kmeans(X, 3, "random", r.best_seed).inertia)
+    for s in (0, 5, 11):  # each batched run is the single run of its seed
+        one = cl.kmeans(X, 3, "random", s, device=CPU)
+        assert r.inertia[s] == pytest.approx(one.inertia, rel=1e-9) and r.steps[s] == one.steps
     y = load_dataset("iris").y
     assert cl.ari(y, y) == 1.0
     assert 0.5 < cl.ari(y, cl.kmeans(X, 3, device=CPU).final_labels) < 1.0
+
+
+def test_a_large_set_is_sampled_for_the_heatmaps():
+    X = cl.shape("moons", 5000, 0).X
+    pw = cl.pairwise(X, 150, seed=2, device=CPU)
+    assert pw.euclidean.shape == (150, 150) and len(pw.index) == 150
+    np.testing.assert_allclose(pw.euclidean, euclidean_distances(X[pw.index]), atol=1e-9)
+    eff = cl.scaling_effect(X, True, seed=2, limit=150, device=CPU)
+    assert eff.cosine_change < 1e-12 < eff.euclidean_change
 
 
 def test_subsample_and_order():
