@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import clustering as cl
 from core import data, linalg
+from core import networks as nw
 from ui import charts, compute, controls, layout, text
 from ui.figures import intro as fig
 
@@ -15,6 +16,8 @@ TABS = ["Distances", "k-means", "Network", "Vanishing gradients", "Bias–varian
 SOURCES = {"iris": "Iris", "wine": "Wine", "breast_cancer": "Breast cancer", "digits": "Digits",
            "moons": "Two moons", "aniso": "Anisotropic blobs", "unequal": "Unequal-size blobs", "upload": "Upload CSV"}
 ORDERS = {"loaded": "as loaded", "class": "by class", "cluster": "by cluster"}
+RATES = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0]
+PENALTIES = [0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 
 
 def metrics(*items: tuple) -> None:
@@ -149,6 +152,117 @@ def kmeans_tab(ctrl, ds, prep, pca, km, Z, axes, shown, settings, timings):
     layout.notice(fig.TEXT["kmeans"])
 
 
+def network_tab(ctrl):
+    with ctrl:
+        name = controls.selectbox("Data", "in_net", list(nw.NETWORK_DATA), format_func=nw.NETWORK_DATA.get)
+        hidden = (controls.slider("Units per hidden layer", "in_width", 1, 16, 8),) * \
+            controls.slider("Hidden layers", "in_layers", 1, 4, 2)
+        act = controls.radio("Activation", "in_act", list(nw.ACTIVATIONS), index=1)
+        lr = controls.select_slider("Learning rate", "in_lr", RATES, 0.3)
+        epochs = controls.slider("Epochs", "in_epochs", 0, 1000, 300, 50)
+        l1 = controls.select_slider("L1 penalty λ₁", "in_l1", PENALTIES, 0.0)
+        l2 = controls.select_slider("L2 penalty λ₂", "in_l2", PENALTIES, 0.0)
+        frac = controls.slider("Training fraction", "in_train", 0.1, 0.9, 0.7, 0.1)
+        seed = controls.seed("in_seed")
+    res, t = compute.run_with_progress(f"training {'–'.join(map(str, hidden))} {act} MLP, {epochs} epochs",
+                                       nw.train_mlp, name, hidden, act, lr, epochs, l1, l2, frac, seed)
+    layout.compute_line(t)
+    stops = [int(e) for e in res.snapshot_epochs]
+    with ctrl:
+        epoch = controls.select_slider("Replay: epoch", "in_epoch", stops, stops[-1], help="Weights kept at "
+                                       f"{len(stops)} epochs: the replay redraws, it does not re-train.") \
+            if len(stops) > 1 else 0
+        layer = controls.slider("Microscope: layer", "in_layer", 1, len(hidden) + 1, 1)
+        width = res.sizes[layer]
+        unit = controls.slider("Microscope: unit", "in_unit", 0, width - 1, 0) if width > 1 else 0
+        row = controls.number_input("Microscope: sample (row)", "in_sample", 0, len(res.X) - 1, 0, 1)
+    s = res.snapshot(epoch)
+    if res.diverged_at is not None:
+        st.warning(f"The loss blew up at epoch {res.diverged_at} (learning rate {lr:g}): training stopped there, and "
+                   f"the replay ends at epoch {res.epochs_run}. Lower the learning rate.", icon=":material/warning:")
+    if epochs == 0:
+        st.caption("Zero epochs: the network as initialised, before any training.")
+    metrics((f"Train accuracy, epoch {stops[s]}", f"{res.train_acc[stops[s]]:.1%}"),
+            ("Test accuracy", f"{res.test_acc[stops[s]]:.1%}" if frac < 1 else "no test rows"),
+            ("Train loss", f"{res.train_loss[stops[s]]:.4f}"), ("Test loss", f"{res.test_loss[stops[s]]:.4f}"))
+    left, right = layout.side_by_side([1, 1])
+    with left:
+        charts.show(*fig.architecture(res, s, res.feature_names, res.class_names, (layer, unit)), "architecture")
+    with right:
+        if res.X.shape[1] == 2 and res.sizes[-1] == 2:
+            charts.show(*fig.surface_chart(nw.decision_surface(res, s), res.X, res.y, res.is_train,
+                                           res.class_names), "decision surface")
+        else:
+            st.markdown(f"**Confusion matrix, test rows, epoch {stops[s]}** (row: true class, column: predicted)")
+            st.dataframe(fig.confusion_frame(nw.confusion(res, s), res.class_names))
+    left, right = layout.side_by_side([1, 1])
+    with left:
+        charts.show(*fig.history_chart(res, stops[s], "loss"), "loss")
+    with right:
+        charts.show(*fig.history_chart(res, stops[s], "accuracy"), "accuracy")
+    nr = nw.neuron(res, layer, unit, row, s)
+    st.subheader("One neuron, under the microscope")
+    st.markdown(fig.neuron_text(nr))
+    left, right = layout.side_by_side([1, 1])
+    with left:
+        st.dataframe(fig.neuron_table(nr, list(res.feature_names) if layer == 1 else []), hide_index=True, height=250)
+    with right:
+        z = np.linspace(min(-6.0, nr.z - 1), max(6.0, nr.z + 1), 241)
+        charts.show(*fig.activation_chart(nr, z, fig.activate(nr.activation, z, nr)), "activation")
+    layout.notice(fig.TEXT["network"])
+
+
+def vanishing_tab(ctrl):
+    with ctrl:
+        depth = controls.slider("Hidden layers", "in_depth", 2, 12, 8)
+        width = controls.slider("Units per layer", "in_vwidth", 4, 32, 16, 4)
+        step = controls.slider("Training step", "in_vstep", 0, 20, 0)
+        seed = controls.seed("in_seed")
+    van, t = compute.run_with_progress(f"gradients of three {depth}-layer networks", nw.vanishing_gradients, depth,
+                                       width, nw.ACTIVATIONS, 20, 0.1, "moons", 200, seed)
+    layout.compute_line(t)
+    ratio = van.grad_norm[:, step, 0] / van.grad_norm[:, step, -1]
+    metrics(*[(f"{a}: first ÷ last layer", f"{r:.2e}", "‖∂L/∂W₁‖ / ‖∂L/∂W_out‖ at this step")
+              for a, r in zip(van.activations, ratio, strict=True)])
+    left, right = layout.side_by_side([1.3, 1])
+    with left:
+        charts.show(*fig.grad_chart(van, step), "gradient norms")
+    with right:
+        charts.show(*fig.derivative_chart(van), "derivatives")
+    layout.notice(fig.vanishing_notice(van, ratio))
+
+
+def bias_variance_tab(ctrl):
+    with ctrl:
+        truth = controls.radio("Truth", "in_truth", list(nw.TRUTHS), format_func=nw.TRUTHS.get)
+        noise = controls.slider("Noise σ", "in_noise", 0.05, 1.0, 0.3, 0.05)
+        n_train = controls.slider("Training points", "in_ntrain", 15, 100, 30, 5)
+        degree = controls.slider("Polynomial degree", "in_degree", 0, 12, 3)
+        seed = controls.seed("in_seed")
+    bv, t1 = compute.run("bias–variance, 200 training sets × 13 degrees", nw.bias_variance, tuple(range(13)),
+                         n_train, 200, noise, truth, seed=seed)
+    layout.compute_line(t1)
+    i = degree
+    metrics(("Bias²", f"{bv.bias2[i]:.4f}"), ("Variance", f"{bv.variance[i]:.4f}"), ("Noise σ²", f"{bv.noise[i]:.4f}"),
+            ("Sum", f"{bv.bias2[i] + bv.variance[i] + bv.noise[i]:.4f}"),
+            ("Measured test error", f"{bv.expected_error[i]:.4f}", f"± {bv.std_error[i]:.4f} (standard error)"))
+    left, right = layout.side_by_side([1, 1])
+    with left:
+        charts.show(*fig.fits_chart(bv, i), "fits")
+    with right:
+        charts.show(*fig.decomposition_chart(bv, degree), "decomposition")
+    st.subheader("L1 against L2: the same network, three ways")
+    left, right = st.columns(2)
+    l1 = controls.select_slider("L1 penalty λ₁", "in_pl1", PENALTIES[1:], 0.003, container=left)
+    l2 = controls.select_slider("L2 penalty λ₂", "in_pl2", PENALTIES[1:], 0.01, container=right)
+    pen, t2 = compute.run_with_progress("three trainings on the breast-cancer data", nw.l1_vs_l2, "breast_cancer",
+                                        (16,), "tanh", 0.3, 300, l1, l2, 0.3, seed)
+    layout.compute_line(t2)
+    st.dataframe(fig.penalty_frame(pen), hide_index=True)
+    charts.show(*fig.penalty_chart(pen), "weight histograms")
+    layout.notice(fig.penalty_notice(pen))
+
+
 tabs, ctrl, main = layout.tabbed_page(1, TABS)
 if tabs[0].open or tabs[1].open:
     with main, layout.guard("Figure 1.1"):
@@ -157,6 +271,10 @@ if tabs[0].open or tabs[1].open:
             distances_tab(ctrl, ds, prep, km, Z, axes, shown, settings, timings)
         else:
             kmeans_tab(ctrl, ds, prep, pca, km, Z, axes, shown, settings, timings)
+for name, tab, draw in zip(TABS[2:], tabs[2:], (network_tab, vanishing_tab, bias_variance_tab), strict=True):
+    if tab.open:
+        with main, layout.guard(name):
+            draw(ctrl)
 
 with main:
     layout.try_this(fig.TRY_THIS)

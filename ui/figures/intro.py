@@ -199,6 +199,9 @@ TEXT = {
                  "dark blocks on the diagonal (near neighbours) and the cosine heatmap into bright ones (same "
                  "direction). Cosine ignores a sample's length: scaling a sample moves it along its own ray, "
                  "which changes every distance to it and no angle.",
+    "network": "Each neuron only adds up weighted inputs and bends the sum through σ; stacked, such neurons bend "
+               "the plane into the decision surface. Gradient descent moves every weight downhill on the loss, "
+               "which backpropagation computes layer by layer from the output back.",
     "kmeans": "Each assignment can only lower the inertia (every point picks its nearest centroid), and each "
               "update can only lower it too (the mean minimises the squared distances to a set of points). So "
               "k-means always stops, but where depends on the start: the restarts histogram shows the different "
@@ -216,3 +219,245 @@ TRY_THIS = [
     "small ones are merged. Try k-means++ and the restarts.",
     "k-means, Digits: raise k from 2 to 12 and watch the elbow. Does the silhouette peak at 10?",
 ]
+
+
+# ------------------------------------------------------------------------------------------ Figure 1.2
+
+SIGN = alt.Scale(domain=["positive", "negative"], range=["#D55E00", "#0072B2"])
+MAX_DRAWN_UNITS = 16  # a layer wider than this (the digits' 64 pixels) draws its first and last units only
+
+
+def _drawn(width: int) -> list[int]:
+    if width <= MAX_DRAWN_UNITS:
+        return list(range(width))
+    half = MAX_DRAWN_UNITS // 2
+    return [*range(half), *range(width - half, width)]
+
+
+def architecture(result, snapshot: int, feature_names: tuple[str, ...], class_names: tuple[str, ...],
+                 picked: tuple[int, int] | None = None) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """Figure 1.2(a) from the actual weights at one snapshot: units as circles in columns (input, hidden,
+    output), every weight an edge, its colour the sign and its width the magnitude; ``picked`` = (layer, unit)
+    outlined."""
+    params = result.params(snapshot)
+    sizes = result.sizes
+    shown = [_drawn(s) for s in sizes]
+
+    def ypos(layer: int, unit: int) -> float:
+        units = shown[layer]
+        return (units.index(unit) - (len(units) - 1) / 2) if unit in units else 0.0
+
+    top = max(float(np.abs(W).max()) for W, _ in params) or 1.0
+    edges = []
+    for li, (W, _) in enumerate(params):
+        for j in shown[li + 1]:
+            for i in shown[li]:
+                w = float(W[j, i])
+                edges.append({"edge": f"{li}-{i}-{j}", "x": li, "y": ypos(li, i), "x2": li + 1, "y2": ypos(li + 1, j),
+                              "w": w, "sign": "positive" if w >= 0 else "negative", "size": 0.3 + 4.5 * abs(w) / top,
+                              "from": f"layer {li} unit {i}", "to": f"layer {li + 1} unit {j}"})
+    E = pd.DataFrame(edges)
+    names = [list(feature_names)] + [[f"h{li}.{u}" for u in range(s)] for li, s in enumerate(sizes[1:-1], 1)] + \
+        [list(class_names)]
+    nodes = pd.DataFrame([{"x": li, "y": ypos(li, u), "unit": str(names[li][u]) if u < len(names[li]) else str(u),
+                           "layer": "input" if li == 0 else "output" if li == len(sizes) - 1 else f"hidden {li}",
+                           "bias": float(params[li - 1][1][u]) if li else np.nan,
+                           "picked": picked is not None and (li, u) == picked}
+                          for li in range(len(sizes)) for u in shown[li]])
+    lines = alt.Chart(E).mark_rule(opacity=0.75).encode(
+        x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
+        color=alt.Color("sign:N", scale=SIGN, legend=legend(orient="bottom", title="weight")),
+        strokeWidth=alt.StrokeWidth("size:Q", scale=None, legend=None),
+        tooltip=[alt.Tooltip("from:N"), alt.Tooltip("to:N"), alt.Tooltip("w:Q", format=".4f", title="weight")])
+    dots = alt.Chart(nodes).mark_circle(size=260, stroke="#000", opacity=1).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        color=alt.condition(alt.datum.picked, alt.value("#F0E442"), alt.value("#ffffff")),
+        strokeWidth=alt.condition(alt.datum.picked, alt.value(3), alt.value(1)),
+        tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("unit:N"), alt.Tooltip("bias:Q", format=".4f")])
+    cut = " (wide layers: first and last 8 units drawn)" if any(len(s) < n for s, n in zip(shown, sizes, strict=True)) \
+        else ""
+    title = alt.Title(f"The network at epoch {int(result.snapshot_epochs[snapshot])}",
+                      subtitle=f"{' → '.join(map(str, sizes))} units; edge width = |w|{cut}")
+    return alt.layer(lines, dots).properties(title=title, height=320), E
+
+
+def surface_chart(surf, X: np.ndarray, y: np.ndarray, is_train: np.ndarray,
+                  class_names: tuple[str, ...]) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """P(class 1) over the plane with the data on top (train filled, test hollow)."""
+    gx, gy = np.meshgrid(surf.xs, surf.ys)
+    dx, dy = surf.xs[1] - surf.xs[0], surf.ys[1] - surf.ys[0]
+    G = pd.DataFrame({"x": gx.ravel(), "y": gy.ravel(), "x2": gx.ravel() + dx, "y2": gy.ravel() + dy,
+                      "p": surf.prob.ravel()})
+    cells = alt.Chart(G).mark_rect(opacity=0.8).encode(
+        x=alt.X("x:Q", title="x₁", scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x2:Q"),
+        y=alt.Y("y:Q", title="x₂", scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("y2:Q"),
+        color=alt.Color("p:Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
+                        legend=alt.Legend(title=f"P({class_names[1]})", orient="right")))
+    P = pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(class_names, dtype=object)[y],
+                      "set": np.where(is_train, "train", "test")})
+    pts = alt.Chart(P).mark_point(size=30, strokeWidth=1.2).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        color=alt.Color("class:N", scale=alt.Scale(domain=list(class_names), range=["#0072B2", "#D55E00"]),
+                        legend=legend(orient="bottom", title=None)),
+        fill=alt.condition(alt.datum.set == "train", alt.Color("class:N"), alt.value("transparent")),
+        tooltip=[alt.Tooltip("class:N"), alt.Tooltip("set:N")])
+    return alt.layer(cells, pts).properties(
+        title=alt.Title(f"Decision surface at epoch {surf.epoch}", subtitle="filled: training points; hollow: test"),
+        height=320), G
+
+
+def history_chart(result, epoch: int, what: str) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """Train and test loss (``what="loss"``) or accuracy over the epochs, the replayed epoch marked."""
+    e = np.arange(len(result.train_loss))
+    a, b = (result.train_loss, result.test_loss) if what == "loss" else (result.train_acc, result.test_acc)
+    df = pd.concat([pd.DataFrame({"epoch": e, "value": a, "set": "train"}),
+                    pd.DataFrame({"epoch": e, "value": b, "set": "test"})]).dropna()
+    line = alt.Chart(df).mark_line().encode(
+        x=alt.X("epoch:Q"), y=alt.Y("value:Q", title="cross-entropy" if what == "loss" else "accuracy",
+                                    scale=alt.Scale(zero=False),
+                                    axis=alt.Axis(format="%") if what != "loss" else alt.Axis()),
+        color=alt.Color("set:N", scale=alt.Scale(domain=["train", "test"], range=[PALETTE[0], PALETTE[3]]),
+                        legend=legend(orient="top", title=None)),
+        tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("set:N"), alt.Tooltip("value:Q", format=".4f")])
+    rule = alt.Chart(pd.DataFrame({"e": [epoch]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.X("e:Q"))
+    title = "Loss over the epochs (backprop + gradient descent)" if what == "loss" else "Accuracy"
+    return alt.layer(line, rule).properties(title=title, height=220), df
+
+
+def neuron_table(nr, names: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"input": names[: len(nr.x)] if len(names) >= len(nr.x) else [f"x{i}" for i in
+                                                                                       range(len(nr.x))],
+                         "x": nr.x, "w": nr.w, "w·x": nr.products})
+
+
+def activation_chart(nr, z: np.ndarray, a: np.ndarray) -> tuple[alt.LayerChart, pd.DataFrame]:
+    df = pd.DataFrame({"z": z, "a": a})
+    curve = alt.Chart(df).mark_line(color=PALETTE[0]).encode(
+        x=alt.X("z:Q"), y=alt.Y("a:Q", title=f"σ(z), {nr.activation}"))
+    here = pd.DataFrame({"z": [nr.z], "a": [nr.a]})
+    dot = alt.Chart(here).mark_point(size=160, filled=True, color=PALETTE[3]).encode(
+        x=alt.X("z:Q"), y=alt.Y("a:Q"), tooltip=[alt.Tooltip("z:Q", format=".4f"), alt.Tooltip("a:Q", format=".4f")])
+    return alt.layer(curve, dot).properties(title=f"z = {nr.z:.4f} → σ(z) = {nr.a:.4f}", height=200), df
+
+
+def grad_chart(van, step: int) -> tuple[alt.Chart, pd.DataFrame]:
+    """‖∂L/∂W_l‖ per layer (log scale), one line per activation, at one training step."""
+    rows = [{"layer": li + 1, "norm": float(van.grad_norm[a, step, li]), "activation": act}
+            for a, act in enumerate(van.activations) for li in range(van.grad_norm.shape[2])]
+    df = pd.DataFrame(rows)
+    df = df[df["norm"] > 0]
+    chart = alt.Chart(df).mark_line(point=True).encode(
+        x=alt.X("layer:O", title="layer (1 = next to the input)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("norm:Q", scale=alt.Scale(type="log"), title="‖∂L/∂W‖ (log scale)"),
+        color=alt.Color("activation:N", scale=alt.Scale(range=PALETTE), legend=legend(orient="top", title=None)),
+        tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("layer:O"), alt.Tooltip("norm:Q", format=".3e")])
+    return chart.properties(title=f"Gradient norm per layer, step {step}", height=280), df
+
+
+def derivative_chart(van) -> tuple[alt.LayerChart, pd.DataFrame]:
+    df = pd.concat([pd.DataFrame({"z": van.z, "slope": van.derivative[a], "activation": act})
+                    for a, act in enumerate(van.activations)])
+    lines = alt.Chart(df).mark_line().encode(
+        x=alt.X("z:Q"), y=alt.Y("slope:Q", title="σ'(z)"),
+        color=alt.Color("activation:N", scale=alt.Scale(range=PALETTE), legend=legend(orient="top", title=None)))
+    quarter = alt.Chart(pd.DataFrame({"y": [0.25]})).mark_rule(strokeDash=[4, 3], color="#555").encode(y=alt.Y("y:Q"))
+    return alt.layer(lines, quarter).properties(title="σ'(z): the sigmoid's never exceeds ¼ (dashed)",
+                                               height=280), df
+
+
+def fits_chart(bv, i: int) -> tuple[alt.LayerChart, pd.DataFrame]:
+    """Many faint fits of one degree, their mean bold, the truth dashed, one training set's points."""
+    fits = pd.concat([pd.DataFrame({"x": bv.x_grid, "y": f, "fit": s}) for s, f in enumerate(bv.fits_grid[i])])
+    faint = alt.Chart(fits).mark_line(opacity=0.25, color=PALETTE[5], clip=True).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q", scale=alt.Scale(domain=[-2, 2])), detail=alt.Detail("fit:N"))
+    lines = pd.concat([pd.DataFrame({"x": bv.x_grid, "y": bv.mean_fit_grid[i], "curve": "mean fit"}),
+                       pd.DataFrame({"x": bv.x_grid, "y": bv.truth_grid, "curve": "truth"})])
+    bold = alt.Chart(lines).mark_line(clip=True).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=["mean fit", "truth"], range=[PALETTE[0], "#000"]),
+                        legend=legend(orient="top", title=None)),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["mean fit", "truth"], range=[[1, 0], [6, 4]]),
+                                  legend=None),
+        strokeWidth=alt.value(3))
+    pts = alt.Chart(pd.DataFrame({"x": bv.x_example, "y": bv.y_example})).mark_circle(color="#555", size=25).encode(
+        x=alt.X("x:Q"), y=alt.Y("y:Q"))
+    return alt.layer(faint, bold, pts).properties(
+        title=alt.Title(f"Degree {int(bv.degrees[i])}: {bv.fits_grid.shape[1]} of {bv.n_sets} fits",
+                        subtitle="faint: fits to resampled training sets; dots: one training set"), height=300), lines
+
+
+def decomposition_chart(bv, degree: int) -> tuple[alt.LayerChart, pd.DataFrame]:
+    df = pd.DataFrame({"degree": bv.degrees, "bias²": bv.bias2, "variance": bv.variance, "noise σ²": bv.noise,
+                       "bias² + variance + noise": bv.bias2 + bv.variance + bv.noise,
+                       "measured test error": bv.expected_error, "training error": bv.train_error})
+    long = df.melt("degree", var_name="term", value_name="value")
+    names = list(df.columns[1:])
+    lines = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("degree:O", axis=alt.Axis(labelAngle=0)), y=alt.Y("value:Q", scale=alt.Scale(type="log"),
+                                                                   title="mean squared error (log)"),
+        color=alt.Color("term:N", scale=alt.Scale(domain=names, range=PALETTE[:len(names)]),
+                        legend=legend(orient="right", title=None)),
+        tooltip=[alt.Tooltip("degree:O"), alt.Tooltip("term:N"), alt.Tooltip("value:Q", format=".4g")])
+    rule = alt.Chart(pd.DataFrame({"d": [degree]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.X("d:O"))
+    return alt.layer(lines, rule).properties(title="Bias² + variance + noise = expected test error",
+                                             height=300), df
+
+
+def penalty_chart(pen) -> tuple[alt.Chart, pd.DataFrame]:
+    centres = (pen.bin_edges[:-1] + pen.bin_edges[1:]) / 2
+    df = pd.concat([pd.DataFrame({"weight": centres, "count": pen.counts[i], "penalty": name})
+                    for i, name in enumerate(pen.names)])
+    chart = alt.Chart(df).mark_bar().encode(
+        x=alt.X("weight:Q", title="final weight"), y=alt.Y("count:Q", title="weights"),
+        color=alt.Color("penalty:N", scale=alt.Scale(domain=list(pen.names), range=PALETTE[:3]), legend=None),
+        row=alt.Row("penalty:N", title=None, sort=list(pen.names)),
+        tooltip=[alt.Tooltip("penalty:N"), alt.Tooltip("weight:Q", format=".3f"), alt.Tooltip("count:Q")])
+    return chart.properties(height=90, title="Weight histograms").resolve_scale(y="independent"), df
+
+
+def activate(name: str, z: np.ndarray, nr=None) -> np.ndarray:
+    """σ(z) for drawing. For an output unit (softmax), its probability as its own logit z varies with the
+    others fixed: e^z / (e^z + S) = logistic(z − ln S), S recovered from the neuron's own z and a."""
+    if name == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0)
+    a = min(max(nr.a, 1e-300), 1 - 1e-16)
+    return 1 / (1 + np.exp(-(z - nr.z - np.log((1 - a) / a))))
+
+
+def neuron_text(nr) -> str:
+    where = f"output unit {nr.unit}" if nr.activation == "softmax" else f"unit {nr.unit} of hidden layer {nr.layer}"
+    fn = "softmax(z)[unit] = P(this class)" if nr.activation == "softmax" else f"{nr.activation}(z)"
+    n = len(nr.x)
+    return (f"Sample {nr.sample}, {where}, epoch {nr.epoch}: "
+            f"w·x = Σ of the {n} products below = **{float(nr.products.sum()):.4f}**; plus the bias b = "
+            f"**{nr.b:.4f}** gives **z = {nr.z:.4f}**; then {fn} = **{nr.a:.4f}**.")
+
+
+def confusion_frame(M: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(M, index=[f"true {n}" for n in names], columns=[f"predicted {n}" for n in names])
+
+
+def vanishing_notice(van, ratio: np.ndarray) -> str:
+    by = dict(zip(van.activations, ratio, strict=True))
+    return (f"With {van.depth} sigmoid layers the gradient reaching the first layer is {by['sigmoid']:.1e} times "
+            f"the output layer's; with ReLU {by['relu']:.1e}, with tanh {by['tanh']:.1e}. Backpropagation multiplies "
+            "by σ'(z) once per layer, and the sigmoid's σ' is at most ¼: the first layers of a deep sigmoid network "
+            "barely learn.")
+
+
+def penalty_frame(pen) -> pd.DataFrame:
+    return pd.DataFrame({"penalty": pen.names, "weights exactly 0": pen.zeros,
+                         "of": [len(w) for w in pen.weights],
+                         "largest |w|": [float(np.abs(w).max()) for w in pen.weights],
+                         "train loss": pen.train_loss, "test loss": pen.test_loss, "gap (test − train)": pen.gap})
+
+
+def penalty_notice(pen) -> str:
+    n = len(pen.weights[1])
+    return (f"L1 set {pen.zeros[1]} of {n} weights exactly to zero; L2 set {pen.zeros[2]} (it shrinks every weight "
+            f"but never to zero). The train/test gap: {pen.gap[0]:.3f} without a penalty, {pen.gap[1]:.3f} with L1, "
+            f"{pen.gap[2]:.3f} with L2.")
