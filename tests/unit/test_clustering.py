@@ -159,3 +159,32 @@ def test_shapes_are_seeded(name):
     a, b = cl.shape(name, 300, 4), cl.shape(name, 300, 4)
     np.testing.assert_array_equal(a.X, b.X)
     assert a.X.shape == (300, 2) and len(np.unique(a.y)) >= 2
+
+
+def test_the_pages_try_this_numbers():
+    """The numbers ui.figures.intro.TRY_THIS states, from the page's own functions at the settings it names, in the
+    page's format (three decimals)."""
+    from collections import Counter
+
+    from ui.figures.intro import TRY_THIS
+
+    said = " ".join(TRY_THIS)
+
+    def ari(ds, X, k, init):
+        return f"{cl.ari(ds.y, cl.kmeans(X, k, init, 0).final_labels):.3f}"
+
+    wine = load_dataset("wine")
+    assert f"is {ari(wine, wine.X, 3, 'k-means++')}. Turn on *Standardize*: " \
+           f"{ari(wine, cl.prepare(wine.X, True).X, 3, 'k-means++')}." in said
+    moons = cl.shape("moons", 300, 0)
+    km = cl.kmeans(moons.X, 2, "k-means++", 0)
+    pairs = Counter(zip(moons.y.tolist(), km.final_labels.tolist(), strict=True))
+    wrong = min(pairs[(0, 0)] + pairs[(1, 1)], pairs[(0, 1)] + pairs[(1, 0)])
+    assert f"puts {wrong} of the 300 points with the other moon (ARI {ari(moons, moons.X, 2, 'k-means++')})" in said
+    assert f"the silhouette, {cl.silhouette(moons.X, km.final_labels):.3f}," in said
+    blobs = cl.shape("unequal", 300, 0)
+    assert f"(ARI {ari(blobs, blobs.X, 3, 'k-means++')} and {ari(blobs, blobs.X, 3, 'first')}); *random points* " \
+           f"finds all three (ARI {ari(blobs, blobs.X, 3, 'random')})" in said
+    sweep = cl.sweep_k(load_dataset("digits").X, 12, seed=0)
+    best = int(np.nanargmax(sweep.silhouette))
+    assert f"peaks at k = {sweep.ks[best]} ({sweep.silhouette[best]:.3f})" in said
