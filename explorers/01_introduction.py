@@ -110,13 +110,13 @@ def distances_tab(ctrl, ds, prep, km, Z, axes, shown, settings, timings):
     left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.heatmap(pw.euclidean, pw.index, order, groups, picked[pw.index], "Euclidean distance",
-                                 f"‖xᵢ − xⱼ‖, {sub}; dark: near", "viridis",
-                                 (0.0, float(pw.euclidean.max()) or 1.0), "distance"), "euclidean heatmap",
+                                 f"‖xᵢ − xⱼ‖, {sub}; dark: near", "viridis", fig.span(pw.euclidean.ravel()),
+                                 "distance"), "euclidean heatmap",
                     width="content")
     with right:
         charts.show(*fig.heatmap(pw.cosine, pw.index, order, groups, picked[pw.index], "Cosine similarity",
-                                 f"xᵢ·xⱼ / (‖xᵢ‖‖xⱼ‖), {sub}; bright: same direction", "redblue",
-                                 (-1.0, 1.0), "cosine", reverse=True), "cosine heatmap", width="content")
+                                 f"xᵢ·xⱼ / (‖xᵢ‖‖xⱼ‖), {sub}; bright: same direction", "viridis",
+                                 fig.span(finite), "cosine"), "cosine heatmap", width="content")
     st.markdown(fig.scaling_caption(eff, scale))
     layout.notice(fig.TEXT["distances"])
 
@@ -155,8 +155,8 @@ def kmeans_tab(ctrl, ds, prep, pca, km, Z, axes, shown, settings, timings):
 def network_tab(ctrl):
     with ctrl:
         name = controls.selectbox("Data", "in_net", list(nw.NETWORK_DATA), format_func=nw.NETWORK_DATA.get)
-        hidden = (controls.slider("Units per hidden layer", "in_width", 1, 16, 8),) * \
-            controls.slider("Hidden layers", "in_layers", 1, 4, 2)
+        layers = controls.slider("Hidden layers", "in_layers", 1, 4, 2)
+        hidden = (controls.slider("Units per hidden layer", "in_width", 1, 16, 8),) * layers
         act = controls.radio("Activation", "in_act", list(nw.ACTIVATIONS), index=1)
         lr = controls.select_slider("Learning rate", "in_lr", RATES, 0.3)
         epochs = controls.slider("Epochs", "in_epochs", 0, 1000, 300, 50)
@@ -205,7 +205,8 @@ def network_tab(ctrl):
     st.markdown(fig.neuron_text(nr))
     left, right = layout.side_by_side([1, 1])
     with left:
-        st.dataframe(fig.neuron_table(nr, list(res.feature_names) if layer == 1 else []), hide_index=True, height=250)
+        st.dataframe(fig.neuron_table(nr, list(res.feature_names) if layer == 1 else []), hide_index=True,
+                     height=min(250, 35 * (len(nr.x) + 1) + 3))
     with right:
         z = np.linspace(min(-6.0, nr.z - 1), max(6.0, nr.z + 1), 241)
         charts.show(*fig.activation_chart(nr, z, fig.activate(nr.activation, z, nr)), "activation")

@@ -72,7 +72,8 @@ def heatmap(M: np.ndarray, rows: np.ndarray, order: np.ndarray, groups: np.ndarr
     cells = alt.Chart(df).mark_rect().encode(
         x=alt.X("j:O", axis=axis), y=alt.Y("i:O", axis=axis),
         color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme, domain=list(domain), reverse=reverse),
-                        legend=alt.Legend(title=label, orient="right", gradientLength=size - 40)),
+                        legend=alt.Legend(title=label, orient="bottom", direction="horizontal",
+                                          gradientLength=size - 80)),
         opacity=alt.condition(alt.datum.lit, alt.value(1.0), alt.value(0.3)),
         tooltip=[alt.Tooltip("row i:Q"), alt.Tooltip("row j:Q"), alt.Tooltip("value:Q", format=".4f", title=label)])
     out = cells
@@ -163,6 +164,12 @@ def sweep_chart(sweep, k: int) -> tuple[alt.HConcatChart, pd.DataFrame]:
         tooltip=[alt.Tooltip("k:O"), alt.Tooltip("silhouette:Q", format=".3f")]).properties(
         title="Silhouette against k (higher is better)", height=200)
     return alt.hconcat(elbow, sil), df
+
+
+def span(values: np.ndarray) -> tuple[float, float]:
+    """A colour scale's domain: the values' range (a constant matrix gets a unit-wide one)."""
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
+    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
 
 
 def picked(pick: str, row: int | None, clusters: np.ndarray, y: np.ndarray | None, class_names: list[str],
