@@ -45,8 +45,11 @@ def scatter(Z: np.ndarray, axes: tuple[str, str], classes: np.ndarray | None, cl
         filled=True).encode(
         x=alt.X("a:Q", title=axes[0], scale=alt.Scale(zero=False)),
         y=alt.Y("b:Q", title=axes[1], scale=alt.Scale(zero=False)),
-        color=alt.Color("cluster:N", scale=alt.Scale(range=PALETTE), legend=legend(orient="bottom", title=None)),
-        shape=alt.Shape("class:N", legend=legend(orient="bottom", title=None) if classes is not None else None),
+        # two legend columns: one row of labels runs past a phone's narrow chart
+        color=alt.Color("cluster:N", scale=alt.Scale(range=PALETTE),
+                        legend=legend(orient="bottom", title=None, columns=2)),
+        shape=alt.Shape("class:N", legend=legend(orient="bottom", title=None, columns=2)
+                        if classes is not None else None),
         size=alt.condition(alt.datum.picked, alt.value(120), alt.value(30)),
         opacity=alt.condition(alt.datum.picked, alt.value(1.0), alt.value(0.25 if any_pick else 0.7)),
         tooltip=[alt.Tooltip("row:Q"), alt.Tooltip("class:N"), alt.Tooltip("cluster:N"),
@@ -105,7 +108,7 @@ def kmeans_step(Z: np.ndarray, axes: tuple[str, str], run, step: int, paths: np.
     pts = alt.Chart(df).mark_circle(size=28, opacity=0.6).encode(
         x=alt.X("a:Q", title=axes[0], scale=alt.Scale(zero=False)),
         y=alt.Y("b:Q", title=axes[1], scale=alt.Scale(zero=False)),
-        color=alt.Color("cluster:N", scale=colours, legend=legend(orient="bottom", title=None)),
+        color=alt.Color("cluster:N", scale=colours, legend=legend(orient="bottom", title=None, columns=2)),
         tooltip=[alt.Tooltip("row:Q"), alt.Tooltip("cluster:N")])
     trail = pd.DataFrame([{"a": paths[s, c, 0], "b": paths[s, c, 1], "cluster": names[c], "update": s}
                           for c in range(k) for s in range(at + 1)])
@@ -310,11 +313,13 @@ def surface_chart(surf, X: np.ndarray, y: np.ndarray, is_train: np.ndarray,
     pts = alt.Chart(P).mark_point(size=30, strokeWidth=1.2).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"),
         color=alt.Color("class:N", scale=alt.Scale(domain=list(class_names), range=["#0072B2", "#D55E00"]),
-                        legend=legend(orient="bottom", title=None)),
-        fill=alt.condition(alt.datum.set == "train", alt.Color("class:N"), alt.value("transparent")),
+                        legend=None),  # named in the subtitle: a legend under this narrow chart ran past it
+        fill=alt.condition(alt.datum.set == "train", alt.Color("class:N", legend=None), alt.value("transparent")),
         tooltip=[alt.Tooltip("class:N"), alt.Tooltip("set:N")])
     return alt.layer(cells, pts).properties(
-        title=alt.Title(f"Decision surface at epoch {surf.epoch}", subtitle="filled: training points; hollow: test"),
+        title=alt.Title(f"Decision surface at epoch {surf.epoch}",
+                        subtitle=[f"points: {class_names[0]} blue, {class_names[1]} orange",
+                                  "filled: training; hollow: test"]),
         height=320), G
 
 
