@@ -202,11 +202,12 @@ SCENARIOS += [
      "params": {"in_tab": "Network"}, "key": "in_epochs", "values": [100, 200, 400], "heavy": True, "cap_s": 30,
      "note": "Introduction · Network · epochs: each move trains the MLP (a progress bar shows, cached by its "
              "settings): judged against the 100 ms default budget, which training cannot meet."},
-    # the largest settings: 5,000 moons with 300-point heatmaps, k up to 12, 200 restarts; 4×16 network
+    # the largest settings: 5,000 moons with 300-point heatmaps, k up to 12, 100 restarts; 4×16 network
     {"page": "in", "tier": "largest", "name": "Introduction · Distances · 5,000 moons, 300-point heatmaps · k",
      "params": {"in_tab": "Distances", **IN_BIG}, "key": "in_k", "values": _spread(1, 12, 8, skip=3)},
-    {"page": "in", "tier": "largest", "name": "Introduction · k-means · 5,000 moons, 200 restarts · k",
-     "params": {"in_tab": "k-means", **IN_BIG, "in_runs": "200", "in_kmax": "12"}, "key": "in_k",
+    {"page": "in", "tier": "largest", "name": "Introduction · k-means · 5,000 moons, 100 restarts · k",
+     "params": {"in_tab": "k-means", "in_data": "Two moons", "in_n": "5000", "in_std": "true", "in_runs": "100",
+                "in_kmax": "12"}, "key": "in_k",
      "values": _spread(2, 12, 6, skip=3), "heavy": True, "cap_s": 60},
     {"page": "in", "tier": "largest", "name": "Introduction · Network · digits 4×16, 1000 epochs · replay",
      "params": {"in_tab": "Network", "in_net": "Digits (8×8 = 64 pixels)", "in_layers": "4", "in_width": "16",

@@ -127,10 +127,11 @@ def kmeans_tab(ctrl, ds, prep, pca, km, Z, axes, shown, settings, timings):
     with ctrl:
         step = controls.slider("Step (half-steps: assign, update)", "in_step", 0, last, last,
                                help="0: the initial centroids; then each assignment and each update in turn.")
-        runs = controls.slider("Restarts", "in_runs", 10, 200, 50, 10)
+        runs = controls.slider("Restarts", "in_runs", 10, 100, 50, 10)
         k_max = controls.slider("Elbow: k up to", "in_kmax", 2, min(cl.MAX_K, len(prep.X)), min(8, len(prep.X)))
-    rs, t4 = compute.run(f"{runs} restarts", cl.restarts, prep.X, k, init, runs, seed)
-    sw, t5 = compute.run(f"elbow and silhouette, k = 1…{k_max}", cl.sweep_k, prep.X, k_max, "k-means++", seed)
+    with st.spinner(f"{runs} restarts, and k-means for k = 1…{k_max}…"):  # seconds on 5,000 points, cached
+        rs, t4 = compute.run(f"{runs} restarts", cl.restarts, prep.X, k, init, runs, seed)
+        sw, t5 = compute.run(f"elbow and silhouette, k = 1…{k_max}", cl.sweep_k, prep.X, k_max, "k-means++", seed)
     layout.compute_line(*timings, t4, t5)
     agree = cl.ari(ds.y, km.final_labels) if ds.y is not None else None
     sil = cl.silhouette(prep.X, km.final_labels, seed)

@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts import PALETTE
+from ui.charts import PALETTE, Template
 from ui.figures import legend
 
 GREY = "#bbbbbb"
@@ -32,35 +32,58 @@ def _cluster_names(labels: np.ndarray) -> np.ndarray:
     return np.array([f"cluster {c + 1}" for c in range(int(labels.max()) + 1)], dtype=object)[labels]
 
 
-def scatter(Z: np.ndarray, axes: tuple[str, str], classes: np.ndarray | None, clusters: np.ndarray | None,
-            picked: np.ndarray, title: str, shown: np.ndarray) -> tuple[alt.Chart, pd.DataFrame]:
-    """The data in its plane: colour = k-means cluster, shape = true class; picked rows stand out."""
-    df = pd.DataFrame({"a": Z[shown, 0], "b": Z[shown, 1], "row": shown,
-                       "class": classes[shown] if classes is not None else "—",
-                       "cluster": _cluster_names(clusters)[shown] if clusters is not None else "—",
-                       "picked": picked[shown]})
-    any_pick = bool(picked.any())
-    chart = alt.Chart(df, title=alt.Title(title, subtitle="colour: k-means cluster · shape: true class"
-                                          + (" · picked rows drawn large" if any_pick else ""))).mark_point(
-        filled=True).encode(
+def _build_scatter(axes: tuple[str, str], classes: bool, any_pick: bool, title: str) -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="points"), title=alt.Title(
+        title, subtitle="colour: k-means cluster · shape: true class" + (" · picked rows drawn large" if any_pick
+                                                                          else ""))).mark_point(filled=True).encode(
         x=alt.X("a:Q", title=axes[0], scale=alt.Scale(zero=False)),
         y=alt.Y("b:Q", title=axes[1], scale=alt.Scale(zero=False)),
         # two legend columns: one row of labels runs past a phone's narrow chart
         color=alt.Color("cluster:N", scale=alt.Scale(range=PALETTE),
                         legend=legend(orient="bottom", title=None, columns=2)),
-        shape=alt.Shape("class:N", legend=legend(orient="bottom", title=None, columns=2)
-                        if classes is not None else None),
+        shape=alt.Shape("class:N", legend=legend(orient="bottom", title=None, columns=2) if classes else None),
         size=alt.condition(alt.datum.picked, alt.value(120), alt.value(30)),
         opacity=alt.condition(alt.datum.picked, alt.value(1.0), alt.value(0.25 if any_pick else 0.7)),
         tooltip=[alt.Tooltip("row:Q"), alt.Tooltip("class:N"), alt.Tooltip("cluster:N"),
                  alt.Tooltip("a:Q", format=".3f", title=axes[0]), alt.Tooltip("b:Q", format=".3f", title=axes[1])],
     ).properties(height=360)
-    return chart, df
+
+
+def scatter(Z: np.ndarray, axes: tuple[str, str], classes: np.ndarray | None, clusters: np.ndarray | None,
+            picked: np.ndarray, title: str, shown: np.ndarray) -> tuple[Template, pd.DataFrame]:
+    """The data in its plane: colour = k-means cluster, shape = true class; picked rows stand out."""
+    df = pd.DataFrame({"a": Z[shown, 0], "b": Z[shown, 1], "row": shown,
+                       "class": classes[shown] if classes is not None else "—",
+                       "cluster": _cluster_names(clusters)[shown] if clusters is not None else "—",
+                       "picked": picked[shown]})
+    key = (tuple(axes), classes is not None, bool(picked.any()), title)
+    return Template(_build_scatter, key, {"points": df}), df
+
+
+def _build_heatmap(title: str, subtitle: str, scheme: str, domain: tuple[float, float], label: str, size: int,
+                   m: int, cuts: bool) -> alt.TopLevelMixin:
+    axis = alt.Axis(title=None, labels=False, ticks=False, grid=False)
+    cells = alt.Chart(alt.NamedData(name="cells")).mark_rect().encode(
+        x=alt.X("j:O", axis=axis), y=alt.Y("i:O", axis=axis),
+        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme, domain=list(domain)),
+                        legend=alt.Legend(title=label, orient="bottom", direction="horizontal",
+                                          gradientLength=size - 80)),
+        opacity=alt.condition(alt.datum.lit, alt.value(1.0), alt.value(0.3)),
+        tooltip=[alt.Tooltip("row i:Q"), alt.Tooltip("row j:Q"), alt.Tooltip("value:Q", format=".4f", title=label)])
+    out = cells
+    if cuts:
+        where = alt.Scale(domain=[-0.5, m - 0.5], nice=False)
+        x = alt.Chart(alt.NamedData(name="cuts")).mark_rule(color="#000", strokeWidth=1).encode(
+            x=alt.X("at:Q", scale=where, axis=None))
+        y = alt.Chart(alt.NamedData(name="cuts")).mark_rule(color="#000", strokeWidth=1).encode(
+            y=alt.Y("at:Q", scale=alt.Scale(domain=[-0.5, m - 0.5], nice=False, reverse=True), axis=None))
+        out = alt.layer(cells, x, y).resolve_scale(x="independent", y="independent")
+    return out.properties(title=alt.Title(title, subtitle=subtitle), width=size, height=size)
 
 
 def heatmap(M: np.ndarray, rows: np.ndarray, order: np.ndarray, groups: np.ndarray | None, picked: np.ndarray,
             title: str, subtitle: str, scheme: str, domain: tuple[float, float], label: str,
-            reverse: bool = False, size: int = 300) -> tuple[alt.LayerChart, pd.DataFrame]:
+            size: int = 300) -> tuple[Template, pd.DataFrame]:
     """An m×m matrix drawn in ``order`` (positions along both axes), NaN cells (undefined) left out; the
     picked rows and columns full strength, the others faded; group boundaries as thin lines."""
     m = len(order)
@@ -71,30 +94,36 @@ def heatmap(M: np.ndarray, rows: np.ndarray, order: np.ndarray, groups: np.ndarr
                        "row i": rows[order][pos_i.ravel()], "row j": rows[order][pos_j.ravel()],
                        "lit": (po[pos_i] | po[pos_j]).ravel() if po.any() else np.ones(m * m, bool)})
     df = df[np.isfinite(df["value"])]
-    axis = alt.Axis(title=None, labels=False, ticks=False, grid=False)
-    cells = alt.Chart(df).mark_rect().encode(
-        x=alt.X("j:O", axis=axis), y=alt.Y("i:O", axis=axis),
-        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme, domain=list(domain), reverse=reverse),
-                        legend=alt.Legend(title=label, orient="bottom", direction="horizontal",
-                                          gradientLength=size - 80)),
-        opacity=alt.condition(alt.datum.lit, alt.value(1.0), alt.value(0.3)),
-        tooltip=[alt.Tooltip("row i:Q"), alt.Tooltip("row j:Q"), alt.Tooltip("value:Q", format=".4f", title=label)])
-    out = cells
+    cuts = np.zeros(0)
     if groups is not None and m > 1:
         g = np.asarray(groups)[order]
         cuts = np.flatnonzero(g[1:] != g[:-1]) + 0.5
-        if len(cuts):
-            lines = pd.DataFrame({"at": cuts})
-            x = alt.Chart(lines).mark_rule(color="#000", strokeWidth=1).encode(
-                x=alt.X("at:Q", scale=alt.Scale(domain=[-0.5, m - 0.5], nice=False), axis=None))
-            y = alt.Chart(lines).mark_rule(color="#000", strokeWidth=1).encode(
-                y=alt.Y("at:Q", scale=alt.Scale(domain=[-0.5, m - 0.5], nice=False, reverse=True), axis=None))
-            out = alt.layer(cells, x, y).resolve_scale(x="independent", y="independent")
-    return out.properties(title=alt.Title(title, subtitle=subtitle), width=size, height=size), df
+    key = (title, subtitle, scheme, tuple(map(float, domain)), label, size, m, bool(len(cuts)))
+    return Template(_build_heatmap, key, {"cells": df, "cuts": pd.DataFrame({"at": cuts})}), df
+
+
+def _build_kmeans_step(axes: tuple[str, str], k: int, title: str) -> alt.LayerChart:
+    names = [f"cluster {c + 1}" for c in range(k)]
+    colours = alt.Scale(domain=[*names, "not assigned yet"], range=[*(PALETTE * 3)[:k], GREY])
+    pts = alt.Chart(alt.NamedData(name="points")).mark_circle(size=28, opacity=0.6).encode(
+        x=alt.X("a:Q", title=axes[0], scale=alt.Scale(zero=False)),
+        y=alt.Y("b:Q", title=axes[1], scale=alt.Scale(zero=False)),
+        color=alt.Color("cluster:N", scale=colours, legend=legend(orient="bottom", title=None, columns=2)),
+        tooltip=[alt.Tooltip("row:Q"), alt.Tooltip("cluster:N")])
+    path = alt.Chart(alt.NamedData(name="trail")).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=25)).encode(
+        x=alt.X("a:Q"), y=alt.Y("b:Q"), detail=alt.Detail("cluster:N"), order=alt.Order("update:Q"),
+        color=alt.Color("cluster:N", scale=colours, legend=None),
+        tooltip=[alt.Tooltip("cluster:N"), alt.Tooltip("update:Q", title="after update")])
+    cents = alt.Chart(alt.NamedData(name="now")).mark_point(shape="diamond", size=260, filled=True, stroke="#000",
+                                                            strokeWidth=1.5, opacity=1).encode(
+        x=alt.X("a:Q"), y=alt.Y("b:Q"), color=alt.Color("cluster:N", scale=colours, legend=None),
+        tooltip=[alt.Tooltip("cluster:N"), alt.Tooltip("a:Q", format=".3f"), alt.Tooltip("b:Q", format=".3f")])
+    return alt.layer(pts, path, cents).properties(
+        title=alt.Title(title, subtitle="lines: each centroid's path so far"), height=380)
 
 
 def kmeans_step(Z: np.ndarray, axes: tuple[str, str], run, step: int, paths: np.ndarray,
-                shown: np.ndarray) -> tuple[alt.LayerChart, pd.DataFrame]:
+                shown: np.ndarray) -> tuple[Template, pd.DataFrame]:
     """Half-step ``step`` of a k-means run: 0 the initial centroids, 2t + 1 assignment t, 2t + 2 update t;
     the centroids' paths so far (``paths``: their coordinates in the drawing plane, (T + 1, k, 2))."""
     t, phase = (step - 1) // 2, ("start" if step == 0 else "assign" if step % 2 else "update")
@@ -104,59 +133,48 @@ def kmeans_step(Z: np.ndarray, axes: tuple[str, str], run, step: int, paths: np.
                        "cluster": _cluster_names(labels) if labels is not None else "not assigned yet"})
     k = paths.shape[1]
     names = [f"cluster {c + 1}" for c in range(k)]
-    colours = alt.Scale(domain=[*names, "not assigned yet"], range=[*(PALETTE * 3)[:k], GREY])
-    pts = alt.Chart(df).mark_circle(size=28, opacity=0.6).encode(
-        x=alt.X("a:Q", title=axes[0], scale=alt.Scale(zero=False)),
-        y=alt.Y("b:Q", title=axes[1], scale=alt.Scale(zero=False)),
-        color=alt.Color("cluster:N", scale=colours, legend=legend(orient="bottom", title=None, columns=2)),
-        tooltip=[alt.Tooltip("row:Q"), alt.Tooltip("cluster:N")])
     trail = pd.DataFrame([{"a": paths[s, c, 0], "b": paths[s, c, 1], "cluster": names[c], "update": s}
                           for c in range(k) for s in range(at + 1)])
-    path = alt.Chart(trail).mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=25)).encode(
-        x=alt.X("a:Q"), y=alt.Y("b:Q"), detail=alt.Detail("cluster:N"), order=alt.Order("update:Q"),
-        color=alt.Color("cluster:N", scale=colours, legend=None),
-        tooltip=[alt.Tooltip("cluster:N"), alt.Tooltip("update:Q", title="after update")])
     now = trail[trail["update"] == at]
-    cents = alt.Chart(now).mark_point(shape="diamond", size=260, filled=True, stroke="#000", strokeWidth=1.5,
-                                      opacity=1).encode(
-        x=alt.X("a:Q"), y=alt.Y("b:Q"), color=alt.Color("cluster:N", scale=colours, legend=None),
-        tooltip=[alt.Tooltip("cluster:N"), alt.Tooltip("a:Q", format=".3f"), alt.Tooltip("b:Q", format=".3f")])
     what = {"start": "the initial centroids (◆)", "assign": f"step {t + 1}, assign: each point joins its nearest ◆",
             "update": f"step {t + 1}, update: each ◆ moves to the mean of its points"}[phase]
-    chart = alt.layer(pts, path, cents).properties(
-        title=alt.Title(f"k-means, {what}", subtitle="lines: each centroid's path so far"), height=380)
-    return chart, df
+    return Template(_build_kmeans_step, (tuple(axes), k, f"k-means, {what}"),
+                    {"points": df, "trail": trail, "now": now}), df
 
 
-def inertia_chart(run, step: int) -> tuple[alt.LayerChart, pd.DataFrame]:
+def _build_inertia() -> alt.LayerChart:
+    line = alt.Chart(alt.NamedData(name="inertia")).mark_line(point=True, color=PALETTE[0]).encode(
+        x=alt.X("half-step:Q", title="half-step (odd: assign, even: update)", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("inertia:Q", scale=alt.Scale(zero=False), title="inertia Σ‖x − c(x)‖²"),
+        tooltip=[alt.Tooltip("half-step:Q"), alt.Tooltip("phase:N"), alt.Tooltip("inertia:Q", format=".6g")])
+    rule = alt.Chart(alt.NamedData(name="now")).mark_rule(color=PALETTE[3], strokeDash=[4, 3]).encode(x=alt.X("s:Q"))
+    return alt.layer(line, rule).properties(title="Inertia never rises", height=220)
+
+
+def inertia_chart(run, step: int) -> tuple[Template, pd.DataFrame]:
     """Inertia after every assignment and every update, the current half-step marked."""
     T = run.steps
     df = pd.DataFrame({"half-step": np.arange(1, 2 * T + 1),
                        "inertia": np.ravel(np.c_[run.inertia_assign, run.inertia_update]),
                        "phase": ["assign", "update"] * T})
-    line = alt.Chart(df).mark_line(point=True, color=PALETTE[0]).encode(
-        x=alt.X("half-step:Q", title="half-step (odd: assign, even: update)", axis=alt.Axis(tickMinStep=1)),
-        y=alt.Y("inertia:Q", scale=alt.Scale(zero=False), title="inertia Σ‖x − c(x)‖²"),
-        tooltip=[alt.Tooltip("half-step:Q"), alt.Tooltip("phase:N"), alt.Tooltip("inertia:Q", format=".6g")])
-    rule = alt.Chart(pd.DataFrame({"s": [max(step, 1)]})).mark_rule(color=PALETTE[3], strokeDash=[4, 3]).encode(
-        x=alt.X("s:Q"))
-    return alt.layer(line, rule).properties(title="Inertia never rises", height=220), df
+    return Template(_build_inertia, (), {"inertia": df, "now": pd.DataFrame({"s": [max(step, 1)]})}), df
 
 
-def restarts_chart(inertia: np.ndarray, current: float) -> tuple[alt.LayerChart, pd.DataFrame]:
+def _build_restarts(runs: int) -> alt.LayerChart:
+    bars = alt.Chart(alt.NamedData(name="runs")).mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("inertia:Q", bin=alt.Bin(maxbins=30), title="final inertia"), y=alt.Y("count():Q", title="runs"))
+    rule = alt.Chart(alt.NamedData(name="this")).mark_rule(color=PALETTE[3], strokeWidth=2).encode(x=alt.X("x:Q"))
+    return alt.layer(bars, rule).properties(title=alt.Title(f"{runs} restarts", subtitle="red: this seed's run"),
+                                            height=220)
+
+
+def restarts_chart(inertia: np.ndarray, current: float) -> tuple[Template, pd.DataFrame]:
     df = pd.DataFrame({"inertia": inertia})
-    bars = alt.Chart(df).mark_bar(color=PALETTE[0]).encode(
-        x=alt.X("inertia:Q", bin=alt.Bin(maxbins=30), title="final inertia"),
-        y=alt.Y("count():Q", title="runs"))
-    rule = alt.Chart(pd.DataFrame({"x": [current]})).mark_rule(color=PALETTE[3], strokeWidth=2).encode(
-        x=alt.X("x:Q"))
-    return alt.layer(bars, rule).properties(
-        title=alt.Title(f"{len(inertia)} restarts", subtitle="red: this seed's run"), height=220), df
+    return Template(_build_restarts, (len(inertia),), {"runs": df, "this": pd.DataFrame({"x": [current]})}), df
 
 
-def sweep_chart(sweep, k: int) -> tuple[alt.HConcatChart, pd.DataFrame]:
-    df = pd.DataFrame({"k": sweep.ks, "inertia": sweep.inertia, "silhouette": sweep.silhouette})
-    base = alt.Chart(df).encode(x=alt.X("k:O", axis=alt.Axis(labelAngle=0)))
+def _build_sweep(k: int) -> alt.HConcatChart:
+    base = alt.Chart(alt.NamedData(name="sweep")).encode(x=alt.X("k:O", axis=alt.Axis(labelAngle=0)))
     mark = alt.condition(alt.datum.k == k, alt.value(PALETTE[3]), alt.value(PALETTE[0]))
     elbow = base.mark_line(point=True).encode(
         y=alt.Y("inertia:Q", title="best inertia"), color=mark,
@@ -166,7 +184,12 @@ def sweep_chart(sweep, k: int) -> tuple[alt.HConcatChart, pd.DataFrame]:
         y=alt.Y("silhouette:Q", title="mean silhouette"), color=mark,
         tooltip=[alt.Tooltip("k:O"), alt.Tooltip("silhouette:Q", format=".3f")]).properties(
         title="Silhouette against k (higher is better)", height=200)
-    return alt.hconcat(elbow, sil), df
+    return alt.hconcat(elbow, sil)
+
+
+def sweep_chart(sweep, k: int) -> tuple[Template, pd.DataFrame]:
+    df = pd.DataFrame({"k": sweep.ks, "inertia": sweep.inertia, "silhouette": sweep.silhouette})
+    return Template(_build_sweep, (int(k),), {"sweep": df}), df
 
 
 def span(values: np.ndarray) -> tuple[float, float]:
@@ -250,7 +273,7 @@ def _drawn(width: int) -> list[int]:
 
 
 def architecture(result, snapshot: int, feature_names: tuple[str, ...], class_names: tuple[str, ...],
-                 picked: tuple[int, int] | None = None) -> tuple[alt.LayerChart, pd.DataFrame]:
+                 picked: tuple[int, int] | None = None) -> tuple[Template, pd.DataFrame]:
     """Figure 1.2(a) from the actual weights at one snapshot: units as circles in columns (input, hidden,
     output), every weight an edge, its colour the sign and its width the magnitude; ``picked`` = (layer, unit)
     outlined."""
@@ -279,66 +302,77 @@ def architecture(result, snapshot: int, feature_names: tuple[str, ...], class_na
                            "bias": float(params[li - 1][1][u]) if li else np.nan,
                            "picked": picked is not None and (li, u) == picked}
                           for li in range(len(sizes)) for u in shown[li]])
-    lines = alt.Chart(E).mark_rule(opacity=0.75).encode(
+    cut = any(len(s) < n for s, n in zip(shown, sizes, strict=True))
+    key = (int(result.snapshot_epochs[snapshot]), tuple(sizes), cut)
+    return Template(_build_architecture, key, {"edges": E, "nodes": nodes}), E
+
+
+def _build_architecture(epoch: int, sizes: tuple[int, ...], cut: bool) -> alt.LayerChart:
+    lines = alt.Chart(alt.NamedData(name="edges")).mark_rule(opacity=0.75).encode(
         x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
         color=alt.Color("sign:N", scale=SIGN, legend=legend(orient="bottom", title="weight")),
         strokeWidth=alt.StrokeWidth("size:Q", scale=None, legend=None),
         tooltip=[alt.Tooltip("from:N"), alt.Tooltip("to:N"), alt.Tooltip("w:Q", format=".4f", title="weight")])
-    dots = alt.Chart(nodes).mark_circle(size=260, stroke="#000", opacity=1).encode(
+    dots = alt.Chart(alt.NamedData(name="nodes")).mark_circle(size=260, stroke="#000", opacity=1).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"),
         color=alt.condition(alt.datum.picked, alt.value("#F0E442"), alt.value("#ffffff")),
         strokeWidth=alt.condition(alt.datum.picked, alt.value(3), alt.value(1)),
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("unit:N"), alt.Tooltip("bias:Q", format=".4f")])
-    cut = " (wide layers: first and last 8 units drawn)" if any(len(s) < n for s, n in zip(shown, sizes, strict=True)) \
-        else ""
-    title = alt.Title(f"The network at epoch {int(result.snapshot_epochs[snapshot])}",
-                      subtitle=f"{' → '.join(map(str, sizes))} units; edge width = |w|{cut}")
-    return alt.layer(lines, dots).properties(title=title, height=320), E
+    title = alt.Title(f"The network at epoch {epoch}", subtitle=f"{' → '.join(map(str, sizes))} units; edge width = "
+                      f"|w|{' (wide layers: first and last 8 units drawn)' if cut else ''}")
+    return alt.layer(lines, dots).properties(title=title, height=320)
 
 
-def surface_chart(surf, X: np.ndarray, y: np.ndarray, is_train: np.ndarray,
-                  class_names: tuple[str, ...]) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """P(class 1) over the plane with the data on top (train filled, test hollow)."""
-    gx, gy = np.meshgrid(surf.xs, surf.ys)
-    dx, dy = surf.xs[1] - surf.xs[0], surf.ys[1] - surf.ys[0]
-    G = pd.DataFrame({"x": gx.ravel(), "y": gy.ravel(), "x2": gx.ravel() + dx, "y2": gy.ravel() + dy,
-                      "p": surf.prob.ravel()})
-    cells = alt.Chart(G).mark_rect(opacity=0.8).encode(
+def _build_surface(epoch: int, class_names: tuple[str, ...]) -> alt.LayerChart:
+    cells = alt.Chart(alt.NamedData(name="grid")).mark_rect(opacity=0.8).encode(
         x=alt.X("x:Q", title="x₁", scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x2:Q"),
         y=alt.Y("y:Q", title="x₂", scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("y2:Q"),
         color=alt.Color("p:Q", scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
                         legend=alt.Legend(title=f"P({class_names[1]})", orient="right")))
-    P = pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(class_names, dtype=object)[y],
-                      "set": np.where(is_train, "train", "test")})
-    pts = alt.Chart(P).mark_point(size=30, strokeWidth=1.2).encode(
+    pts = alt.Chart(alt.NamedData(name="points")).mark_point(size=30, strokeWidth=1.2).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"),
         color=alt.Color("class:N", scale=alt.Scale(domain=list(class_names), range=["#0072B2", "#D55E00"]),
                         legend=None),  # named in the subtitle: a legend under this narrow chart ran past it
         fill=alt.condition(alt.datum.set == "train", alt.Color("class:N", legend=None), alt.value("transparent")),
         tooltip=[alt.Tooltip("class:N"), alt.Tooltip("set:N")])
     return alt.layer(cells, pts).properties(
-        title=alt.Title(f"Decision surface at epoch {surf.epoch}",
+        title=alt.Title(f"Decision surface at epoch {epoch}",
                         subtitle=[f"points: {class_names[0]} blue, {class_names[1]} orange",
-                                  "filled: training; hollow: test"]),
-        height=320), G
+                                  "filled: training; hollow: test"]), height=320)
 
 
-def history_chart(result, epoch: int, what: str) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """Train and test loss (``what="loss"``) or accuracy over the epochs, the replayed epoch marked."""
-    e = np.arange(len(result.train_loss))
-    a, b = (result.train_loss, result.test_loss) if what == "loss" else (result.train_acc, result.test_acc)
-    df = pd.concat([pd.DataFrame({"epoch": e, "value": a, "set": "train"}),
-                    pd.DataFrame({"epoch": e, "value": b, "set": "test"})]).dropna()
-    line = alt.Chart(df).mark_line().encode(
+def surface_chart(surf, X: np.ndarray, y: np.ndarray, is_train: np.ndarray,
+                  class_names: tuple[str, ...]) -> tuple[Template, pd.DataFrame]:
+    """P(class 1) over the plane with the data on top (train filled, test hollow)."""
+    gx, gy = np.meshgrid(surf.xs, surf.ys)
+    dx, dy = surf.xs[1] - surf.xs[0], surf.ys[1] - surf.ys[0]
+    G = pd.DataFrame({"x": gx.ravel(), "y": gy.ravel(), "x2": gx.ravel() + dx, "y2": gy.ravel() + dy,
+                      "p": surf.prob.ravel()})
+    P = pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(class_names, dtype=object)[y],
+                      "set": np.where(is_train, "train", "test")})
+    return Template(_build_surface, (int(surf.epoch), tuple(class_names)), {"grid": G, "points": P}), G
+
+
+def _build_history(what: str) -> alt.LayerChart:
+    line = alt.Chart(alt.NamedData(name="history")).mark_line().encode(
         x=alt.X("epoch:Q"), y=alt.Y("value:Q", title="cross-entropy" if what == "loss" else "accuracy",
                                     scale=alt.Scale(zero=False),
                                     axis=alt.Axis(format="%") if what != "loss" else alt.Axis()),
         color=alt.Color("set:N", scale=alt.Scale(domain=["train", "test"], range=[PALETTE[0], PALETTE[3]]),
                         legend=legend(orient="top", title=None)),
         tooltip=[alt.Tooltip("epoch:Q"), alt.Tooltip("set:N"), alt.Tooltip("value:Q", format=".4f")])
-    rule = alt.Chart(pd.DataFrame({"e": [epoch]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.X("e:Q"))
+    rule = alt.Chart(alt.NamedData(name="now")).mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.X("e:Q"))
     title = "Loss over the epochs (backprop + gradient descent)" if what == "loss" else "Accuracy"
-    return alt.layer(line, rule).properties(title=title, height=220), df
+    return alt.layer(line, rule).properties(title=title, height=220)
+
+
+def history_chart(result, epoch: int, what: str) -> tuple[Template, pd.DataFrame]:
+    """Train and test loss (``what="loss"``) or accuracy over the epochs, the replayed epoch marked."""
+    e = np.arange(len(result.train_loss))
+    a, b = (result.train_loss, result.test_loss) if what == "loss" else (result.train_acc, result.test_acc)
+    df = pd.concat([pd.DataFrame({"epoch": e, "value": a, "set": "train"}),
+                    pd.DataFrame({"epoch": e, "value": b, "set": "test"})]).dropna()
+    return Template(_build_history, (what,), {"history": df, "now": pd.DataFrame({"e": [epoch]})}), df
 
 
 def neuron_table(nr, names: list[str]) -> pd.DataFrame:
