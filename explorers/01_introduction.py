@@ -223,8 +223,9 @@ def vanishing_tab(ctrl):
     van, t = compute.run_with_progress(f"gradients of three {depth}-layer networks", nw.vanishing_gradients, depth,
                                        width, nw.ACTIVATIONS, 20, 0.1, "moons", 200, seed)
     layout.compute_line(t)
-    ratio = van.grad_norm[:, step, 0] / van.grad_norm[:, step, -1]
-    metrics(*[(f"{a}: first ÷ last layer", f"{r:.2e}", "‖∂L/∂W₁‖ / ‖∂L/∂W_out‖ at this step")
+    with np.errstate(divide="ignore", invalid="ignore"):  # a network whose gradients all vanished: 0/0
+        ratio = van.grad_norm[:, step, 0] / van.grad_norm[:, step, -1]
+    metrics(*[(f"{a}: first ÷ last layer", fig.ratio_text(r), "‖∂L/∂W₁‖ / ‖∂L/∂W_out‖ at this step")
               for a, r in zip(van.activations, ratio, strict=True)])
     left, right = layout.side_by_side([1.3, 1])
     with left:

@@ -60,7 +60,7 @@ VIEWS: dict[tuple[str, str], View] = {
         names={"vanishing_gradients": "van"}, values=("in_vstep",),
         prints='for a, act in enumerate(van.activations):\n'
                '    ratio = van.grad_norm[a, vstep, 0] / van.grad_norm[a, vstep, -1]\n'
-               '    print(f"{act}: first ÷ last layer: {ratio:.2e}")'),
+               '    print(f"{act}: first ÷ last layer: " + (f"{ratio:.2e}" if ratio == ratio else "undefined (0/0)"))'),
     ("in", "Bias–variance"): View(
         names={"bias_variance": "bv", "l1_vs_l2": "pen"}, values=("in_degree",),
         prints='i = degree\n'

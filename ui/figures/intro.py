@@ -492,10 +492,15 @@ def confusion_frame(M: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(M, index=[f"true {n}" for n in names], columns=[f"predicted {n}" for n in names])
 
 
+def ratio_text(r: float) -> str:
+    """A gradient ratio; 0/0 (every gradient of the network vanished, e.g. dead ReLUs) is said to be undefined."""
+    return f"{r:.2e}" if np.isfinite(r) else "undefined (0/0)"
+
+
 def vanishing_notice(van, ratio: np.ndarray) -> str:
-    by = dict(zip(van.activations, ratio, strict=True))
-    return (f"With {van.depth} sigmoid layers the gradient reaching the first layer is {by['sigmoid']:.1e} times "
-            f"the output layer's; with ReLU {by['relu']:.1e}, with tanh {by['tanh']:.1e}. Backpropagation multiplies "
+    by = {a: ratio_text(r) for a, r in zip(van.activations, ratio, strict=True)}
+    return (f"With {van.depth} sigmoid layers the gradient reaching the first layer is {by['sigmoid']} times "
+            f"the output layer's; with ReLU {by['relu']}, with tanh {by['tanh']}. Backpropagation multiplies "
             "by σ'(z) once per layer, and the sigmoid's σ' is at most ¼: the first layers of a deep sigmoid network "
             "barely learn.")
 
