@@ -177,6 +177,45 @@ SCENARIOS += [
 ]
 # ---- end of chapter 9
 
+# ---- chapter 1, introduction (prefix in): SCENARIOS += [...] below this line
+IN_BIG = {"in_data": "Two moons", "in_n": "5000", "in_points": "300", "in_std": "true"}
+SCENARIOS += [
+    # default settings: iris, k = 3, k-means++, 150-point heatmaps; moons MLP 8–8 tanh, 300 epochs
+    {"page": "in", "tier": "default", "name": "Introduction · Distances · heatmap order",
+     "params": {"in_tab": "Distances"}, "widget": "select_slider", "key": "in_points", "values": [50, 150, 100, 200]},
+    {"page": "in", "tier": "default", "name": "Introduction · Distances · k", "params": {"in_tab": "Distances"},
+     "key": "in_k", "values": _spread(1, 12, 12, skip=3)},
+    {"page": "in", "tier": "default", "name": "Introduction · k-means · step (redraw only)",
+     "params": {"in_tab": "k-means"}, "key": "in_step", "values": [0, 6, 1, 5, 2, 4, 3]},
+    {"page": "in", "tier": "default", "name": "Introduction · k-means · k (a run, 50 restarts)",
+     "params": {"in_tab": "k-means"}, "key": "in_k", "values": _spread(1, 12, 12, skip=3)},
+    {"page": "in", "tier": "default", "name": "Introduction · Network · replay epoch (redraw only)",
+     "params": {"in_tab": "Network"}, "widget": "select_slider", "key": "in_epoch",
+     "values": [0, 300, 6, 294, 60, 240, 120, 180, 150]},
+    {"page": "in", "tier": "default", "name": "Introduction · Network · microscope sample",
+     "params": {"in_tab": "Network"}, "widget": "number_input", "key": "in_sample", "values": _spread(1, 399, 12)},
+    {"page": "in", "tier": "default", "name": "Introduction · Vanishing gradients · step (redraw only)",
+     "params": {"in_tab": "Vanishing gradients"}, "key": "in_vstep", "values": _spread(1, 20, 12)},
+    {"page": "in", "tier": "default", "name": "Introduction · Bias–variance · degree",
+     "params": {"in_tab": "Bias–variance"}, "key": "in_degree", "values": _spread(0, 12, 12, skip=3)},
+    {"page": "in", "tier": "default", "name": "Introduction · Network · epochs (trains)",
+     "params": {"in_tab": "Network"}, "key": "in_epochs", "values": [100, 200, 400], "heavy": True, "cap_s": 30,
+     "note": "Introduction · Network · epochs: each move trains the MLP (a progress bar shows, cached by its "
+             "settings): judged against the 100 ms default budget, which training cannot meet."},
+    # the largest settings: 5,000 moons with 300-point heatmaps, k up to 12, 100 restarts; 4×16 network
+    {"page": "in", "tier": "largest", "name": "Introduction · Distances · 5,000 moons, 300-point heatmaps · k",
+     "params": {"in_tab": "Distances", **IN_BIG}, "key": "in_k", "values": _spread(1, 12, 8, skip=3)},
+    {"page": "in", "tier": "largest", "name": "Introduction · k-means · 5,000 moons, 100 restarts · k",
+     "params": {"in_tab": "k-means", "in_data": "Two moons", "in_n": "5000", "in_std": "true", "in_runs": "100",
+                "in_kmax": "12"}, "key": "in_k",
+     "values": _spread(2, 12, 6, skip=3), "heavy": True, "cap_s": 60},
+    {"page": "in", "tier": "largest", "name": "Introduction · Network · digits 4×16, 1000 epochs · replay",
+     "params": {"in_tab": "Network", "in_net": "Digits (8×8 = 64 pixels)", "in_layers": "4", "in_width": "16",
+                "in_epochs": "1000"}, "widget": "select_slider", "key": "in_epoch",
+     "values": [0, 1000, 20, 980, 200, 800, 400, 600, 500], "heavy": True, "cap_s": 60},
+]
+# ---- end of chapter 1
+
 # ---- chapter 10, harmonic analysis (prefix ha): SCENARIOS += [...] below this line
 HA_BIG = {"ha_n": "65536"}  # 2^16 samples of the default signal (Doppler)
 HA_KEEP = [0.5, 60.0, 2.0, 40.0, 3.5, 25.0, 1.0, 15.0, 8.0, 10.0, 1.5, 30.0, 6.0, 50.0, 4.5]

@@ -23,7 +23,8 @@ class Chapter:
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter(1, "Introduction", "From data to meaning",
             "How does a network turn data into meaning?",
-            "PCA, distances and similarities, k-means; one neuron, an ANN, the loss falling as it trains"),
+            "PCA, distances and similarities, k-means; one neuron, an ANN, the loss falling as it trains",
+            page="explorers/01_introduction.py", url_path="introduction", icon=":material/scatter_plot:", prefix="in"),
     Chapter(2, "Linear Algebra", "PCA and the SVD",
             "Which directions carry the information in a data set, and how few do we need?",
             "covariance, principal axes, explained variance, reconstruction, Eckart–Young, randomized SVD",

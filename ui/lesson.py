@@ -46,6 +46,15 @@ COVER_CSS = """
 
 # One question per tab, asked before its numbers are shown; each is answered by the tab's default view.
 QUESTIONS: dict[tuple[str, str], str] = {
+    ("in", "Distances"): "Scale each sample by a random factor: which heatmap will change, the Euclidean or the "
+                         "cosine one, and by how much?",
+    ("in", "k-means"): "How well will k-means with k = 3 recover the three iris species (adjusted Rand index, 1 = "
+                       "exactly), and how many steps will it take?",
+    ("in", "Network"): "After 300 epochs, what share of the test points will this small network classify correctly?",
+    ("in", "Vanishing gradients"): "In an 8-layer sigmoid network, how much smaller is the gradient at the first "
+                                   "layer than at the output layer: 10×, 1,000×, a million×?",
+    ("in", "Bias–variance"): "Will bias² + variance + noise add up to the measured test error? And with L1, how "
+                             "many weights will be exactly zero?",
     ("la", "PCA"): "What share of the data's variance will the kept principal axes hold?",
     ("la", "Reconstruction"): "Rebuilt from the kept components, what share of the variance is lost? Will the "
                               "measured error land on the discarded eigenvalues exactly, or only near them?",
