@@ -292,11 +292,16 @@ def train_mlp(data: str = "moons", hidden: tuple[int, ...] = (8, 8), activation:
                      tuple(np.stack([to_np(p[i][1]) for _, p in snaps]) for i in range(len(sizes) - 1)))
 
 
+def _tensor(a: np.ndarray) -> torch.Tensor:
+    """A float64 CPU tensor of its own: a cached result's arrays are read-only, which torch.from_numpy warns of."""
+    return torch.tensor(np.asarray(a, dtype=np.float64))
+
+
 def predict_proba(result: MLPResult, snapshot: int = -1, X: np.ndarray | None = None) -> np.ndarray:
     """Class probabilities (n, classes) of the network at snapshot index ``snapshot`` on ``X`` (default: every
     row of ``result.X``), computed in float64 on the CPU from the stored weights."""
-    params = [(torch.from_numpy(W), torch.from_numpy(b)) for W, b in result.params(snapshot)]
-    Z = torch.from_numpy(np.asarray(result.X if X is None else X, dtype=np.float64))
+    params = [(_tensor(W), _tensor(b)) for W, b in result.params(snapshot)]
+    Z = _tensor(result.X if X is None else X)
     with torch.no_grad():
         return torch.softmax(forward(params, Z, result.activation), dim=1).numpy()
 
@@ -365,9 +370,9 @@ def neuron(result: MLPResult, layer: int, unit: int, sample: int, snapshot: int 
         raise ValueError(f"Layer {layer} has units 0 to {W.shape[0] - 1}.")
     if not 0 <= sample < len(result.X):
         raise ValueError(f"Samples are numbered 0 to {len(result.X) - 1}.")
-    tp = [(torch.from_numpy(Wl), torch.from_numpy(bl)) for Wl, bl in params]
+    tp = [(_tensor(Wl), _tensor(bl)) for Wl, bl in params]
     with torch.no_grad():
-        _, inputs, zs = forward(tp, torch.from_numpy(result.X[[sample]]), result.activation, keep=True)
+        _, inputs, zs = forward(tp, _tensor(result.X[[sample]]), result.activation, keep=True)
     x, z_all = inputs[layer - 1][0].numpy(), zs[layer - 1][0]
     out = layer == len(params)
     a = torch.softmax(z_all, 0)[unit] if out else _act(result.activation, z_all[unit])

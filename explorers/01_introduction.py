@@ -57,7 +57,9 @@ def figure_1_1(ctrl):
         st.caption(text.literal(ds.description, text.MESSAGE_LIMIT))  # an upload's: its file name
     prep, t1 = compute.run("standardize and scale", cl.prepare, ds.X, standardize, scale, seed, on="cpu")
     pca, t2 = compute.run(f"PCA (SVD of {n:,}×{d})", linalg.pca, prep.X, k=2)
-    km, t3 = compute.run(f"k-means, k = {k}", cl.kmeans, prep.X, k, init, seed)
+    # Lloyd steps on the CPU in float64 on any server: the same steps as scikit-learn (float32 on a GPU can take
+    # one more on a tie), and small data, where an H100 was slower (iris: 1.0 ms CPU, 3.2 ms CUDA)
+    km, t3 = compute.run(f"k-means, k = {k}", cl.kmeans, prep.X, k, init, seed, on="cpu")
     if standardize and prep.constant_columns:
         st.caption(f":orange[{prep.constant_columns} constant column(s) have no spread to divide by: they are "
                    "centred (all 0) and left unscaled.]")
@@ -131,7 +133,8 @@ def kmeans_tab(ctrl, ds, prep, pca, km, Z, axes, shown, settings, timings):
         k_max = controls.slider("Elbow: k up to", "in_kmax", 2, min(cl.MAX_K, len(prep.X)), min(8, len(prep.X)))
     with st.spinner(f"{runs} restarts, and k-means for k = 1…{k_max}…"):  # seconds on 5,000 points, cached
         rs, t4 = compute.run(f"{runs} restarts", cl.restarts, prep.X, k, init, runs, seed)
-        sw, t5 = compute.run(f"elbow and silhouette, k = 1…{k_max}", cl.sweep_k, prep.X, k_max, "k-means++", seed)
+        sw, t5 = compute.run(f"elbow and silhouette, k = 1…{k_max}", cl.sweep_k, prep.X, k_max, "k-means++", seed,
+                             on="cpu")
     layout.compute_line(*timings, t4, t5)
     agree = cl.ari(ds.y, km.final_labels) if ds.y is not None else None
     sil = cl.silhouette(prep.X, km.final_labels, seed)
@@ -165,8 +168,10 @@ def network_tab(ctrl):
         l2 = controls.select_slider("L2 penalty λ₂", "in_l2", PENALTIES, 0.0)
         frac = controls.slider("Training fraction", "in_train", 0.1, 0.9, 0.7, 0.1)
         seed = controls.seed("in_seed")
+    # Trainings run on the CPU even beside a GPU: hundreds of steps on tensors of a few hundred numbers are
+    # kernel-launch bound there (an H100: 0.44 s for the default training, its 16 CPU cores 0.19 s)
     res, t = compute.run_with_progress(f"training {'–'.join(map(str, hidden))} {act} MLP, {epochs} epochs",
-                                       nw.train_mlp, name, hidden, act, lr, epochs, l1, l2, frac, seed)
+                                       nw.train_mlp, name, hidden, act, lr, epochs, l1, l2, frac, seed, on="cpu")
     layout.compute_line(t)
     stops = [int(e) for e in res.snapshot_epochs]
     with ctrl:
@@ -221,7 +226,7 @@ def vanishing_tab(ctrl):
         step = controls.slider("Training step", "in_vstep", 0, 20, 0)
         seed = controls.seed("in_seed")
     van, t = compute.run_with_progress(f"gradients of three {depth}-layer networks", nw.vanishing_gradients, depth,
-                                       width, nw.ACTIVATIONS, 20, 0.1, "moons", 200, seed)
+                                       width, nw.ACTIVATIONS, 20, 0.1, "moons", 200, seed, on="cpu")
     layout.compute_line(t)
     with np.errstate(divide="ignore", invalid="ignore"):  # a network whose gradients all vanished: 0/0
         ratio = van.grad_norm[:, step, 0] / van.grad_norm[:, step, -1]
@@ -259,7 +264,7 @@ def bias_variance_tab(ctrl):
     l1 = controls.select_slider("L1 penalty λ₁", "in_pl1", PENALTIES[1:], 0.003, container=left)
     l2 = controls.select_slider("L2 penalty λ₂", "in_pl2", PENALTIES[1:], 0.01, container=right)
     pen, t2 = compute.run_with_progress("three trainings on the breast-cancer data", nw.l1_vs_l2, "breast_cancer",
-                                        (16,), "tanh", 0.3, 300, l1, l2, 0.3, seed)
+                                        (16,), "tanh", 0.3, 300, l1, l2, 0.3, seed, on="cpu")
     layout.compute_line(t2)
     st.dataframe(fig.penalty_frame(pen), hide_index=True)
     charts.show(*fig.penalty_chart(pen), "weight histograms")

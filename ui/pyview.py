@@ -286,7 +286,3 @@ def show(prefix: str, tab: str, title: str, values: dict[str, Any]) -> None:
         st.code(code, language="python")
         st.download_button("Download this_view.py", code.encode("utf-8"), file_name="this_view.py",
                            mime="text/x-python", icon=":material/download:", key=f"pyview_{prefix}")
-
-from ui.intro_views import VIEWS as _INTRO_VIEWS  # noqa: E402  chapter 1's views live beside its page
-
-VIEWS.update(_INTRO_VIEWS)

@@ -1,5 +1,4 @@
-"""“This view in Python” for chapter 1's explorer (explorers/01_introduction.py): one :class:`ui.pyview.View`
-per tab, registered in :data:`ui.pyview.VIEWS`. Each prints the tab's metrics with the page's own labels and
+"""Chapter 1's tabs in Python (ui/pyview.py): each prints the tab's metrics with the page's own labels and
 formats."""
 
 from __future__ import annotations
