@@ -95,7 +95,8 @@ def distances_tab(ctrl, ds, prep, km, Z, axes, shown, settings, timings):
         st.caption(":orange[This data set has no classes: the heatmaps are drawn as loaded.]")
     order = cl.order(groups, m)
     if m < n:
-        st.caption(f"The heatmaps show a seeded sample of {m} of the {n:,} points (their rows are in the tooltips).")
+        st.caption(f"The heatmaps show a seeded sample of {m} of the {n:,} points (their rows and values are in "
+                   "each heatmap's CSV download).")
     if pw.zero_rows.size:
         st.caption(f":orange[{pw.zero_rows.size} sample(s) are the zero vector (row "
                    f"{', '.join(map(str, pw.index[pw.zero_rows][:5]))}): their cosine with anything is 0/0, "
@@ -112,12 +113,12 @@ def distances_tab(ctrl, ds, prep, km, Z, axes, shown, settings, timings):
     left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.heatmap(pw.euclidean, pw.index, order, groups, picked[pw.index], "Euclidean distance",
-                                 f"‖xᵢ − xⱼ‖, {sub}; dark: near", "viridis", fig.span(pw.euclidean.ravel()),
+                                 f"‖xᵢ − xⱼ‖, {sub}; dark: near", fig.span(pw.euclidean.ravel()),
                                  "distance"), "euclidean heatmap",
                     width="content")
     with right:
         charts.show(*fig.heatmap(pw.cosine, pw.index, order, groups, picked[pw.index], "Cosine similarity",
-                                 f"xᵢ·xⱼ / (‖xᵢ‖‖xⱼ‖), {sub}; bright: same direction", "viridis",
+                                 f"xᵢ·xⱼ / (‖xᵢ‖‖xⱼ‖), {sub}; bright: same direction",
                                  fig.span(finite), "cosine"), "cosine heatmap", width="content")
     st.markdown(fig.scaling_caption(eff, scale))
     layout.notice(fig.TEXT["distances"])

@@ -60,46 +60,83 @@ def scatter(Z: np.ndarray, axes: tuple[str, str], classes: np.ndarray | None, cl
     return Template(_build_scatter, key, {"points": df}), df
 
 
-def _build_heatmap(title: str, subtitle: str, scheme: str, domain: tuple[float, float], label: str, size: int,
-                   m: int, cuts: bool) -> alt.TopLevelMixin:
-    axis = alt.Axis(title=None, labels=False, ticks=False, grid=False)
-    cells = alt.Chart(alt.NamedData(name="cells")).mark_rect().encode(
-        x=alt.X("j:O", axis=axis), y=alt.Y("i:O", axis=axis),
-        color=alt.Color("value:Q", scale=alt.Scale(scheme=scheme, domain=list(domain)),
+# Vega's "viridis" at 11 evenly spaced points: the heatmap's picture (coloured here) and its legend (Vega's
+# scale, interpolated in RGB between the same stops) read the same colours
+VIRIDIS = ("#440154", "#482475", "#414487", "#355f8d", "#2a788e", "#21918c", "#22a884", "#44bf70", "#7ad151",
+           "#bddf26", "#fde725")
+FADED = 0.3  # cells of rows that are not picked out: this much of their colour over white
+
+
+def colour(M: np.ndarray, domain: tuple[float, float], faded: np.ndarray | None = None) -> np.ndarray:
+    """RGBA bytes (…, 4) of ``M`` on :data:`VIRIDIS` over ``domain`` (linear in RGB between its stops, as the legend's
+    scale); NaN transparent; where ``faded``, blended with white as a translucent cell over the page would be."""
+    stops = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in VIRIDIS], dtype=float)
+    lo, hi = domain
+    t = np.clip((np.nan_to_num(M, nan=lo) - lo) / ((hi - lo) or 1.0), 0.0, 1.0) * (len(stops) - 1)
+    i = np.minimum(t.astype(int), len(stops) - 2)
+    rgb = stops[i] + (stops[i + 1] - stops[i]) * (t - i)[..., None]
+    if faded is not None:
+        rgb = np.where(faded[..., None], 255 - FADED * (255 - rgb), rgb)
+    alpha = np.where(np.isnan(M), 0, 255)[..., None]
+    return np.concatenate([np.rint(rgb), alpha], axis=-1).astype(np.uint8)
+
+
+def png_url(rgba: np.ndarray, least: int = 600) -> str:
+    """A picture as a PNG data URL, each cell repeated to at least ``least`` pixels across (crisp cells, however the
+    browser scales it)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    f = max(1, -(-least // max(rgba.shape[:2])))
+    buf = io.BytesIO()
+    Image.fromarray(np.repeat(np.repeat(rgba, f, axis=0), f, axis=1), "RGBA").save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _build_heatmap(title: str, subtitle: str, domain: tuple[float, float], label: str, size: int, m: int,
+                   cuts: bool) -> alt.TopLevelMixin:
+    axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
+    across = alt.Scale(domain=[0, m], nice=False, zero=False)
+    down = alt.Scale(domain=[0, m], nice=False, zero=False, reverse=True)
+    picture = alt.Chart(alt.NamedData(name="picture")).mark_image(aspect=False).encode(
+        x=alt.X("x0:Q", scale=across, axis=axis), x2="x1:Q", y=alt.Y("y0:Q", scale=down, axis=axis), y2="y1:Q",
+        url=alt.Url("url:N"))
+    # the colour legend, from an invisible mark on the same scale as the picture's colours
+    ramp = alt.Chart(alt.NamedData(name="ramp")).mark_point(opacity=0).encode(
+        color=alt.Color("value:Q", scale=alt.Scale(range=list(VIRIDIS), interpolate="rgb", domain=list(domain)),
                         legend=alt.Legend(title=label, orient="bottom", direction="horizontal",
-                                          gradientLength=size - 80)),
-        opacity=alt.condition(alt.datum.lit, alt.value(1.0), alt.value(0.3)),
-        tooltip=[alt.Tooltip("row i:Q"), alt.Tooltip("row j:Q"), alt.Tooltip("value:Q", format=".4f", title=label)])
-    out = cells
+                                          gradientLength=size - 80)))
+    layers = [picture, ramp]
     if cuts:
-        where = alt.Scale(domain=[-0.5, m - 0.5], nice=False)
-        x = alt.Chart(alt.NamedData(name="cuts")).mark_rule(color="#000", strokeWidth=1).encode(
-            x=alt.X("at:Q", scale=where, axis=None))
-        y = alt.Chart(alt.NamedData(name="cuts")).mark_rule(color="#000", strokeWidth=1).encode(
-            y=alt.Y("at:Q", scale=alt.Scale(domain=[-0.5, m - 0.5], nice=False, reverse=True), axis=None))
-        out = alt.layer(cells, x, y).resolve_scale(x="independent", y="independent")
-    return out.properties(title=alt.Title(title, subtitle=subtitle), width=size, height=size)
+        cut = alt.Chart(alt.NamedData(name="cuts")).mark_rule(color="#000", strokeWidth=1)
+        layers += [cut.encode(x=alt.X("at:Q", scale=across, axis=None)),
+                   cut.encode(y=alt.Y("at:Q", scale=down, axis=None))]
+    return alt.layer(*layers).properties(title=alt.Title(title, subtitle=subtitle), width=size, height=size)
 
 
 def heatmap(M: np.ndarray, rows: np.ndarray, order: np.ndarray, groups: np.ndarray | None, picked: np.ndarray,
-            title: str, subtitle: str, scheme: str, domain: tuple[float, float], label: str,
+            title: str, subtitle: str, domain: tuple[float, float], label: str,
             size: int = 300) -> tuple[Template, pd.DataFrame]:
-    """An m×m matrix drawn in ``order`` (positions along both axes), NaN cells (undefined) left out; the
-    picked rows and columns full strength, the others faded; group boundaries as thin lines."""
+    """An m×m matrix drawn in ``order`` (positions along both axes) as one picture: NaN cells (undefined) left
+    blank, the picked rows and columns full strength, the others faded, group boundaries as thin lines. A picture,
+    not m² rectangles: 300² cells as Vega marks took the browser here ~12 s to draw. Returns the cells as a table
+    (for the download)."""
     m = len(order)
-    pos_i, pos_j = np.meshgrid(np.arange(m), np.arange(m), indexing="ij")
     Mo = M[np.ix_(order, order)]
     po = picked[order]
-    df = pd.DataFrame({"i": pos_i.ravel(), "j": pos_j.ravel(), "value": Mo.ravel(),
-                       "row i": rows[order][pos_i.ravel()], "row j": rows[order][pos_j.ravel()],
-                       "lit": (po[pos_i] | po[pos_j]).ravel() if po.any() else np.ones(m * m, bool)})
-    df = df[np.isfinite(df["value"])]
+    faded = ~(po[:, None] | po[None, :]) if po.any() else None
+    picture = pd.DataFrame({"x0": [0], "x1": [m], "y0": [0], "y1": [m], "url": [png_url(colour(Mo, domain, faded))]})
     cuts = np.zeros(0)
     if groups is not None and m > 1:
         g = np.asarray(groups)[order]
-        cuts = np.flatnonzero(g[1:] != g[:-1]) + 0.5
-    key = (title, subtitle, scheme, tuple(map(float, domain)), label, size, m, bool(len(cuts)))
-    return Template(_build_heatmap, key, {"cells": df, "cuts": pd.DataFrame({"at": cuts})}), df
+        cuts = np.flatnonzero(g[1:] != g[:-1]) + 1.0
+    key = (title, subtitle, tuple(map(float, domain)), label, size, m, bool(len(cuts)))
+    pos_i, pos_j = np.meshgrid(np.arange(m), np.arange(m), indexing="ij")
+    cells = pd.DataFrame({"row i": rows[order][pos_i.ravel()], "row j": rows[order][pos_j.ravel()], label: Mo.ravel()})
+    return Template(_build_heatmap, key, {"picture": picture, "ramp": pd.DataFrame({"value": list(domain)}),
+                                          "cuts": pd.DataFrame({"at": cuts})}), cells
 
 
 def _build_kmeans_step(axes: tuple[str, str], k: int, title: str) -> alt.LayerChart:
@@ -416,54 +453,72 @@ def derivative_chart(van) -> tuple[alt.LayerChart, pd.DataFrame]:
                                                height=280), df
 
 
-def fits_chart(bv, i: int) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """Many faint fits of one degree, their mean bold, the truth dashed, one training set's points."""
-    fits = pd.concat([pd.DataFrame({"x": bv.x_grid, "y": f, "fit": s}) for s, f in enumerate(bv.fits_grid[i])])
-    faint = alt.Chart(fits).mark_line(opacity=0.25, color=PALETTE[5], clip=True).encode(
+def _build_fits(degree: int, drawn: int, sets: int) -> alt.LayerChart:
+    faint = alt.Chart(alt.NamedData(name="fits")).mark_line(opacity=0.25, color=PALETTE[5], clip=True).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q", scale=alt.Scale(domain=[-2, 2])), detail=alt.Detail("fit:N"))
-    lines = pd.concat([pd.DataFrame({"x": bv.x_grid, "y": bv.mean_fit_grid[i], "curve": "mean fit"}),
-                       pd.DataFrame({"x": bv.x_grid, "y": bv.truth_grid, "curve": "truth"})])
-    bold = alt.Chart(lines).mark_line(clip=True).encode(
+    bold = alt.Chart(alt.NamedData(name="lines")).mark_line(clip=True).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"),
         color=alt.Color("curve:N", scale=alt.Scale(domain=["mean fit", "truth"], range=[PALETTE[0], "#000"]),
                         legend=legend(orient="top", title=None)),
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["mean fit", "truth"], range=[[1, 0], [6, 4]]),
                                   legend=None),
         strokeWidth=alt.value(3))
-    pts = alt.Chart(pd.DataFrame({"x": bv.x_example, "y": bv.y_example})).mark_circle(color="#555", size=25).encode(
+    pts = alt.Chart(alt.NamedData(name="points")).mark_circle(color="#555", size=25).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"))
     return alt.layer(faint, bold, pts).properties(
-        title=alt.Title(f"Degree {int(bv.degrees[i])}: {bv.fits_grid.shape[1]} of {bv.n_sets} fits",
-                        subtitle="faint: fits to resampled training sets; dots: one training set"), height=300), lines
+        title=alt.Title(f"Degree {degree}: {drawn} of {sets} fits",
+                        subtitle="faint: fits to resampled training sets; dots: one training set"), height=300)
 
 
-def decomposition_chart(bv, degree: int) -> tuple[alt.LayerChart, pd.DataFrame]:
-    df = pd.DataFrame({"degree": bv.degrees, "bias²": bv.bias2, "variance": bv.variance, "noise σ²": bv.noise,
-                       "bias² + variance + noise": bv.bias2 + bv.variance + bv.noise,
-                       "measured test error": bv.expected_error, "training error": bv.train_error})
-    long = df.melt("degree", var_name="term", value_name="value")
-    names = list(df.columns[1:])
-    lines = alt.Chart(long).mark_line(point=True).encode(
+def fits_chart(bv, i: int) -> tuple[Template, pd.DataFrame]:
+    """Many faint fits of one degree, their mean bold, the truth dashed, one training set's points."""
+    drawn = bv.fits_grid[i]
+    fits = pd.DataFrame({"x": np.tile(bv.x_grid, len(drawn)), "y": np.ravel(drawn),
+                         "fit": np.repeat(np.arange(len(drawn)), len(bv.x_grid))})
+    lines = pd.DataFrame({"x": np.r_[bv.x_grid, bv.x_grid], "y": np.r_[bv.mean_fit_grid[i], bv.truth_grid],
+                          "curve": ["mean fit"] * len(bv.x_grid) + ["truth"] * len(bv.x_grid)})
+    points = pd.DataFrame({"x": bv.x_example, "y": bv.y_example})
+    return Template(_build_fits, (int(bv.degrees[i]), int(bv.fits_grid.shape[1]), int(bv.n_sets)),
+                    {"fits": fits, "lines": lines, "points": points}), lines
+
+
+DECOMPOSITION = ("bias²", "variance", "noise σ²", "bias² + variance + noise", "measured test error",
+                 "training error")
+
+
+def _build_decomposition() -> alt.LayerChart:
+    lines = alt.Chart(alt.NamedData(name="terms")).transform_fold(list(DECOMPOSITION), as_=["term", "value"]).mark_line(
+        point=True).encode(
         x=alt.X("degree:O", axis=alt.Axis(labelAngle=0)), y=alt.Y("value:Q", scale=alt.Scale(type="log"),
                                                                    title="mean squared error (log)"),
-        color=alt.Color("term:N", scale=alt.Scale(domain=names, range=PALETTE[:len(names)]),
+        color=alt.Color("term:N", scale=alt.Scale(domain=list(DECOMPOSITION), range=PALETTE[:len(DECOMPOSITION)]),
                         legend=legend(orient="right", title=None)),
         tooltip=[alt.Tooltip("degree:O"), alt.Tooltip("term:N"), alt.Tooltip("value:Q", format=".4g")])
-    rule = alt.Chart(pd.DataFrame({"d": [degree]})).mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.X("d:O"))
-    return alt.layer(lines, rule).properties(title="Bias² + variance + noise = expected test error",
-                                             height=300), df
+    rule = alt.Chart(alt.NamedData(name="now")).mark_rule(strokeDash=[4, 3], color="#555").encode(x=alt.X("d:O"))
+    return alt.layer(lines, rule).properties(title="Bias² + variance + noise = expected test error", height=300)
 
 
-def penalty_chart(pen) -> tuple[alt.Chart, pd.DataFrame]:
-    centres = (pen.bin_edges[:-1] + pen.bin_edges[1:]) / 2
-    df = pd.concat([pd.DataFrame({"weight": centres, "count": pen.counts[i], "penalty": name})
-                    for i, name in enumerate(pen.names)])
-    chart = alt.Chart(df).mark_bar().encode(
+def decomposition_chart(bv, degree: int) -> tuple[Template, pd.DataFrame]:
+    df = pd.DataFrame(dict(zip(("degree", *DECOMPOSITION),
+                               (bv.degrees, bv.bias2, bv.variance, bv.noise, bv.bias2 + bv.variance + bv.noise,
+                                bv.expected_error, bv.train_error), strict=True)))
+    return Template(_build_decomposition, (), {"terms": df, "now": pd.DataFrame({"d": [degree]})}), df
+
+
+def _build_penalty(names: tuple[str, ...]) -> alt.Chart:
+    chart = alt.Chart(alt.NamedData(name="weights")).mark_bar().encode(
         x=alt.X("weight:Q", title="final weight"), y=alt.Y("count:Q", title="weights"),
-        color=alt.Color("penalty:N", scale=alt.Scale(domain=list(pen.names), range=PALETTE[:3]), legend=None),
-        row=alt.Row("penalty:N", title=None, sort=list(pen.names)),
+        color=alt.Color("penalty:N", scale=alt.Scale(domain=list(names), range=PALETTE[:3]), legend=None),
+        row=alt.Row("penalty:N", title=None, sort=list(names)),
         tooltip=[alt.Tooltip("penalty:N"), alt.Tooltip("weight:Q", format=".3f"), alt.Tooltip("count:Q")])
-    return chart.properties(height=90, title="Weight histograms").resolve_scale(y="independent"), df
+    return chart.properties(height=90, title="Weight histograms").resolve_scale(y="independent")
+
+
+def penalty_chart(pen) -> tuple[Template, pd.DataFrame]:
+    centres = (pen.bin_edges[:-1] + pen.bin_edges[1:]) / 2
+    df = pd.DataFrame({"weight": np.tile(centres, len(pen.names)), "count": np.ravel(pen.counts[:len(pen.names)]),
+                       "penalty": np.repeat(list(pen.names), len(centres))})
+    return Template(_build_penalty, (tuple(pen.names),), {"weights": df}), df
 
 
 def activate(name: str, z: np.ndarray, nr=None) -> np.ndarray:
