@@ -132,8 +132,12 @@ def kmeans_tab(ctrl, ds, prep, pca, km, Z, axes, shown, settings, timings):
                                help="0: the initial centroids; then each assignment and each update in turn.")
         runs = controls.slider("Restarts", "in_runs", 10, 100, 50, 10)
         k_max = controls.slider("Elbow: k up to", "in_kmax", 2, min(cl.MAX_K, len(prep.X)), min(8, len(prep.X)))
-    with st.spinner(f"{runs} restarts, and k-means for k = 1…{k_max}…"):  # seconds on 5,000 points, cached
-        rs, t4 = compute.run(f"{runs} restarts", cl.restarts, prep.X, k, init, runs, seed)
+    allowed = cl.restarts_allowed(len(prep.X), k, runs)
+    if allowed < runs:
+        st.caption(f"{allowed} of the {runs} restarts are run: {runs} on {len(prep.X):,} points with k = {k} would "
+                   "take seconds a move. Fewer points or a smaller k run them all.")
+    with st.spinner(f"{allowed} restarts, and k-means for k = 1…{k_max}…"):  # seconds on 5,000 points, cached
+        rs, t4 = compute.run(f"{allowed} restarts", cl.restarts, prep.X, k, init, allowed, seed)
         sw, t5 = compute.run(f"elbow and silhouette, k = 1…{k_max}", cl.sweep_k, prep.X, k_max, "k-means++", seed,
                              on="cpu")
     layout.compute_line(*timings, t4, t5)

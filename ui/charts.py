@@ -249,6 +249,16 @@ class Template:
     build: Callable[..., alt.TopLevelMixin]
     key: tuple
     data: dict[str, pd.DataFrame] = field(compare=False)
+    # JSON values for the :func:`slot` strings the structure holds (a title that names the step, a colour
+    # scale's domain that grows with k): they change per move without building the chart again
+    fill: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def slot(name: str) -> str:
+    """A stand-in, in a :class:`Template`'s structure, for a whole value it gets per move from ``fill[name]``:
+    ``alt.Title(slot("title"))``, or for a list ``[slot(name)]`` (``alt.Scale(domain=[slot("names")])``, which
+    Altair validates as a list); not for a part of a longer string."""
+    return f"\u2063{name}\u2063"
 
 
 @functools.lru_cache(maxsize=128)
@@ -259,7 +269,10 @@ def _template_json(build: Callable[..., alt.TopLevelMixin], key: tuple, present:
 def _spec(chart: alt.TopLevelMixin | Template, present: bool, inline: bool = False) -> dict[str, Any]:
     if not isinstance(chart, Template):
         return spec_of(chart, present, inline)
-    spec = json.loads(_template_json(chart.build, chart.key, present))
+    text = _template_json(chart.build, chart.key, present)
+    for name, value in chart.fill.items():
+        text = text.replace(json.dumps([slot(name)] if isinstance(value, list) else slot(name)), json.dumps(value))
+    spec = json.loads(text)
     # records for an export: exact floats (to_json would round to 10 decimals), NaN as null
     spec["datasets"] = {n: (df.astype(object).where(df.notna(), None).to_dict("records") if inline
                             else _arrow_bytes(df)) for n, df in chart.data.items()}

@@ -70,6 +70,25 @@ def test_template_charts_ship_named_arrow_data_and_export_inline():
     assert charts._template_json.cache_info().hits == before + 1
 
 
+def _build_slotted() -> alt.Chart:
+    colour = alt.Color("c:N", scale=alt.Scale(domain=[charts.slot("names")], range=[charts.slot("colours")]))
+    return alt.Chart(alt.NamedData(name="pts")).mark_point().encode(x=alt.X("x:Q"), color=colour).properties(
+        title=alt.Title(charts.slot("title"), subtitle="a “fixed” part"))
+
+
+def test_a_templates_slots_take_each_moves_values_without_a_rebuild():
+    frame = pd.DataFrame({"x": [1.0, 2.0], "c": ["a", "b"]})
+    before = charts._template_json.cache_info()
+    specs = [charts._spec(charts.Template(_build_slotted, (), {"pts": frame},
+                                          {"title": f"Step {k} — “{k}”", "names": names, "colours": ["#000"] * k}),
+                          False) for k, names in ((1, ["a"]), (3, ["a", "b", "c"]))]
+    after = charts._template_json.cache_info()
+    assert after.misses - before.misses <= 1 and after.hits - before.hits >= 1  # built once, reused
+    assert [s["title"]["text"] for s in specs] == ["Step 1 — “1”", "Step 3 — “3”"]
+    assert specs[1]["encoding"]["color"]["scale"] == {"domain": ["a", "b", "c"], "range": ["#000"] * 3}
+    assert specs[0]["title"]["subtitle"] == "a “fixed” part" and "\u2063" not in json.dumps([s["title"] for s in specs])
+
+
 def _cells(opacity: float = 1.0, tooltip: bool = False) -> alt.Chart:
     df = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 0, 1, 1], "v": [0.1, 0.4, 0.6, 0.9]})
     enc = dict(x=alt.X("x:O"), y=alt.Y("y:O"), color=alt.Color("v:Q", scale=alt.Scale(scheme="viridis")))

@@ -138,6 +138,21 @@ def test_sweep_restarts_and_ari():
     assert 0.5 < cl.ari(y, cl.kmeans(X, 3, device=CPU).final_labels) < 1.0
 
 
+def test_restarts_on_large_data_are_capped_and_still_the_single_runs():
+    assert cl.restarts_allowed(150, 12, 100) == 100  # iris: every restart
+    assert cl.restarts_allowed(5000, 3, 100) == 50 and cl.restarts_allowed(5000, 12, 100) == 12
+    assert cl.restarts_allowed(5000, 12, 10) == 10 and cl.restarts_allowed(10**6, 12, 50) == 10  # never under 10
+    X = cl.shape("moons", 5000, 0).X
+    assert cl.LARGE_BATCH <= 5000 * 4 * 12  # this batch runs on every thread
+    r = cl.restarts(X, 4, "k-means++", runs=12, seed=3, device=CPU)
+    from sklearn.cluster import KMeans
+
+    for s in (3, 9):  # each batched run is the run from its seed's initial centroids, as scikit-learn runs it
+        start = cl.initial_centroids(X, 4, "k-means++", s)
+        ref = KMeans(4, init=start, n_init=1, algorithm="lloyd", tol=0, max_iter=300).fit(X)
+        assert r.inertia[s - 3] == pytest.approx(ref.inertia_, rel=1e-9)
+
+
 def test_a_large_set_is_sampled_for_the_heatmaps():
     X = cl.shape("moons", 5000, 0).X
     pw = cl.pairwise(X, 150, seed=2, device=CPU)

@@ -35,14 +35,18 @@ def test_undefined_cells_are_transparent_and_faded_ones_lighter():
     assert np.allclose(rgba[1, 0, :3], 255 - 0.3 * (255 - _stops()[-1]), atol=0.5)
 
 
-def test_the_picture_is_the_matrix_in_order_each_cell_a_crisp_block():
-    M = np.arange(9, dtype=float).reshape(3, 3)
-    url = fig.png_url(fig.colour(M, (0.0, 8.0)), least=30)
+def test_the_picture_is_the_matrix_in_order_one_pixel_a_cell_drawn_unsmoothed():
+    M = np.arange(12, dtype=float).reshape(3, 4)
+    url = fig.png_url(fig.colour(M, (0.0, 11.0)))
     img = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
-    assert img.shape == (30, 30, 4)
-    blocks = img[5::10, 5::10]  # each cell's centre: row i, column j of M, top-left first
-    assert (blocks == fig.colour(M, (0.0, 8.0))).all()
-    assert (img[:10, :10] == img[0, 0]).all()  # one colour per 10×10 block
+    assert img.shape == (3, 4, 4)  # row i of M is the picture's row i, top first
+    assert (img == fig.colour(M, (0.0, 11.0))).all()
+    assert fig.png_url(fig.colour(M.copy(), (0.0, 11.0))) is url  # the same picture is encoded once
+    tpl = fig.heatmap(M[:3, :3], np.arange(3), np.arange(3), None, np.zeros(3, bool), "t", "s", (0.0, 8.0),
+                      "d")[0]
+    spec = tpl.build(*tpl.key).to_dict(validate=False)
+    image = next(layer["mark"] for layer in spec["layer"] if layer["mark"]["type"] == "image")
+    assert image["smooth"] is False  # a browser scales it up as blocks, not a blur
 
 
 def test_a_constant_matrix_and_an_empty_span_do_not_divide_by_zero():

@@ -6,11 +6,15 @@ Every encoding is an Altair object with its type written out (no shorthand strin
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts import PALETTE, Template
+from ui.charts import PALETTE, Template, slot
 from ui.figures import legend
 
 GREY = "#bbbbbb"
@@ -32,10 +36,10 @@ def _cluster_names(labels: np.ndarray) -> np.ndarray:
     return np.array([f"cluster {c + 1}" for c in range(int(labels.max()) + 1)], dtype=object)[labels]
 
 
-def _build_scatter(axes: tuple[str, str], classes: bool, any_pick: bool, title: str) -> alt.Chart:
-    return alt.Chart(alt.NamedData(name="points"), title=alt.Title(
-        title, subtitle="colour: k-means cluster · shape: true class" + (" · picked rows drawn large" if any_pick
-                                                                          else ""))).mark_point(filled=True).encode(
+def _build_scatter(axes: tuple[str, str], classes: bool, any_pick: bool) -> alt.Chart:
+    subtitle = "colour: k-means cluster · shape: true class" + (" · picked rows drawn large" if any_pick else "")
+    return alt.Chart(alt.NamedData(name="points"), title=alt.Title(slot("title"), subtitle=subtitle)).mark_point(
+        filled=True).encode(
         x=alt.X("a:Q", title=axes[0], scale=alt.Scale(zero=False)),
         y=alt.Y("b:Q", title=axes[1], scale=alt.Scale(zero=False)),
         # two legend columns: one row of labels runs past a phone's narrow chart
@@ -56,8 +60,8 @@ def scatter(Z: np.ndarray, axes: tuple[str, str], classes: np.ndarray | None, cl
                        "class": classes[shown] if classes is not None else "—",
                        "cluster": _cluster_names(clusters)[shown] if clusters is not None else "—",
                        "picked": picked[shown]})
-    key = (tuple(axes), classes is not None, bool(picked.any()), title)
-    return Template(_build_scatter, key, {"points": df}), df
+    key = (tuple(axes), classes is not None, bool(picked.any()))
+    return Template(_build_scatter, key, {"points": df}, {"title": title}), df
 
 
 # Vega's "viridis" at 11 evenly spaced points: the heatmap's picture (coloured here) and its legend (Vega's
@@ -81,17 +85,22 @@ def colour(M: np.ndarray, domain: tuple[float, float], faded: np.ndarray | None 
     return np.concatenate([np.rint(rgb), alpha], axis=-1).astype(np.uint8)
 
 
-def png_url(rgba: np.ndarray, least: int = 600) -> str:
-    """A picture as a PNG data URL, each cell repeated to at least ``least`` pixels across (crisp cells, however the
-    browser scales it)."""
-    import base64
-    import io
+def png_url(rgba: np.ndarray) -> str:
+    """A picture as a PNG data URL, one pixel per cell (drawn with ``smooth=False``, so the browser scales it up
+    without blurring). The same picture again (a move that leaves the matrix, its order and the picks as they were)
+    is not encoded again."""
+    rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
+    return _png(rgba.shape, rgba.tobytes())
 
+
+@functools.lru_cache(maxsize=16)
+def _png(shape: tuple[int, ...], data: bytes) -> str:
+    """Quick zlib (level 1): 300×300 cells in ~5–20 ms here, ~70 ms at PIL's default level, for a few % more bytes."""
     from PIL import Image
 
-    f = max(1, -(-least // max(rgba.shape[:2])))
     buf = io.BytesIO()
-    Image.fromarray(np.repeat(np.repeat(rgba, f, axis=0), f, axis=1), "RGBA").save(buf, format="PNG")
+    Image.fromarray(np.frombuffer(data, dtype=np.uint8).reshape(shape), "RGBA").save(buf, format="PNG",
+                                                                                    compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -100,7 +109,7 @@ def _build_heatmap(title: str, subtitle: str, domain: tuple[float, float], label
     axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
     across = alt.Scale(domain=[0, m], nice=False, zero=False)
     down = alt.Scale(domain=[0, m], nice=False, zero=False, reverse=True)
-    picture = alt.Chart(alt.NamedData(name="picture")).mark_image(aspect=False).encode(
+    picture = alt.Chart(alt.NamedData(name="picture")).mark_image(aspect=False, smooth=False).encode(
         x=alt.X("x0:Q", scale=across, axis=axis), x2="x1:Q", y=alt.Y("y0:Q", scale=down, axis=axis), y2="y1:Q",
         url=alt.Url("url:N"))
     # the colour legend, from an invisible mark on the same scale as the picture's colours
@@ -139,9 +148,8 @@ def heatmap(M: np.ndarray, rows: np.ndarray, order: np.ndarray, groups: np.ndarr
                                           "cuts": pd.DataFrame({"at": cuts})}), cells
 
 
-def _build_kmeans_step(axes: tuple[str, str], k: int, title: str) -> alt.LayerChart:
-    names = [f"cluster {c + 1}" for c in range(k)]
-    colours = alt.Scale(domain=[*names, "not assigned yet"], range=[*(PALETTE * 3)[:k], GREY])
+def _build_kmeans_step(axes: tuple[str, str]) -> alt.LayerChart:
+    colours = alt.Scale(domain=[slot("names")], range=[slot("colours")])
     pts = alt.Chart(alt.NamedData(name="points")).mark_circle(size=28, opacity=0.6).encode(
         x=alt.X("a:Q", title=axes[0], scale=alt.Scale(zero=False)),
         y=alt.Y("b:Q", title=axes[1], scale=alt.Scale(zero=False)),
@@ -156,7 +164,7 @@ def _build_kmeans_step(axes: tuple[str, str], k: int, title: str) -> alt.LayerCh
         x=alt.X("a:Q"), y=alt.Y("b:Q"), color=alt.Color("cluster:N", scale=colours, legend=None),
         tooltip=[alt.Tooltip("cluster:N"), alt.Tooltip("a:Q", format=".3f"), alt.Tooltip("b:Q", format=".3f")])
     return alt.layer(pts, path, cents).properties(
-        title=alt.Title(title, subtitle="lines: each centroid's path so far"), height=380)
+        title=alt.Title(slot("title"), subtitle="lines: each centroid's path so far"), height=380)
 
 
 def kmeans_step(Z: np.ndarray, axes: tuple[str, str], run, step: int, paths: np.ndarray,
@@ -175,8 +183,9 @@ def kmeans_step(Z: np.ndarray, axes: tuple[str, str], run, step: int, paths: np.
     now = trail[trail["update"] == at]
     what = {"start": "the initial centroids (◆)", "assign": f"step {t + 1}, assign: each point joins its nearest ◆",
             "update": f"step {t + 1}, update: each ◆ moves to the mean of its points"}[phase]
-    return Template(_build_kmeans_step, (tuple(axes), k, f"k-means, {what}"),
-                    {"points": df, "trail": trail, "now": now}), df
+    return Template(_build_kmeans_step, (tuple(axes),), {"points": df, "trail": trail, "now": now},
+                    {"title": f"k-means, {what}", "names": [*names, "not assigned yet"],
+                     "colours": [*(PALETTE * 3)[:k], GREY]}), df
 
 
 def _build_inertia() -> alt.LayerChart:
@@ -197,22 +206,23 @@ def inertia_chart(run, step: int) -> tuple[Template, pd.DataFrame]:
     return Template(_build_inertia, (), {"inertia": df, "now": pd.DataFrame({"s": [max(step, 1)]})}), df
 
 
-def _build_restarts(runs: int) -> alt.LayerChart:
+def _build_restarts() -> alt.LayerChart:
     bars = alt.Chart(alt.NamedData(name="runs")).mark_bar(color=PALETTE[0]).encode(
         x=alt.X("inertia:Q", bin=alt.Bin(maxbins=30), title="final inertia"), y=alt.Y("count():Q", title="runs"))
     rule = alt.Chart(alt.NamedData(name="this")).mark_rule(color=PALETTE[3], strokeWidth=2).encode(x=alt.X("x:Q"))
-    return alt.layer(bars, rule).properties(title=alt.Title(f"{runs} restarts", subtitle="red: this seed's run"),
+    return alt.layer(bars, rule).properties(title=alt.Title(slot("title"), subtitle="red: this seed's run"),
                                             height=220)
 
 
 def restarts_chart(inertia: np.ndarray, current: float) -> tuple[Template, pd.DataFrame]:
     df = pd.DataFrame({"inertia": inertia})
-    return Template(_build_restarts, (len(inertia),), {"runs": df, "this": pd.DataFrame({"x": [current]})}), df
+    return Template(_build_restarts, (), {"runs": df, "this": pd.DataFrame({"x": [current]})},
+                    {"title": f"{len(inertia)} restarts"}), df
 
 
-def _build_sweep(k: int) -> alt.HConcatChart:
+def _build_sweep() -> alt.HConcatChart:
     base = alt.Chart(alt.NamedData(name="sweep")).encode(x=alt.X("k:O", axis=alt.Axis(labelAngle=0)))
-    mark = alt.condition(alt.datum.k == k, alt.value(PALETTE[3]), alt.value(PALETTE[0]))
+    mark = alt.condition(alt.datum.this, alt.value(PALETTE[3]), alt.value(PALETTE[0]))
     elbow = base.mark_line(point=True).encode(
         y=alt.Y("inertia:Q", title="best inertia"), color=mark,
         tooltip=[alt.Tooltip("k:O"), alt.Tooltip("inertia:Q", format=".6g")]).properties(
@@ -226,7 +236,7 @@ def _build_sweep(k: int) -> alt.HConcatChart:
 
 def sweep_chart(sweep, k: int) -> tuple[Template, pd.DataFrame]:
     df = pd.DataFrame({"k": sweep.ks, "inertia": sweep.inertia, "silhouette": sweep.silhouette})
-    return Template(_build_sweep, (int(k),), {"sweep": df}), df
+    return Template(_build_sweep, (), {"sweep": df.assign(this=df["k"] == int(k))}), df
 
 
 def span(values: np.ndarray) -> tuple[float, float]:
@@ -340,11 +350,11 @@ def architecture(result, snapshot: int, feature_names: tuple[str, ...], class_na
                            "picked": picked is not None and (li, u) == picked}
                           for li in range(len(sizes)) for u in shown[li]])
     cut = any(len(s) < n for s, n in zip(shown, sizes, strict=True))
-    key = (int(result.snapshot_epochs[snapshot]), tuple(sizes), cut)
-    return Template(_build_architecture, key, {"edges": E, "nodes": nodes}), E
+    return Template(_build_architecture, (tuple(sizes), cut), {"edges": E, "nodes": nodes},
+                    {"title": f"The network at epoch {int(result.snapshot_epochs[snapshot])}"}), E
 
 
-def _build_architecture(epoch: int, sizes: tuple[int, ...], cut: bool) -> alt.LayerChart:
+def _build_architecture(sizes: tuple[int, ...], cut: bool) -> alt.LayerChart:
     lines = alt.Chart(alt.NamedData(name="edges")).mark_rule(opacity=0.75).encode(
         x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None), x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
         color=alt.Color("sign:N", scale=SIGN, legend=legend(orient="bottom", title="weight")),
@@ -355,12 +365,12 @@ def _build_architecture(epoch: int, sizes: tuple[int, ...], cut: bool) -> alt.La
         color=alt.condition(alt.datum.picked, alt.value("#F0E442"), alt.value("#ffffff")),
         strokeWidth=alt.condition(alt.datum.picked, alt.value(3), alt.value(1)),
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("unit:N"), alt.Tooltip("bias:Q", format=".4f")])
-    title = alt.Title(f"The network at epoch {epoch}", subtitle=f"{' → '.join(map(str, sizes))} units; edge width = "
+    title = alt.Title(slot("title"), subtitle=f"{' → '.join(map(str, sizes))} units; edge width = "
                       f"|w|{' (wide layers: first and last 8 units drawn)' if cut else ''}")
     return alt.layer(lines, dots).properties(title=title, height=320)
 
 
-def _build_surface(epoch: int, class_names: tuple[str, ...]) -> alt.LayerChart:
+def _build_surface(class_names: tuple[str, ...]) -> alt.LayerChart:
     cells = alt.Chart(alt.NamedData(name="grid")).mark_rect(opacity=0.8).encode(
         x=alt.X("x:Q", title="x₁", scale=alt.Scale(nice=False, zero=False)), x2=alt.X2("x2:Q"),
         y=alt.Y("y:Q", title="x₂", scale=alt.Scale(nice=False, zero=False)), y2=alt.Y2("y2:Q"),
@@ -373,7 +383,7 @@ def _build_surface(epoch: int, class_names: tuple[str, ...]) -> alt.LayerChart:
         fill=alt.condition(alt.datum.set == "train", alt.Color("class:N", legend=None), alt.value("transparent")),
         tooltip=[alt.Tooltip("class:N"), alt.Tooltip("set:N")])
     return alt.layer(cells, pts).properties(
-        title=alt.Title(f"Decision surface at epoch {epoch}",
+        title=alt.Title(slot("title"),
                         subtitle=[f"points: {class_names[0]} blue, {class_names[1]} orange",
                                   "filled: training; hollow: test"]), height=320)
 
@@ -387,7 +397,8 @@ def surface_chart(surf, X: np.ndarray, y: np.ndarray, is_train: np.ndarray,
                       "p": surf.prob.ravel()})
     P = pd.DataFrame({"x": X[:, 0], "y": X[:, 1], "class": np.asarray(class_names, dtype=object)[y],
                       "set": np.where(is_train, "train", "test")})
-    return Template(_build_surface, (int(surf.epoch), tuple(class_names)), {"grid": G, "points": P}), G
+    return Template(_build_surface, (tuple(class_names),), {"grid": G, "points": P},
+                    {"title": f"Decision surface at epoch {int(surf.epoch)}"}), G
 
 
 def _build_history(what: str) -> alt.LayerChart:
@@ -418,28 +429,37 @@ def neuron_table(nr, names: list[str]) -> pd.DataFrame:
                          "x": nr.x, "w": nr.w, "w·x": nr.products})
 
 
-def activation_chart(nr, z: np.ndarray, a: np.ndarray) -> tuple[alt.LayerChart, pd.DataFrame]:
-    df = pd.DataFrame({"z": z, "a": a})
-    curve = alt.Chart(df).mark_line(color=PALETTE[0]).encode(
-        x=alt.X("z:Q"), y=alt.Y("a:Q", title=f"σ(z), {nr.activation}"))
-    here = pd.DataFrame({"z": [nr.z], "a": [nr.a]})
-    dot = alt.Chart(here).mark_point(size=160, filled=True, color=PALETTE[3]).encode(
+def _build_activation(activation: str) -> alt.LayerChart:
+    curve = alt.Chart(alt.NamedData(name="curve")).mark_line(color=PALETTE[0]).encode(
+        x=alt.X("z:Q"), y=alt.Y("a:Q", title=f"σ(z), {activation}"))
+    dot = alt.Chart(alt.NamedData(name="here")).mark_point(size=160, filled=True, color=PALETTE[3]).encode(
         x=alt.X("z:Q"), y=alt.Y("a:Q"), tooltip=[alt.Tooltip("z:Q", format=".4f"), alt.Tooltip("a:Q", format=".4f")])
-    return alt.layer(curve, dot).properties(title=f"z = {nr.z:.4f} → σ(z) = {nr.a:.4f}", height=200), df
+    return alt.layer(curve, dot).properties(title=slot("title"), height=200)
 
 
-def grad_chart(van, step: int) -> tuple[alt.Chart, pd.DataFrame]:
+def activation_chart(nr, z: np.ndarray, a: np.ndarray) -> tuple[Template, pd.DataFrame]:
+    df = pd.DataFrame({"z": z, "a": a})
+    here = pd.DataFrame({"z": [nr.z], "a": [nr.a]})
+    return Template(_build_activation, (nr.activation,), {"curve": df, "here": here},
+                    {"title": f"z = {nr.z:.4f} → σ(z) = {nr.a:.4f}"}), df
+
+
+def _build_grads() -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="norms")).mark_line(point=True).encode(
+        x=alt.X("layer:O", title="layer (1 = next to the input)", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("norm:Q", scale=alt.Scale(type="log"), title="‖∂L/∂W‖ (log scale)"),
+        color=alt.Color("activation:N", scale=alt.Scale(range=PALETTE), legend=legend(orient="top", title=None)),
+        tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("layer:O"), alt.Tooltip("norm:Q", format=".3e")],
+    ).properties(title=slot("title"), height=280)
+
+
+def grad_chart(van, step: int) -> tuple[Template, pd.DataFrame]:
     """‖∂L/∂W_l‖ per layer (log scale), one line per activation, at one training step."""
     rows = [{"layer": li + 1, "norm": float(van.grad_norm[a, step, li]), "activation": act}
             for a, act in enumerate(van.activations) for li in range(van.grad_norm.shape[2])]
     df = pd.DataFrame(rows)
     df = df[df["norm"] > 0]
-    chart = alt.Chart(df).mark_line(point=True).encode(
-        x=alt.X("layer:O", title="layer (1 = next to the input)", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("norm:Q", scale=alt.Scale(type="log"), title="‖∂L/∂W‖ (log scale)"),
-        color=alt.Color("activation:N", scale=alt.Scale(range=PALETTE), legend=legend(orient="top", title=None)),
-        tooltip=[alt.Tooltip("activation:N"), alt.Tooltip("layer:O"), alt.Tooltip("norm:Q", format=".3e")])
-    return chart.properties(title=f"Gradient norm per layer, step {step}", height=280), df
+    return Template(_build_grads, (), {"norms": df}, {"title": f"Gradient norm per layer, step {step}"}), df
 
 
 def derivative_chart(van) -> tuple[alt.LayerChart, pd.DataFrame]:
@@ -453,7 +473,7 @@ def derivative_chart(van) -> tuple[alt.LayerChart, pd.DataFrame]:
                                                height=280), df
 
 
-def _build_fits(degree: int, drawn: int, sets: int) -> alt.LayerChart:
+def _build_fits() -> alt.LayerChart:
     faint = alt.Chart(alt.NamedData(name="fits")).mark_line(opacity=0.25, color=PALETTE[5], clip=True).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q", scale=alt.Scale(domain=[-2, 2])), detail=alt.Detail("fit:N"))
     bold = alt.Chart(alt.NamedData(name="lines")).mark_line(clip=True).encode(
@@ -466,7 +486,7 @@ def _build_fits(degree: int, drawn: int, sets: int) -> alt.LayerChart:
     pts = alt.Chart(alt.NamedData(name="points")).mark_circle(color="#555", size=25).encode(
         x=alt.X("x:Q"), y=alt.Y("y:Q"))
     return alt.layer(faint, bold, pts).properties(
-        title=alt.Title(f"Degree {degree}: {drawn} of {sets} fits",
+        title=alt.Title(slot("title"),
                         subtitle="faint: fits to resampled training sets; dots: one training set"), height=300)
 
 
@@ -478,8 +498,8 @@ def fits_chart(bv, i: int) -> tuple[Template, pd.DataFrame]:
     lines = pd.DataFrame({"x": np.r_[bv.x_grid, bv.x_grid], "y": np.r_[bv.mean_fit_grid[i], bv.truth_grid],
                           "curve": ["mean fit"] * len(bv.x_grid) + ["truth"] * len(bv.x_grid)})
     points = pd.DataFrame({"x": bv.x_example, "y": bv.y_example})
-    return Template(_build_fits, (int(bv.degrees[i]), int(bv.fits_grid.shape[1]), int(bv.n_sets)),
-                    {"fits": fits, "lines": lines, "points": points}), lines
+    return Template(_build_fits, (), {"fits": fits, "lines": lines, "points": points},
+                    {"title": f"Degree {int(bv.degrees[i])}: {len(drawn)} of {int(bv.n_sets)} fits"}), lines
 
 
 DECOMPOSITION = ("bias²", "variance", "noise σ²", "bias² + variance + noise", "measured test error",
