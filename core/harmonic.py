@@ -667,11 +667,19 @@ def _compress_batch(x: np.ndarray, wavelet: str, level: int, fractions: np.ndarr
     return rec_w, rec_f, ew, ef
 
 
+# Shares of the curve reconstructed in one batch. All 28 at once lifted the process's peak memory by 173 MiB on
+# a 65,536-sample signal (the largest the page offers), most of a server's margin under 1 GiB; 4 at a time lift
+# it by 49 MiB, in 0.23 s instead of 0.19 s (sym8, 12 levels, measured here; 1 at a time: 28 MiB, 0.64 s).
+CURVE_BATCH = 4
+
+
 def compression_curve(x: np.ndarray, wavelet: str, level: int, device: torch.device,
                       grid: np.ndarray = COMPRESSION_GRID) -> CompressionCurve:
     """Relative error against the share of numbers kept, wavelets against Fourier, over ``grid``."""
-    _, _, ew, ef = _compress_batch(x, wavelet, level, grid, device)
-    return CompressionCurve(np.asarray(grid, dtype=float), ew, ef)
+    grid = np.asarray(grid, dtype=float)
+    parts = [_compress_batch(x, wavelet, level, grid[i:i + CURVE_BATCH], device)[2:]
+             for i in range(0, len(grid), CURVE_BATCH)]
+    return CompressionCurve(grid, np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
 
 
 def compress(x: np.ndarray, wavelet: str, level: int, fraction: float, device: torch.device) -> Compression:

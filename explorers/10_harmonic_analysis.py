@@ -218,7 +218,7 @@ def denoise_tab(ctrl, sig):
                            f"{rule.title()} thresholding at λ = {den.threshold:.3g}", f"time ({sig.time_unit})",
                            widths=(1.0, 2.4, 1.0), colours=("#bbbbbb", "#0072B2", "#000000")), "denoised")
     st.subheader("Compression: wavelets against Fourier")
-    curve, t2 = compute.run(f"error curves ({len(hm.COMPRESSION_GRID)} shares, one batched waverec)",
+    curve, t2 = compute.run(f"error curves ({len(hm.COMPRESSION_GRID)} shares, {hm.CURVE_BATCH} per waverec)",
                             hm.compression_curve, sig.clean, w, level)
     comp, t3 = compute.run(f"keeping the largest {keep:g} %", hm.compress, sig.clean, w, level, keep / 100)
     layout.compute_line(t2, t3)
