@@ -104,8 +104,7 @@ def _png(shape: tuple[int, ...], data: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _build_heatmap(title: str, subtitle: str, domain: tuple[float, float], label: str, size: int, m: int,
-                   cuts: bool) -> alt.TopLevelMixin:
+def _build_heatmap(label: str, size: int, m: int, cuts: bool) -> alt.TopLevelMixin:
     axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
     across = alt.Scale(domain=[0, m], nice=False, zero=False)
     down = alt.Scale(domain=[0, m], nice=False, zero=False, reverse=True)
@@ -114,7 +113,7 @@ def _build_heatmap(title: str, subtitle: str, domain: tuple[float, float], label
         url=alt.Url("url:N"))
     # the colour legend, from an invisible mark on the same scale as the picture's colours
     ramp = alt.Chart(alt.NamedData(name="ramp")).mark_point(opacity=0).encode(
-        color=alt.Color("value:Q", scale=alt.Scale(range=list(VIRIDIS), interpolate="rgb", domain=list(domain)),
+        color=alt.Color("value:Q", scale=alt.Scale(range=list(VIRIDIS), interpolate="rgb", domain=[slot("domain")]),
                         legend=alt.Legend(title=label, orient="bottom", direction="horizontal",
                                           gradientLength=size - 80)))
     layers = [picture, ramp]
@@ -122,7 +121,8 @@ def _build_heatmap(title: str, subtitle: str, domain: tuple[float, float], label
         cut = alt.Chart(alt.NamedData(name="cuts")).mark_rule(color="#000", strokeWidth=1)
         layers += [cut.encode(x=alt.X("at:Q", scale=across, axis=None)),
                    cut.encode(y=alt.Y("at:Q", scale=down, axis=None))]
-    return alt.layer(*layers).properties(title=alt.Title(title, subtitle=subtitle), width=size, height=size)
+    return alt.layer(*layers).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")), width=size,
+                                         height=size)
 
 
 def heatmap(M: np.ndarray, rows: np.ndarray, order: np.ndarray, groups: np.ndarray | None, picked: np.ndarray,
@@ -141,11 +141,12 @@ def heatmap(M: np.ndarray, rows: np.ndarray, order: np.ndarray, groups: np.ndarr
     if groups is not None and m > 1:
         g = np.asarray(groups)[order]
         cuts = np.flatnonzero(g[1:] != g[:-1]) + 1.0
-    key = (title, subtitle, tuple(map(float, domain)), label, size, m, bool(len(cuts)))
+    key = (label, size, m, bool(len(cuts)))
     pos_i, pos_j = np.meshgrid(np.arange(m), np.arange(m), indexing="ij")
     cells = pd.DataFrame({"row i": rows[order][pos_i.ravel()], "row j": rows[order][pos_j.ravel()], label: Mo.ravel()})
     return Template(_build_heatmap, key, {"picture": picture, "ramp": pd.DataFrame({"value": list(domain)}),
-                                          "cuts": pd.DataFrame({"at": cuts})}), cells
+                                          "cuts": pd.DataFrame({"at": cuts})},
+                    {"title": title, "subtitle": subtitle, "domain": [float(domain[0]), float(domain[1])]}), cells
 
 
 def _build_kmeans_step(axes: tuple[str, str]) -> alt.LayerChart:
