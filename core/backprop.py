@@ -52,6 +52,7 @@ NARY = ("add", "mul")  # two or more inputs (the network's weighted sums have th
 _SYMBOL = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "pow": "^", "neg": "−"}
 _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
 _CONST_LABEL = {"pi": "π", "e": "e"}
+_CALL_LABEL = {"sqrt": "√", "abs": "|·|", "sigmoid": "σ"}  # short enough to sit inside a node
 
 
 # ------------------------------------------------------------------------------------------ the graph
@@ -228,7 +229,7 @@ def graph(expr: Expr, share: bool = True) -> Graph:
         if kind == "call":
             i, s, _ = walk(t[2])
             text = f"{t[1]}({s})"
-            return b.add(t[1], (i,), t[1], text), text, 9
+            return b.add(t[1], (i,), _CALL_LABEL.get(t[1], t[1]), text), text, 9
         (i, sa, pa), (j, sb, pb) = walk(t[1]), walk(t[2])
         prec = _PRECEDENCE[kind]
         if kind == "pow":
@@ -662,7 +663,7 @@ def network_graph(seed: int = 0, hidden: int = 3, activation: str = "tanh", x: S
             terms.append(b.add("mul", (w, ins[i]), "×", f"{w_ji}·x{str(i + 1).translate(_SUB)}"))
         bias = leaf("param", f"b{j + 1}", b1[j], f"b{J}")
         z = b.add("add", (*terms, bias), "+", f"z{J} = w{J}₁x₁ + w{J}₂x₂ + b{J}")
-        hs.append(b.add(activation, (z,), activation, f"h{J} = {activation}(z{J})"))
+        hs.append(b.add(activation, (z,), _CALL_LABEL.get(activation, activation), f"h{J} = {activation}(z{J})"))
     outs = []
     for j in range(hidden):
         J = str(j + 1).translate(_SUB)
