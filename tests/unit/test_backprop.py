@@ -142,6 +142,7 @@ def test_backward_steps_are_reverse_mode_replayable_and_final_when_processed():
         assert step.adjoints[step.node] == step.adjoint
     np.testing.assert_allclose(received, back.adjoints, rtol=1e-14)  # the adjoints are the sums of what was sent
     np.testing.assert_array_equal(back[-1].adjoints, back.adjoints)
+    assert B.local_derivatives(g, fwd.values) == fwd.local
     again = B.backward_steps(g, fwd.values)  # from the values alone: the same steps
     np.testing.assert_array_equal(again.adjoints, back.adjoints)
     assert [s.node for s in again] == [s.node for s in back]

@@ -1,48 +1,16 @@
-"""Chapter 3, Multivariate calculus: backpropagation on a computational graph, step by step.
-
-An expression f (from :mod:`core.expr`) becomes a directed acyclic graph (:func:`graph`): one node per
-variable, per constant and per operation, identical subexpressions merged into one node (hash-consing).
-A variable used twice is *one* node with two out-edges, and that is where the chain rule sums: the
-derivative of the output u with respect to a node v is
-
-    ∂u/∂v = Σ over the edges v → w of  ∂u/∂w · ∂w/∂v,
-
-the adjoint of each consumer w times the *local* derivative of w with respect to its input v. Unrolled,
-∂f/∂x is the sum over every path x → … → f of the product of the local derivatives along it (:func:`paths`).
-
-:func:`forward` computes every node's value and, by hand-written rules (the lesson: no autograd here), each
-node's local derivatives with respect to its inputs. :func:`backward_steps` runs reverse-mode accumulation
-one node at a time, in reverse topological order: when a node is processed its adjoint ∂f/∂node is final
-(all its consumers came later in the forward order, so were processed before it), and it sends
-``adjoint × local derivative`` to each input. Every step records the full adjoint vector, so a page can show
-any step at once. :func:`network_graph` builds a one-hidden-layer network with a squared-error loss on one
-sample as the same kind of graph, so the same stepper backpropagates to every weight.
-
-References to compare with: :func:`autograd_check` (``torch.autograd`` in float64 on the same graph, with
-torch's own derivative rules), and in the tests sympy's exact gradient and ``torch.func``.
-:func:`mode_costs` sets forward mode against reverse mode on a small tanh MLP R^n → R^m.
-
-Undefined points never raise: log or sqrt of a negative number give NaN, division by zero ±inf, as torch and
-numpy do, and :attr:`Forward.problems` says which node went wrong first and why.
-"""
+"""Computational graphs of core.expr expressions, their forward pass with hand-written local derivatives,
+reverse-mode accumulation as replayable steps, and the sum over paths (see :mod:`core.backprop`)."""
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
-from core.device import single_thread
 from core.expr import CONSTANTS, Expr
 
 MAX_PATHS = 200  # paths listed by default; more are counted, not listed
-MAX_HIDDEN = 6  # hidden units of :func:`network_graph` (the picture must stay readable)
-MAX_MODE_SIZE = 256  # n and m of :func:`mode_costs`
-ACTIVATIONS = ("tanh", "sigmoid", "relu")
 
 LEAVES = ("var", "param", "num", "const")
 UNARY = ("neg", "sin", "cos", "tan", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu")
@@ -52,7 +20,7 @@ NARY = ("add", "mul")  # two or more inputs (the network's weighted sums have th
 _SYMBOL = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "pow": "^", "neg": "−"}
 _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
 _CONST_LABEL = {"pi": "π", "e": "e"}
-_CALL_LABEL = {"sqrt": "√", "abs": "|·|", "sigmoid": "σ"}  # short enough to sit inside a node
+CALL_LABEL = {"sqrt": "√", "abs": "|·|", "sigmoid": "σ"}  # short enough to sit inside a node
 
 
 # ------------------------------------------------------------------------------------------ the graph
@@ -113,7 +81,7 @@ class Graph:
         return [(j, n.id, s) for n in self.nodes for s, j in enumerate(n.inputs)]
 
 
-class _Builder:
+class Builder:
     """Adds nodes with hash-consing: a node with the same op, inputs and leaf identity as an existing one is
     that node. Node ids are in creation order, which is topological when inputs are created first."""
 
@@ -210,7 +178,7 @@ def graph(expr: Expr, share: bool = True) -> Graph:
     without it only the variables are shared and every other occurrence is its own node (the expression tree
     with its variable leaves glued). At most about :data:`core.expr.MAX_NODES` nodes: the parser caps the
     expression."""
-    b = _Builder(share)
+    b = Builder(share)
 
     def walk(t: tuple) -> tuple[int, str, int]:  # (node id, text, precedence); depth bounded by the parser
         kind = t[0]
@@ -229,7 +197,7 @@ def graph(expr: Expr, share: bool = True) -> Graph:
         if kind == "call":
             i, s, _ = walk(t[2])
             text = f"{t[1]}({s})"
-            return b.add(t[1], (i,), _CALL_LABEL.get(t[1], t[1]), text), text, 9
+            return b.add(t[1], (i,), CALL_LABEL.get(t[1], t[1]), text), text, 9
         (i, sa, pa), (j, sb, pb) = walk(t[1]), walk(t[2])
         prec = _PRECEDENCE[kind]
         if kind == "pow":
@@ -507,12 +475,19 @@ def backward_steps(g: Graph, values: Forward | np.ndarray) -> Backward:
     return Backward(steps=tuple(steps), adjoints=adj, gradient=gradient)
 
 
-def _from_values(g: Graph, values: np.ndarray) -> Forward:
+def local_derivatives(g: Graph, values: np.ndarray) -> tuple[tuple[float, ...], ...]:
+    """``[i][s]`` = ∂node_i/∂(its input in slot s) at the node values ``values`` (:func:`_local`'s rules; a
+    local derivative depends only on the node's inputs and its own value)."""
+    values = np.asarray(values, dtype=np.float64)
     if values.shape != (len(g.nodes),):
         raise ValueError(f"expected {len(g.nodes)} node values, got shape {values.shape}")
     with np.errstate(all="ignore"):
-        local = tuple(tuple(float(x) for x in _local(nd.op, [values[j] for j in nd.inputs], values[nd.id]))
-                      if nd.inputs else () for nd in g.nodes)
+        return tuple(tuple(float(x) for x in _local(nd.op, [values[j] for j in nd.inputs], values[nd.id]))
+                     if nd.inputs else () for nd in g.nodes)
+
+
+def _from_values(g: Graph, values: np.ndarray) -> Forward:
+    local = local_derivatives(g, values)
     point = {nd.name: float(values[nd.id]) for nd in g.nodes if nd.op in ("var", "param")}
     return Forward(values=values, local=local, problems=(), point=point)
 
@@ -595,218 +570,3 @@ def paths(g: Graph, var: str, values: Forward | np.ndarray, limit: int = MAX_PAT
     total = count[leaves[var]]
     return Paths(var=var, listed=tuple(listed), total=total, cut=total - len(listed), listed_sum=listed_sum,
                  gradient=float(total_sum[leaves[var]]))
-
-
-# ------------------------------------------------------------------------------------------ a network
-
-
-@dataclass(frozen=True)
-class Network:
-    """A one-hidden-layer network on one sample as a computational graph: inputs x1, x2, hidden units
-    h_j = act(z_j) with z_j = w_j1·x1 + w_j2·x2 + b_j, output ŷ = Σ_j v_j h_j + c, loss L = (ŷ − t)².
-    The weights are parameter leaves named ``w{j}{i}``, ``b{j}``, ``v{j}`` and ``c`` (j, i from 1), their values
-    in ``W1`` (hidden × 2), ``b1``, ``v`` (hidden) and ``c``; ``point`` holds every leaf's value, so
-    ``forward(net.graph, net.point)`` is the network's forward pass."""
-
-    graph: Graph
-    activation: str
-    x: np.ndarray
-    target: float
-    W1: np.ndarray
-    b1: np.ndarray
-    v: np.ndarray
-    c: float
-    point: dict[str, float]
-
-
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def network_graph(seed: int = 0, hidden: int = 3, activation: str = "tanh", x: Sequence[float] | None = None,
-                  target: float | None = None) -> Network:
-    """A small network (2 inputs, ``hidden`` ≤ :data:`MAX_HIDDEN` units of ``activation``, one linear output,
-    squared error against ``target``) as a :class:`Graph`, weights drawn from N(0, 1) by ``seed`` and rounded
-    to two decimals (readable in the picture); ``x`` and ``target`` default to seeded values in [−1, 1].
-
-    Backpropagating L through it gives ∂L/∂w for every weight: ∂L/∂v_j = 2(ŷ − t)·h_j,
-    ∂L/∂w_ji = 2(ŷ − t)·v_j·act'(z_j)·x_i, which the stepper reaches edge by edge."""
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, not {activation!r}")
-    if not 1 <= int(hidden) <= MAX_HIDDEN:
-        raise ValueError(f"hidden must be between 1 and {MAX_HIDDEN}, not {hidden}")
-    hidden = int(hidden)
-    rng = np.random.default_rng(seed)
-    W1 = np.round(rng.normal(0, 1, (hidden, 2)), 2)
-    b1 = np.round(rng.normal(0, 0.5, hidden), 2)
-    v = np.round(rng.normal(0, 1, hidden), 2)
-    c = float(np.round(rng.normal(0, 0.5), 2))
-    xs = np.round(rng.uniform(-1, 1, 2), 2) if x is None else np.asarray(x, dtype=np.float64)
-    t = float(np.round(rng.uniform(-1, 1), 2)) if target is None else float(target)
-    if xs.shape != (2,) or not np.isfinite(xs).all() or not np.isfinite(t):
-        raise ValueError("x must be two finite numbers and the target a finite number")
-
-    b = _Builder(share=False)
-    point: dict[str, float] = {}
-
-    def leaf(op: str, name: str, value: float, label: str) -> int:
-        point[name] = float(value)
-        return b.add(op, label=label, text=label, name=name, constant=float(value))
-
-    ins = [leaf("var", f"x{i + 1}", xs[i], f"x{i + 1}".translate(_SUB)) for i in range(2)]
-    hs = []
-    for j in range(hidden):
-        J = str(j + 1).translate(_SUB)
-        terms = []
-        for i in range(2):
-            w_ji = f"w{J}{str(i + 1).translate(_SUB)}"
-            w = leaf("param", f"w{j + 1}{i + 1}", W1[j, i], w_ji)
-            terms.append(b.add("mul", (w, ins[i]), "×", f"{w_ji}·x{str(i + 1).translate(_SUB)}"))
-        bias = leaf("param", f"b{j + 1}", b1[j], f"b{J}")
-        z = b.add("add", (*terms, bias), "+", f"z{J} = w{J}₁x₁ + w{J}₂x₂ + b{J}")
-        hs.append(b.add(activation, (z,), _CALL_LABEL.get(activation, activation), f"h{J} = {activation}(z{J})"))
-    outs = []
-    for j in range(hidden):
-        J = str(j + 1).translate(_SUB)
-        w = leaf("param", f"v{j + 1}", v[j], f"v{J}")
-        outs.append(b.add("mul", (w, hs[j]), "×", f"v{J}·h{J}"))
-    bias = leaf("param", "c", c, "c")
-    yhat = b.add("add", (*outs, bias), "+", "ŷ = Σ vⱼhⱼ + c")
-    tt = b.add("num", label="t", text="t (target)", name="t", constant=t)
-    r = b.add("sub", (yhat, tt), "−", "ŷ − t")
-    two = b.add("num", label="2", text="2", constant=2.0)
-    b.add("pow", (r, two), "^", "L = (ŷ − t)²")
-    g = b.finish(("x1", "x2"), "L = (ŷ − t)²")
-    return Network(graph=g, activation=activation, x=xs, target=t, W1=W1, b1=b1, v=v, c=c, point=point)
-
-
-# ------------------------------------------------------------------------------------------ references
-
-
-@dataclass(frozen=True)
-class AutogradCheck:
-    """f and its gradient (by leaf name) from ``torch.autograd`` in float64."""
-
-    value: float
-    gradient: dict[str, float]
-
-
-_TORCH_UNARY = {
-    "neg": torch.neg, "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp, "log": torch.log,
-    "sqrt": torch.sqrt, "abs": torch.abs, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu,
-}
-
-
-def autograd_check(g: Graph, point: Mapping[str, float]) -> AutogradCheck:
-    """The same graph evaluated with torch operations on float64 tensors, the variables and parameters as
-    leaves that require gradients, and differentiated by ``torch.autograd.grad``: torch's derivative rules,
-    not :func:`_local`'s, on the same structure. Variables the graph does not use get 0."""
-    dt = torch.float64
-    leaves: dict[str, torch.Tensor] = {}
-    vals: list[torch.Tensor] = []
-    for node in g.nodes:
-        a = [vals[j] for j in node.inputs]
-        if node.op in ("var", "param"):
-            start = point.get(node.name, node.constant if node.constant is not None else float("nan"))
-            t = torch.tensor(float(start), dtype=dt, requires_grad=True)
-            leaves[node.name] = t
-        elif node.op in ("num", "const"):
-            t = torch.tensor(node.constant, dtype=dt)
-        elif node.op == "add":
-            t = torch.stack(a).sum()
-        elif node.op == "mul":
-            t = torch.stack(a).prod() if len(a) > 2 else a[0] * a[1]
-        elif node.op == "sub":
-            t = a[0] - a[1]
-        elif node.op == "div":
-            t = a[0] / a[1]
-        elif node.op == "pow":
-            t = torch.pow(a[0], a[1])
-        else:
-            t = _TORCH_UNARY[node.op](a[0])
-        vals.append(t)
-    out = vals[-1]
-    gradient = {name: 0.0 for name in g.variables}
-    if leaves and out.requires_grad:
-        grads = torch.autograd.grad(out, list(leaves.values()), allow_unused=True)
-        gradient.update({k: 0.0 if gr is None else float(gr) for k, gr in zip(leaves, grads, strict=True)})
-    else:
-        gradient.update({k: 0.0 for k in leaves})
-    return AutogradCheck(value=float(out.detach()), gradient=gradient)
-
-
-# ------------------------------------------------------------------------------------------ forward vs reverse
-
-
-@dataclass(frozen=True)
-class ModeCosts:
-    """The Jacobian (m × n) of a tanh MLP R^n → R^m, f(x) = W₂ tanh(W₁x + b₁) + b₂, two ways:
-    forward mode (``torch.func.jacfwd``: one Jacobian-vector product per input direction, ``jvps`` = n) and
-    reverse mode (``torch.func.jacrev``: one vector-Jacobian product per output, ``vjps`` = m). Times are the
-    median of ``repeats`` calls in milliseconds, after one warm-up call each; ``max_difference`` is the largest
-    entrywise gap between the two Jacobians and ``agree`` whether it is within 1e-10 (float64)."""
-
-    n: int
-    m: int
-    hidden: int
-    jvps: int
-    vjps: int
-    forward_ms: float
-    reverse_ms: float
-    max_difference: float
-    agree: bool
-    jacobian: np.ndarray = field(repr=False)
-    device: str = "cpu"
-
-
-Function = Callable[[torch.Tensor], torch.Tensor]
-
-
-def mlp(n: int, m: int, hidden: int = 32, seed: int = 0,
-        device: torch.device | str = "cpu") -> tuple[Function, torch.Tensor, tuple[torch.Tensor, ...]]:
-    """The MLP of :func:`mode_costs`, its input point and its weights (W₁, b₁, W₂, b₂), float64, seeded."""
-    gen = torch.Generator().manual_seed(seed)
-    dt = torch.float64
-    W1 = (torch.randn(hidden, n, generator=gen, dtype=dt) / np.sqrt(n)).to(device)
-    b1 = (0.1 * torch.randn(hidden, generator=gen, dtype=dt)).to(device)
-    W2 = (torch.randn(m, hidden, generator=gen, dtype=dt) / np.sqrt(hidden)).to(device)
-    b2 = (0.1 * torch.randn(m, generator=gen, dtype=dt)).to(device)
-    x = torch.randn(n, generator=gen, dtype=dt).to(device)
-
-    def f(z: torch.Tensor) -> torch.Tensor:
-        return W2 @ torch.tanh(W1 @ z + b1) + b2
-
-    return f, x, (W1, b1, W2, b2)
-
-
-def _median_ms(fn, repeats: int, device: torch.device | str) -> tuple[float, torch.Tensor]:
-    cuda = torch.device(device).type == "cuda"
-    result = fn()  # warm-up: torch.func's first call sets itself up
-    times = []
-    for _ in range(max(1, repeats)):
-        if cuda:
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        result = fn()
-        if cuda:
-            torch.cuda.synchronize()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), result
-
-
-def mode_costs(n: int, m: int, hidden: int = 32, repeats: int = 5, seed: int = 0,
-               device: torch.device | str = "cpu") -> ModeCosts:
-    """Forward against reverse mode for the full Jacobian of :func:`mlp` (see :class:`ModeCosts`). Forward mode
-    needs n passes (Jacobian-vector products J·eᵢ, a column each), reverse mode m (eⱼᵀ·J, a row each): for a loss
-    (m = 1) of many parameters, reverse mode, that is backpropagation, wins by a factor of n. torch.func batches
-    the passes with vmap, so the measured times grow more slowly than the counts at these small sizes."""
-    n, m, hidden = int(n), int(m), int(hidden)
-    if not (1 <= n <= MAX_MODE_SIZE and 1 <= m <= MAX_MODE_SIZE and 1 <= hidden <= MAX_MODE_SIZE):
-        raise ValueError(f"n, m and hidden must be between 1 and {MAX_MODE_SIZE}")
-    f, x, _ = mlp(n, m, hidden, seed, device)
-    with single_thread(device):
-        fwd_ms, Jf = _median_ms(lambda: torch.func.jacfwd(f)(x), repeats, device)
-        rev_ms, Jr = _median_ms(lambda: torch.func.jacrev(f)(x), repeats, device)
-    diff = float((Jf - Jr).abs().max())
-    return ModeCosts(n=n, m=m, hidden=hidden, jvps=n, vjps=m, forward_ms=fwd_ms, reverse_ms=rev_ms,
-                     max_difference=diff, agree=diff <= 1e-10, jacobian=Jr.detach().cpu().numpy(),
-                     device=str(torch.device(device)))
