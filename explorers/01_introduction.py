@@ -20,12 +20,6 @@ RATES = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0]
 PENALTIES = [0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 
 
-def metrics(*items: tuple) -> None:
-    """A row of metrics: (label, value) or (label, value, help)."""
-    for col, (label, value, *rest) in zip(st.columns(len(items)), items, strict=True):
-        col.metric(label, value, help=rest[0] if rest else None)
-
-
 def data_controls():
     source = controls.selectbox("Data", "in_data", list(SOURCES), format_func=SOURCES.get)
     seed = controls.seed("in_seed")
@@ -104,9 +98,9 @@ def distances_tab(ctrl, ds, prep, km, Z, axes, shown, settings, timings):
     if row is not None and not picked[pw.index].any():
         st.caption(f"Row {row} is not in the heatmaps' sample; it is picked out in the scatter only.")
     finite = pw.cosine[np.isfinite(pw.cosine)]
-    metrics(("Points", f"{n:,}", f"{m} of them in the heatmaps"),
-            ("Largest distance", f"{pw.euclidean.max():.4g}"),
-            ("Cosine range", f"{finite.min():.3f} to {finite.max():.3f}" if finite.size else "undefined"))
+    layout.metrics(("Points", f"{n:,}", f"{m} of them in the heatmaps"),
+                   ("Largest distance", f"{pw.euclidean.max():.4g}"),
+                   ("Cosine range", f"{finite.min():.3f} to {finite.max():.3f}" if finite.size else "undefined"))
     charts.show(*fig.scatter(Z, axes, ds.labels(), km.final_labels, picked, f"The data in its plane (k = {k})",
                              shown), "scatter")
     sub = f"ordered {ORDERS[how] if groups is not None or how == 'loaded' else 'as loaded'}"
@@ -143,12 +137,14 @@ def kmeans_tab(ctrl, ds, prep, pca, km, Z, axes, shown, settings, timings):
     layout.compute_line(*timings, t4, t5)
     agree = cl.ari(ds.y, km.final_labels) if ds.y is not None else None
     sil = cl.silhouette(prep.X, km.final_labels, seed)
-    metrics(("Steps to converge", f"{km.steps}" + ("" if km.converged else "+"), "Assignments until one repeated"),
-            ("Inertia", f"{km.inertia:.6g}", "Σ ‖x − c(x)‖² over all points"),
-            ("Best of the restarts", f"{rs.inertia.min():.6g}", f"seed {rs.best_seed}"),
-            ("ARI with the classes", f"{agree:.3f}" if agree is not None else "no classes",
-             "Adjusted Rand index: 1 = the classes exactly, 0 = chance"),
-            ("Silhouette", f"{sil:.3f}" if np.isfinite(sil) else "undefined", "Mean silhouette; undefined for k = 1"))
+    layout.metrics(("Steps to converge", f"{km.steps}" + ("" if km.converged else "+"),
+                    "Assignments until one repeated"),
+                   ("Inertia", f"{km.inertia:.6g}", "Σ ‖x − c(x)‖² over all points"),
+                   ("Best of the restarts", f"{rs.inertia.min():.6g}", f"seed {rs.best_seed}"),
+                   ("ARI with the classes", f"{agree:.3f}" if agree is not None else "no classes",
+                    "Adjusted Rand index: 1 = the classes exactly, 0 = chance"),
+                   ("Silhouette", f"{sil:.3f}" if np.isfinite(sil) else "undefined",
+                    "Mean silhouette; undefined for k = 1"))
     paths = fig.plane(km.centroids.reshape(-1, prep.X.shape[1]), pca)[0].reshape(km.steps + 1, k, 2)
     charts.show(*fig.kmeans_step(Z, axes, km, step, paths, shown), "kmeans steps")
     left, right = layout.side_by_side([1, 1])
@@ -193,9 +189,9 @@ def network_tab(ctrl):
                    f"the replay ends at epoch {res.epochs_run}. Lower the learning rate.", icon=":material/warning:")
     if epochs == 0:
         st.caption("Zero epochs: the network as initialised, before any training.")
-    metrics((f"Train accuracy, epoch {stops[s]}", f"{res.train_acc[stops[s]]:.1%}"),
-            ("Test accuracy", f"{res.test_acc[stops[s]]:.1%}" if frac < 1 else "no test rows"),
-            ("Train loss", f"{res.train_loss[stops[s]]:.4f}"), ("Test loss", f"{res.test_loss[stops[s]]:.4f}"))
+    layout.metrics((f"Train accuracy, epoch {stops[s]}", f"{res.train_acc[stops[s]]:.1%}"),
+                   ("Test accuracy", f"{res.test_acc[stops[s]]:.1%}" if frac < 1 else "no test rows"),
+                   ("Train loss", f"{res.train_loss[stops[s]]:.4f}"), ("Test loss", f"{res.test_loss[stops[s]]:.4f}"))
     left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.architecture(res, s, res.feature_names, res.class_names, (layer, unit)), "architecture")
@@ -235,8 +231,8 @@ def vanishing_tab(ctrl):
     layout.compute_line(t)
     with np.errstate(divide="ignore", invalid="ignore"):  # a network whose gradients all vanished: 0/0
         ratio = van.grad_norm[:, step, 0] / van.grad_norm[:, step, -1]
-    metrics(*[(f"{a}: first ÷ last layer", fig.ratio_text(r), "‖∂L/∂W₁‖ / ‖∂L/∂W_out‖ at this step")
-              for a, r in zip(van.activations, ratio, strict=True)])
+    layout.metrics(*[(f"{a}: first ÷ last layer", fig.ratio_text(r), "‖∂L/∂W₁‖ / ‖∂L/∂W_out‖ at this step")
+                     for a, r in zip(van.activations, ratio, strict=True)])
     left, right = layout.side_by_side([1.3, 1])
     with left:
         charts.show(*fig.grad_chart(van, step), "gradient norms")
@@ -256,9 +252,10 @@ def bias_variance_tab(ctrl):
                          n_train, 200, noise, truth, seed=seed)
     layout.compute_line(t1)
     i = degree
-    metrics(("Bias²", f"{bv.bias2[i]:.4f}"), ("Variance", f"{bv.variance[i]:.4f}"), ("Noise σ²", f"{bv.noise[i]:.4f}"),
-            ("Sum", f"{bv.bias2[i] + bv.variance[i] + bv.noise[i]:.4f}"),
-            ("Measured test error", f"{bv.expected_error[i]:.4f}", f"± {bv.std_error[i]:.4f} (standard error)"))
+    layout.metrics(("Bias²", f"{bv.bias2[i]:.4f}"), ("Variance", f"{bv.variance[i]:.4f}"),
+                   ("Noise σ²", f"{bv.noise[i]:.4f}"),
+                   ("Sum", f"{bv.bias2[i] + bv.variance[i] + bv.noise[i]:.4f}"),
+                   ("Measured test error", f"{bv.expected_error[i]:.4f}", f"± {bv.std_error[i]:.4f} (standard error)"))
     left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.fits_chart(bv, i), "fits")

@@ -25,12 +25,6 @@ def _png(gray: np.ndarray) -> bytes:  # encoded once per picture, not on every r
     return fig.png(gray)
 
 
-def metrics(*items: tuple) -> None:
-    """A row of metrics: (label, value) or (label, value, help)."""
-    for col, (label, value, *rest) in zip(st.columns(len(items)), items, strict=True):
-        col.metric(label, value, help=rest[0] if rest else None)
-
-
 def signal_controls() -> hm.Signal:
     key = controls.selectbox("Signal", "ha_signal", list(SOURCES), index=list(SOURCES).index("doppler"),
                              format_func=SOURCES.get)
@@ -90,8 +84,8 @@ def fourier_tab(ctrl, sig):
     filt, t2 = compute.run(f"{hm.FILTERS[kind].lower()} filter", hm.fourier_filter, sig.noisy, sig.fs, kind, f_lo, f_hi)
     out, _ = compute.run("spectrum (rfft)", hm.spectrum, filt.y, sig.fs)
     layout.compute_line(t1, t2)
-    metrics(("Σ x² (time)", f"{spec.energy_time:.6g}"), ("(1/N) Σ |X_k|² (frequency)", f"{spec.energy_freq:.6g}",
-            "Parseval: the two are equal."), ("Energy that passes", f"{filt.kept_energy:.1%}"))
+    layout.metrics(("Σ x² (time)", f"{spec.energy_time:.6g}"), ("(1/N) Σ |X_k|² (frequency)", f"{spec.energy_freq:.6g}",
+                   "Parseval: the two are equal."), ("Energy that passes", f"{filt.kept_energy:.1%}"))
     band = hm.passband(kind, f_lo, f_hi, nyq)
     charts.show(*fig.spectrum_chart(spec.freqs, {"signal": spec.amplitude, "filtered": out.amplitude}, sig.freq_unit,
                                     ("Amplitude spectrum", f"shaded: the {hm.FILTERS[kind].lower()} band, "
@@ -141,14 +135,15 @@ def time_frequency_tab(ctrl, sig):
                          2 * sig.fs / sig.n, on="cpu")
     layout.compute_line(t1, t2)
     unit = sig.freq_unit.replace("cycles per time unit", "cycles/unit")
-    metrics((f"Window ({sig.time_unit})", f"{s.dt:.4g}", f"W/fs: {s.window} samples; {s.frames:,} frames, "
-             f"{s.hop} samples apart."),
-            (f"Bin spacing ({unit})", f"{s.df:.4g}", "fs/W: how far apart the STFT's frequency bins are. "
-             "W/fs × fs/W = 1 by construction; it is not the resolution, which σ_f measures."),
-            ("σ_t · σ_f", f"{s.sigma_t * s.sigma_f:.4f}", f"The Hann window's effective widths (r.m.s. of |w|² in "
-             f"time and of |ŵ|² in frequency): σ_t = {s.sigma_t:.3g} {sig.time_unit}, σ_f = {s.sigma_f:.3g} "
-             f"{sig.freq_unit}. Gabor's uncertainty principle: σ_t·σ_f ≥ 1/(4π) = {1 / (4 * math.pi):.4f} for "
-             "every window, equality only for a Gaussian."))
+    layout.metrics((f"Window ({sig.time_unit})", f"{s.dt:.4g}", f"W/fs: {s.window} samples; {s.frames:,} frames, "
+                    f"{s.hop} samples apart."),
+                   (f"Bin spacing ({unit})", f"{s.df:.4g}", "fs/W: how far apart the STFT's frequency bins are. "
+                    "W/fs × fs/W = 1 by construction; it is not the resolution, which σ_f measures."),
+                   ("σ_t · σ_f", f"{s.sigma_t * s.sigma_f:.4f}",
+                    "The Hann window's effective widths (r.m.s. of |w|² in "
+                    f"time and of |ŵ|² in frequency): σ_t = {s.sigma_t:.3g} {sig.time_unit}, σ_f = {s.sigma_f:.3g} "
+                    f"{sig.freq_unit}. Gabor's uncertainty principle: σ_t·σ_f ≥ 1/(4π) = {1 / (4 * math.pi):.4f} for "
+                    "every window, equality only for a Gaussian."))
     charts.show(*fig.lines({"signal": (sig.t, sig.noisy)}, "The signal", f"time ({sig.time_unit})", height=150),
                 "signal")
     charts.show(*fig.heatmap(s.times + sig.t0, s.freqs, s.db, f"STFT spectrogram, Hann window of {s.window} samples",
@@ -176,12 +171,12 @@ def wavelet_tab(ctrl, sig):
     layout.compute_line(t)
     for note in hm.level_notes(sig.n, w, level):
         text.note(st, note, mark="")
-    metrics(("Coefficients", f"{sum(len(c) for c in dec.coeffs):,}", f"For {sig.n:,} samples."),
-            ("Max |x − x̂|", f"{dec.max_error:.1e}", "Perfect reconstruction: rounding error only."),
-            ("Σ c² / Σ x²", f"{dec.energies.sum() / (dec.energy_signal or 1):.6f}",
-             "Parseval: exactly 1 for an orthogonal wavelet with periodization."),
-            (f"Energy in cA{dec.level}", f"{dec.energies[0] / (dec.energy_signal or 1):.1%}",
-             "The approximation's share: Σ cA² / Σ x²."))
+    layout.metrics(("Coefficients", f"{sum(len(c) for c in dec.coeffs):,}", f"For {sig.n:,} samples."),
+                   ("Max |x − x̂|", f"{dec.max_error:.1e}", "Perfect reconstruction: rounding error only."),
+                   ("Σ c² / Σ x²", f"{dec.energies.sum() / (dec.energy_signal or 1):.6f}",
+                    "Parseval: exactly 1 for an orthogonal wavelet with periodization."),
+                   (f"Energy in cA{dec.level}", f"{dec.energies[0] / (dec.energy_signal or 1):.1%}",
+                    "The approximation's share: Σ cA² / Σ x²."))
     orth = hm.filters(w)["orthogonal"] and mode == "periodization"
     st.caption("Orthogonal wavelet with periodization: Parseval holds." if orth else
                "Biorthogonal wavelet or a redundant mode: Σc² need not equal Σx².")
@@ -249,10 +244,10 @@ def images_tab(ctrl):
                           hm.image_dwt, name, w, mode, level)
     res, t2 = compute.run(f"keeping the largest {keep:g} %", hm.image_compression, name, w, mode, level, keep / 100)
     layout.compute_line(t1, t2)
-    metrics(("PSNR, wavelet", f"{res.psnr_wavelet:.2f} dB"), ("PSNR, Fourier", f"{res.psnr_fourier:.2f} dB"),
-            ("Numbers kept", f"{res.kept:,}", f"of {res.total:,} wavelet coefficients"),
-            ("Max |x − x̂|", f"{dwt.max_error:.1e}", "Rebuilt from every coefficient (no compression), in "
-             "float32: 8-bit images need no more."))
+    layout.metrics(("PSNR, wavelet", f"{res.psnr_wavelet:.2f} dB"), ("PSNR, Fourier", f"{res.psnr_fourier:.2f} dB"),
+                   ("Numbers kept", f"{res.kept:,}", f"of {res.total:,} wavelet coefficients"),
+                   ("Max |x − x̂|", f"{dwt.max_error:.1e}", "Rebuilt from every coefficient (no compression), in "
+                    "float32: 8-bit images need no more."))
     left, right = layout.side_by_side([1, 1])
     with left:
         st.image(_png(dwt.mosaic), caption=f"{level}-level {w} DWT: approximation top left; each level's cV (vertical "
@@ -296,8 +291,8 @@ def cnn_tab(ctrl, sig):
     res, t2 = compute.run_with_progress(f"CNN on the digits ({epochs} epochs)", hm.train_digits_cnn, n_filters,
                                         kernel, epochs, cseed)
     layout.compute_line(t2)
-    metrics(("Test accuracy", f"{res.accuracy:.1%}", "On the held-out 20 % of the digits (stratified)."),
-            ("Parameters", f"{res.params:,}"), ("Final loss", f"{res.losses[-1]:.3f}"))
+    layout.metrics(("Test accuracy", f"{res.accuracy:.1%}", "On the held-out 20 % of the digits (stratified)."),
+                   ("Parameters", f"{res.params:,}"), ("Final loss", f"{res.losses[-1]:.3f}"))
     names = [f"filter {i + 1}" for i in range(len(res.filters))]
     wk, bands = hm.wavelet_filters_2d(w), ["LL (average)", "cH: horizontal edges", "cV: vertical edges", "cD: diagonal"]
     for arr, labels, title, signed, name in (

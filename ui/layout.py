@@ -53,6 +53,12 @@ def tabbed_page(number: int, labels: Sequence[str]) -> tuple[list, Any, Any]:
     return tabs, ctrl.container(key=CONTROLS_KEY), main
 
 
+def metrics(*items: tuple) -> None:
+    """A row of metrics: (label, value) or (label, value, help)."""
+    for col, (label, value, *rest) in zip(st.columns(len(items)), items, strict=True):
+        col.metric(label, value, help=rest[0] if rest else None)
+
+
 def compute_line(*timings: Timing | None) -> None:
     """What ran where and how long it took: “SVD of 1797×64 in 3 ms on cpu”."""
     shown = [str(t) for t in timings if t is not None]
