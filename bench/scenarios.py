@@ -318,3 +318,42 @@ SCENARIOS += [
 
 def for_page(page: str) -> list[Scenario]:
     return [s for s in SCENARIOS if s["page"] == page]
+
+# ---- chapter 3, multivariate calculus (prefix ca): SCENARIOS += [...] below this line
+_XS = [-2.5, 2.0, -1.5, 0.5, -0.25, 1.75, -2.0, 2.75, 0.0, -1.0, 1.25, 2.25]
+# f at the caps: 100 nodes of sin, exp, tanh, powers and products (its Hessian took sympy ~1 s once, cached)
+CA_BIG_F = ("sin(x*y)^2 + exp(-(x^2+y^2)/4)*cos(3*x) + tanh(x-y)^3 + sigmoid(2*x*y) + log(1+x^2)*sqrt(1+y^2) "
+            "+ x^3*y/7 - y^4/9")
+SCENARIOS += [
+    # default settings: sin x cos y on [−3, 3]², the point (1, 0.5), u at 30°; polar coordinates, r = 0.2
+    {"page": "ca", "tier": "default", "name": "Calculus · Gradient field · point x",
+     "params": {"ca_tab": "Gradient field"}, "key": "ca_x", "values": _XS},
+    {"page": "ca", "tier": "default", "name": "Calculus · Gradient field · direction u",
+     "params": {"ca_tab": "Gradient field"}, "key": "ca_angle", "values": _spread(0, 355, 12, skip=30)},
+    {"page": "ca", "tier": "default", "name": "Calculus · Gradient field · typed f",
+     "params": {"ca_tab": "Gradient field"}, "widget": "text_input", "key": "ca_f",
+     "values": ["x^2 + y^2", "x*y", "sin(x) + cos(y)", "exp(-x^2-y^2)", "x^3 - 3*x*y^2", "tanh(x)*y",
+                "log(1 + x^2 + y^2)", "relu(x - y)", "sqrt(1 + x^2)*y", "x^4 + y^4 - x*y"]},
+    {"page": "ca", "tier": "default", "name": "Calculus · Taylor · point y",
+     "params": {"ca_tab": "Taylor"}, "key": "ca_y", "values": _XS},
+    {"page": "ca", "tier": "default", "name": "Calculus · Jacobian · point x",
+     "params": {"ca_tab": "Jacobian"}, "key": "ca_x", "values": _XS},
+    {"page": "ca", "tier": "default", "name": "Calculus · Backprop graph · step (redraw only)",
+     "params": {"ca_tab": "Backprop graph"}, "key": "ca_step", "values": [1, 5, 2, 4, 3]},
+    {"page": "ca", "tier": "default", "name": "Calculus · Backprop graph · point x",
+     "params": {"ca_tab": "Backprop graph"}, "key": "ca_x", "values": _XS},
+    {"page": "ca", "tier": "default", "name": "Calculus · Autograd vs differences · point x",
+     "params": {"ca_tab": "Autograd vs differences"}, "key": "ca_x", "values": _XS},
+    # the largest settings: f at the caps on a window of ±5; the 6-unit network; 256 inputs and outputs
+    {"page": "ca", "tier": "largest", "name": "Calculus · Gradient field · f at the caps, ±5 · point x",
+     "params": {"ca_tab": "Gradient field", "ca_f": CA_BIG_F, "ca_span": "5.0"}, "key": "ca_x",
+     "values": [-4.5, 4.0, -3.0, 1.0, -0.5, 3.5, -4.0, 4.5]},
+    {"page": "ca", "tier": "largest", "name": "Calculus · Taylor · f at the caps · point y",
+     "params": {"ca_tab": "Taylor", "ca_f": CA_BIG_F}, "key": "ca_y", "values": _XS},
+    {"page": "ca", "tier": "largest", "name": "Calculus · Backprop graph · 6-unit network · step",
+     "params": {"ca_tab": "Backprop graph", "ca_graph": "a small network on one sample", "ca_hidden": "6"},
+     "key": "ca_step", "values": [1, 62, 10, 50, 20, 40, 30]},
+    {"page": "ca", "tier": "largest", "name": "Calculus · Backprop graph · m = 256 outputs · n",
+     "params": {"ca_tab": "Backprop graph", "ca_m": "256"}, "widget": "select_slider", "key": "ca_n",
+     "values": [1, 256, 4, 16], "heavy": True, "cap_s": 30},
+]

@@ -154,8 +154,10 @@ def _check_choice(key: str, raw: str | None, value: Any, options: Sequence[Any],
 
 
 def selectbox(label: str, key: str, options: Sequence[Any], index: int = 0,
-              format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None) -> Any:
-    """A URL-bound select box; the URL carries the option itself (``?la_data=iris``)."""
+              format_func: Callable[[Any], str] = str, help: str | None = None, container: Any = None,
+              on_change: Callable[[], None] | None = None) -> Any:
+    """A URL-bound select box; the URL carries the option itself (``?la_data=iris``). ``on_change`` runs before
+    the rerun a new choice starts (e.g. to fill a text box with the chosen example)."""
     where = container or st
     how = lesson.mode(key)
     raw = raw_param(key) if how == lesson.HIDE else _link_value(key)
@@ -163,7 +165,7 @@ def selectbox(label: str, key: str, options: Sequence[Any], index: int = 0,
         out = _linked_choice(raw, options, options[index], format_func)
     else:
         out = where.selectbox(label, options, index, format_func=format_func, key=key, help=help,
-                              disabled=how == lesson.LOCK, bind=BIND)
+                              disabled=how == lesson.LOCK, bind=BIND, on_change=on_change)
     _check_choice(key, raw, out, options, format_func, where)
     lesson.register(key, label, out, [str(format_func(out))], how)
     return out
@@ -235,6 +237,24 @@ def toggle(label: str, key: str, value: bool = False, help: str | None = None, c
         _note(key, raw, str(out).lower(), "is not true or false", where)
     lesson.register(key, label, out, [str(bool(out)).lower()], how)
     return bool(out)
+
+
+def text_input(label: str, key: str, value: str, help: str | None = None, container: Any = None,
+               placeholder: str | None = None) -> str:
+    """A URL-bound line of text (``?ca_f=x%5E2+%2B+y``). Its value is the sender's: the page must check it and
+    show it literally (:mod:`ui.text`), never as Markdown or code to run. No ``max_chars``: a longer link value
+    would be cut silently, where the page's own check can say what was too long."""
+    where = container or st
+    how = lesson.mode(key)
+    if how == lesson.HIDE:
+        raw = raw_param(key)
+        out = raw if raw is not None else value
+    else:
+        out = where.text_input(label, value, key=key, help=help, placeholder=placeholder,
+                               disabled=how == lesson.LOCK, bind=BIND)
+    out = "" if out is None else str(out)
+    lesson.register(key, label, out, [out], how)
+    return out
 
 
 def tabs(labels: Sequence[str], key: str) -> Any:

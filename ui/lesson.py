@@ -55,6 +55,16 @@ QUESTIONS: dict[tuple[str, str], str] = {
                                    "layer than at the output layer: 10×, 1,000×, a million×?",
     ("in", "Bias–variance"): "Will bias² + variance + noise add up to the measured test error? And with L1, how "
                              "many weights will be exactly zero?",
+    ("ca", "Gradient field"): "At the point (1, 0.5) of sin x cos y, how steep is the steepest way up: is ‖∇f‖ "
+                              "about 0.1, 0.6 or 2? And how far is u = 30° from that direction?",
+    ("ca", "Taylor"): "Divide the distance h by 10: by how much does the tangent line's error fall? And the "
+                      "quadratic model's?",
+    ("ca", "Jacobian"): "Polar coordinates at r = 1: does the map enlarge a small circle's area, shrink it, or keep "
+                        "it?",
+    ("ca", "Backprop graph"): "How many backward steps give both ∂f/∂x and ∂f/∂y of sin x cos y, and will they equal "
+                              "torch.autograd's to the last digit?",
+    ("ca", "Autograd vs differences"): "Forward differences in float64: which step h gives the most accurate "
+                                       "derivative, 1e-2, 1e-8 or 1e-15?",
     ("la", "PCA"): "What share of the data's variance will the kept principal axes hold?",
     ("la", "Reconstruction"): "Rebuilt from the kept components, what share of the variance is lost? Will the "
                               "measured error land on the discarded eigenvalues exactly, or only near them?",

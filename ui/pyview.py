@@ -74,6 +74,17 @@ def finish() -> None:
     st.session_state.pop(_CALLS, None)
 
 
+def _public_module(fn: Callable) -> str:
+    """Where a script imports ``fn`` from: its package when the package exports it (``core.backprop``'s
+    ``replay_expression``, defined in ``core.backprop.replay``), else its own module."""
+    parts = fn.__module__.split(".")
+    if len(parts) > 2:
+        package = ".".join(parts[:2])
+        if getattr(importlib.import_module(package), fn.__name__, None) is fn:
+            return package
+    return fn.__module__
+
+
 def record(fn: Callable, args: tuple, kwargs: dict, device: str | None, result: Any, one_thread: bool = False) -> None:
     """A core call that made part of this run's view, on ``device`` (from ui.compute; None: a function
     that takes no device). The script runs what ran on the CPU on the CPU (the same numbers on any
@@ -82,7 +93,7 @@ def record(fn: Callable, args: tuple, kwargs: dict, device: str | None, result: 
 
     calls = st.session_state.get(_CALLS) if get_script_run_ctx() is not None else None  # none outside a page
     if calls is not None:
-        calls.append(Call(fn.__module__, fn.__qualname__, tuple(args), dict(kwargs),
+        calls.append(Call(_public_module(fn), fn.__qualname__, tuple(args), dict(kwargs),
                           None if device is None else "cpu" if device == "cpu" else "device", result, one_thread))
 
 

@@ -27,7 +27,8 @@ numpy do, and :attr:`Forward.problems` says which node went wrong first and why.
 
 The package: :mod:`core.backprop.dag` (graphs, the forward and backward passes, paths),
 :mod:`core.backprop.network` (the one-sample network) and :mod:`core.backprop.reference` (torch.autograd on the
-same graph, forward against reverse mode); everything public is importable from ``core.backprop``.
+same graph, forward against reverse mode), :mod:`core.backprop.replay` (all of it at one point, in one call a
+page caches); everything public is importable from ``core.backprop``.
 """
 
 from core.backprop.dag import (
@@ -51,10 +52,37 @@ from core.backprop.dag import (
 )
 from core.backprop.network import ACTIVATIONS, MAX_HIDDEN, Network, network_graph
 from core.backprop.reference import MAX_MODE_SIZE, AutogradCheck, ModeCosts, autograd_check, mlp, mode_costs
+from core.backprop.replay import Replay, replay_expression, replay_network
 
 __all__ = [
-    "ACTIVATIONS", "MAX_HIDDEN", "MAX_MODE_SIZE", "MAX_PATHS", "AutogradCheck", "Backward", "BackwardStep",
-    "Contribution", "Forward", "ForwardStep", "Graph", "ModeCosts", "Network", "Node", "Path", "Paths",
-    "autograd_check", "backward_steps", "backward_text", "forward", "forward_steps", "graph", "local_derivatives",
-    "mlp", "mode_costs", "network_graph", "paths",
+    "ACTIVATIONS",
+    "MAX_HIDDEN",
+    "MAX_MODE_SIZE",
+    "MAX_PATHS",
+    "AutogradCheck",
+    "Backward",
+    "BackwardStep",
+    "Contribution",
+    "Forward",
+    "ForwardStep",
+    "Graph",
+    "ModeCosts",
+    "Network",
+    "Node",
+    "Path",
+    "Paths",
+    "Replay",
+    "autograd_check",
+    "backward_steps",
+    "backward_text",
+    "forward",
+    "forward_steps",
+    "graph",
+    "local_derivatives",
+    "mlp",
+    "mode_costs",
+    "network_graph",
+    "paths",
+    "replay_expression",
+    "replay_network",
 ]

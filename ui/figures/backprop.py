@@ -256,5 +256,5 @@ def mode_chart(costs: Sequence[ModeCosts]) -> tuple[alt.LayerChart, pd.DataFrame
     labels = base.mark_text(dy=-8, fontSize=11).encode(text=alt.Text("time:N"))
     return alt.layer(bars, labels).properties(
         title=alt.Title("Forward mode: one pass per input · reverse mode: one per output",
-                        subtitle="labels: measured median time (torch.func batches the passes with vmap)"),
+                        subtitle="labels: measured median time, the passes run one by one"),
         width=150 * max(1, len(costs)), height=260), df
