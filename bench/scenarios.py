@@ -355,5 +355,5 @@ SCENARIOS += [
      "key": "ca_step", "values": [1, 62, 10, 50, 20, 40, 30]},
     {"page": "ca", "tier": "largest", "name": "Calculus · Backprop graph · m = 256 outputs · n",
      "params": {"ca_tab": "Backprop graph", "ca_m": "256"}, "widget": "select_slider", "key": "ca_n",
-     "values": [1, 256, 4, 16], "heavy": True, "cap_s": 30},
+     "values": [1, 256, 4, 16, 64]},
 ]

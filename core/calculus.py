@@ -2,7 +2,7 @@
 (u(x, y), v(x, y)) written in :mod:`core.expr`'s language.
 
 Each derivative is available three ways: exact (sympy, from :mod:`core.expr`, evaluated in float64), by
-autograd (``torch.func`` through :func:`core.expr.to_torch`) and by finite differences. Grids run in torch on
+autograd (``torch.autograd`` through :func:`core.expr.to_torch`) and by finite differences. Grids run in torch on
 the requested device (float64 on the CPU, float32 on a GPU); the numbers at one point always in float64 on
 the CPU (a handful of values: a kernel launch would cost more than the arithmetic).
 
@@ -159,14 +159,22 @@ def verdict(eigenvalues: np.ndarray, tol: float = 1e-9) -> str:
 
 
 def _autograd_point(f: E.Expr, x: float, y: float, second: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """∇f and the Hessian by ``torch.autograd`` (reverse mode, and reverse over reverse). Not ``torch.func``: its
+    first call in a process registers its decompositions (1.1–2.3 s measured here), which a page's first view
+    would pay; ``torch.autograd.functional`` gives the same numbers at once."""
     fn = E.to_torch(f)
 
     def g(p: torch.Tensor) -> torch.Tensor:
         return fn(p[0], p[1])
 
-    p = torch.tensor([x, y], dtype=torch.float64)
-    grad = torch.func.grad(g)(p).numpy()
-    return grad, torch.func.hessian(g)(p).numpy() if second else np.full((2, 2), np.nan)
+    p = torch.tensor([x, y], dtype=torch.float64, requires_grad=True)
+    with torch.enable_grad():
+        value = g(p)
+        grad = torch.autograd.grad(value, p, allow_unused=True)[0] if value.requires_grad else None
+    grad = np.zeros(2) if grad is None else grad.detach().numpy()
+    if not second:
+        return grad, np.full((2, 2), np.nan)
+    return grad, torch.autograd.functional.hessian(g, p.detach()).numpy()
 
 
 def point(f: E.Expr, x: float, y: float, second: bool = True, device: torch.device | str = "cpu") -> Point:
@@ -323,7 +331,7 @@ class LocalMap:
     image: np.ndarray  # (m, 2) F(circle), NaN where undefined
     linear: np.ndarray  # (m, 2)
     J: np.ndarray  # (2, 2) exact
-    J_autograd: np.ndarray  # (2, 2) torch.func.jacrev
+    J_autograd: np.ndarray  # (2, 2) torch.autograd.functional.jacobian
     singular_values: np.ndarray  # (2,) descending
     U: np.ndarray  # (2, 2) the ellipse's axes (columns)
     det: float  # the area ratio, signed (negative: the map flips orientation)
@@ -341,7 +349,7 @@ def local_map(u: E.Expr, v: E.Expr, x: float, y: float, radius: float, n: int = 
             return torch.stack([fu(p[0], p[1]), fv(p[0], p[1])])
 
         p = torch.tensor([x, y], dtype=torch.float64)
-        Ja = torch.func.jacrev(F)(p).numpy()
+        Ja = torch.autograd.functional.jacobian(F, p).numpy()  # reverse mode, a row per output
         centre = F(p).numpy()
         theta = np.linspace(0, 2 * np.pi, int(n))
         circle = np.stack([x + radius * np.cos(theta), y + radius * np.sin(theta)], axis=1)

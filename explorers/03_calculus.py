@@ -221,8 +221,8 @@ def backprop_tab(ctrl, f, x, y):
     n = controls.select_slider("Inputs n", "ca_n", SIZES, 64, container=left)
     m = controls.select_slider("Outputs m", "ca_m", SIZES, 1, container=right)
     shapes = [(n, m), (m, n)] if n != m else [(n, m)]
-    costs = [compute.run(f"Jacobian of a tanh MLP {a} → {b}, pass by pass", B.mode_costs, a, b,
-                         repeats=3 if max(a, b) <= 64 else 1)[0] for a, b in shapes]
+    costs = [compute.run(f"Jacobian of a tanh MLP {a} → {b}, pass by pass", B.mode_costs, a, b)[0]
+             for a, b in shapes]
     charts.show(*bfig.mode_chart(costs), "forward vs reverse mode")
     layout.notice(fig.backprop_notice(rp, what, costs))
 

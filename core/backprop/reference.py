@@ -1,5 +1,5 @@
 """References for the backpropagation stepper: torch.autograd on the same graph, and forward against reverse
-mode for a whole Jacobian with torch.func (see :mod:`core.backprop`)."""
+mode for a whole Jacobian (see :mod:`core.backprop`)."""
 
 from __future__ import annotations
 
@@ -78,8 +78,8 @@ def autograd_check(g: Graph, point: Mapping[str, float]) -> AutogradCheck:
 @dataclass(frozen=True)
 class ModeCosts:
     """The Jacobian (m × n) of a tanh MLP R^n → R^m, f(x) = W₂ tanh(W₁x + b₁) + b₂, two ways:
-    forward mode (``torch.func.jacfwd``: one Jacobian-vector product per input direction, ``jvps`` = n) and
-    reverse mode (``torch.func.jacrev``: one vector-Jacobian product per output, ``vjps`` = m). Times are the
+    forward mode (one Jacobian-vector product per input direction, ``jvps`` = n) and reverse mode (one
+    vector-Jacobian product per output, ``vjps`` = m), the passes run one by one. Times are the
     median of ``repeats`` calls in milliseconds, after one warm-up call each; ``max_difference`` is the largest
     entrywise gap between the two Jacobians and ``agree`` whether it is within 1e-10 (float64)."""
 
@@ -118,7 +118,7 @@ def mlp(n: int, m: int, hidden: int = 32, seed: int = 0,
 
 def _median_ms(fn, repeats: int, device: torch.device | str) -> tuple[float, torch.Tensor]:
     cuda = torch.device(device).type == "cuda"
-    result = fn()  # warm-up: torch.func's first call sets itself up
+    result = fn()  # warm-up
     times = []
     for _ in range(max(1, repeats)):
         if cuda:
@@ -136,22 +136,33 @@ def mode_costs(n: int, m: int, hidden: int = 32, repeats: int = 5, seed: int = 0
     """Forward against reverse mode for the full Jacobian of :func:`mlp` (see :class:`ModeCosts`). Forward mode
     needs n passes (Jacobian-vector products J·eᵢ, a column each), reverse mode m (eⱼᵀ·J, a row each): for a loss
     (m = 1) of many parameters, reverse mode, that is backpropagation, wins by a factor of n. The passes are run
-    one by one (``torch.func.jvp`` per column, one ``torch.func.vjp`` and its pullback per row), as the counts
-    say: ``jacfwd``/``jacrev`` batch them with vmap, and at these sizes their times barely follow the counts
-    (measured here: 64 → 1 took 0.85 ms forward, 0.32 ms reverse; 1 → 64 took 0.77 and 0.33 ms)."""
+    one by one and written out for this network, as chapter 3 derives them: forward mode carries a tangent
+    ṫ = J·eᵢ through the layers with the values (z = W₁x + b₁, ṫ₁ = W₁eᵢ; h = tanh z, ṫ₂ = (1 − h²)⊙ṫ₁;
+    ŷ = W₂h + b₂, ṫ₃ = W₂ṫ₂): a column per pass; reverse mode runs the values forward once, then carries an
+    adjoint back per output (ā₂ = W₂ᵀeⱼ, ā₁ = (1 − h²)⊙ā₂, x̄ = W₁ᵀā₁): a row per pass. The tests check both
+    against ``torch.func.jacfwd``/``jacrev``. Those batch the passes with vmap (their times barely follow the
+    counts: 64 → 1 took 0.85 ms forward and 0.32 ms reverse), and importing what they and
+    ``torch.autograd.forward_ad`` need took 1.9 s and 150 MiB of a server's memory on first use."""
     n, m, hidden = int(n), int(m), int(hidden)
     if not (1 <= n <= MAX_MODE_SIZE and 1 <= m <= MAX_MODE_SIZE and 1 <= hidden <= MAX_MODE_SIZE):
         raise ValueError(f"n, m and hidden must be between 1 and {MAX_MODE_SIZE}")
-    f, x, _ = mlp(n, m, hidden, seed, device)
+    _, x, (W1, b1, W2, _b2) = mlp(n, m, hidden, seed, device)
     eye_n = torch.eye(n, dtype=x.dtype, device=x.device)
     eye_m = torch.eye(m, dtype=x.dtype, device=x.device)
 
-    def columns() -> torch.Tensor:  # forward mode: one jvp per input direction
-        return torch.stack([torch.func.jvp(f, (x,), (eye_n[i],))[1] for i in range(n)], dim=1)
+    def columns() -> torch.Tensor:  # forward mode: values and one tangent together, a pass per input direction
+        out = []
+        for i in range(n):
+            z, dz = W1 @ x + b1, W1 @ eye_n[i]
+            h = torch.tanh(z)
+            dh = (1 - h * h) * dz
+            out.append(W2 @ dh)  # (ŷ = W2 @ h + b2 is the value this pass also carries)
+        return torch.stack(out, dim=1)
 
-    def rows() -> torch.Tensor:  # reverse mode: one forward pass, then one pullback per output
-        _, pull = torch.func.vjp(f, x)
-        return torch.stack([pull(eye_m[j])[0] for j in range(m)], dim=0)
+    def rows() -> torch.Tensor:  # reverse mode: one forward pass, then one backward pass per output
+        h = torch.tanh(W1 @ x + b1)
+        slope = 1 - h * h
+        return torch.stack([W1.T @ (slope * (W2.T @ eye_m[j])) for j in range(m)], dim=0)
 
     with single_thread(device):
         fwd_ms, Jf = _median_ms(columns, repeats, device)

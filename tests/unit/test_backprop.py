@@ -253,6 +253,9 @@ def test_forward_and_reverse_mode_jacobians_agree_with_each_other_and_the_closed
     h = torch.tanh(W1 @ x + b1)
     closed = (W2 * (1 - h**2)) @ W1  # J = W₂ diag(1 − tanh²) W₁
     np.testing.assert_allclose(costs.jacobian, closed.numpy(), rtol=1e-12, atol=1e-14)
+    f, _, _ = B.mlp(n, m, 16, seed=n + m)  # and torch's own forward and reverse modes
+    np.testing.assert_allclose(costs.jacobian, torch.func.jacfwd(f)(x).numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(costs.jacobian, torch.func.jacrev(f)(x).numpy(), rtol=1e-12, atol=1e-14)
     assert costs.jacobian.shape == (m, n) and 0 < costs.forward_ms < 100 and 0 < costs.reverse_ms < 100
     with pytest.raises(ValueError):
         B.mode_costs(0, 1)
@@ -368,6 +371,6 @@ def test_paths_steps_and_mode_charts_build():
     assert len(table) == len(back) and table["adjoint"].iloc[0] == 1.0
     costs = [B.mode_costs(n, 1, hidden=8, repeats=1) for n in (1, 8)]
     chart, df = F.mode_chart(costs)
-    assert len(df) == 2 * len(costs) and set(df["mode"]) == {"forward (jacfwd)", "reverse (jacrev)"}
-    assert df.loc[df["mode"] == "forward (jacfwd)", "passes"].tolist() == [1, 8]
+    assert len(df) == 2 * len(costs) and set(df["mode"]) == set(F.MODES)
+    assert df.loc[df["mode"] == F.MODES[0], "passes"].tolist() == [1, 8]
     assert chart.to_dict(validate=False)

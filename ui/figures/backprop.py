@@ -232,7 +232,7 @@ def paths_chart(g: Graph, p: Paths) -> tuple[alt.LayerChart, pd.DataFrame]:
     return alt.layer(bars, total).properties(title=title, height=max(60, 24 * len(drawn))), df
 
 
-MODES = ("forward (jacfwd)", "reverse (jacrev)")
+MODES = ("forward mode (a tangent per input)", "reverse mode (an adjoint per output)")
 
 
 def mode_chart(costs: Sequence[ModeCosts]) -> tuple[alt.LayerChart, pd.DataFrame]:

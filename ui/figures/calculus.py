@@ -422,7 +422,7 @@ def _num(v: float, digits: int = 10) -> str:
 def gradient_table(pt: C.Point) -> pd.DataFrame:
     """∇f three ways, with each one's largest difference from the exact value."""
     rows = []
-    for how, g in (("exact (sympy, in float64)", pt.grad_exact), ("autograd (torch.func.grad)", pt.grad_autograd),
+    for how, g in (("exact (sympy, in float64)", pt.grad_exact), ("autograd (torch.autograd.grad)", pt.grad_autograd),
                    ("central differences, h = ∛ε·max(1, |x|)", pt.grad_fd)):
         rows.append({"how": how, "∂f/∂x": _num(g[0]), "∂f/∂y": _num(g[1]),
                      "largest difference from exact": f"{np.abs(g - pt.grad_exact).max():.1e}"})
