@@ -204,7 +204,11 @@ def backprop_tab(ctrl, f, x, y):
                    *[(f"∂{'f' if what == 'f' else 'L'}/∂{k}", f"{v:.4g}" if fwd.defined else "—") for k, v in shown],
                    ("torch.autograd differs by", f"{rp.largest_difference:.1e}", "the largest gap over every leaf"))
     chosen = B.paths(g, leaf, fwd) if leaf != "none" else None
-    path = chosen.listed[int(np.argmax([abs(q.product) for q in chosen.listed]))] if chosen and chosen.listed else None
+    listed = len(chosen.listed) if chosen else 0
+    with ctrl:
+        k = controls.slider("Path", "ca_path", 1, listed, 1, help="Which path to draw (the bars below list them).") \
+            if listed > 1 else 1
+    path = chosen.listed[k - 1] if listed else None
     back = rp.backward.steps[step] if way == "backward" and rp.backward.steps else None
     charts.show(*bfig.graph_chart(g, fwd, step=back, forward_step=step if way == "forward" else None, path=path),
                 "computational graph", width="content")
@@ -214,6 +218,8 @@ def backprop_tab(ctrl, f, x, y):
         st.markdown(text.literal(rp.forward_steps[step].text, text.MESSAGE_LIMIT))
     if chosen is not None:
         charts.show(*bfig.paths_chart(g, chosen), "paths")
+    with st.expander("Every leaf's gradient, beside torch.autograd's"):
+        st.dataframe(fig.leaf_table(rp), hide_index=True)
     with st.expander("Every backward step"):
         st.dataframe(bfig.steps_table(g, rp.backward), hide_index=True)
     st.subheader("Forward or reverse mode: who pays for the whole Jacobian?")

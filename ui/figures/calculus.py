@@ -524,6 +524,15 @@ def differences_notice(d: C.Differences, var: str) -> str:
     return text_
 
 
+def leaf_table(rp) -> pd.DataFrame:
+    """Every leaf's gradient from the stepper beside torch.autograd's on the same graph."""
+    auto = rp.autograd.gradient
+    return pd.DataFrame([{"leaf": name, "backprop (the stepper)": f"{g:.10g}",
+                          "torch.autograd": f"{auto[name]:.10g}" if name in auto else "—",
+                          "difference": f"{abs(g - auto[name]):.1e}" if name in auto else "—"}
+                         for name, g in rp.backward.gradient.items()])
+
+
 def backprop_notice(rp, what: str, costs) -> str:
     paths = f"{len(rp.backward.steps)} backward steps"
     reuse = ("Each node's adjoint is final before it sends: it has heard from every node that uses it, so a variable "
