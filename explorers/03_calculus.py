@@ -199,7 +199,7 @@ def backprop_tab(ctrl, f, x, y):
     if not fwd.defined:
         text.notes(st, fwd.problems)
     grads = rp.backward.gradient
-    shown = list(grads.items())[:3] if what == "f" else [(k, grads[k]) for k in ("w11", "b1", "v1", "c")]
+    shown = list(grads.items())[:2] if what == "f" else [(k, grads[k]) for k in ("w11", "c")]
     layout.metrics(("f" if what == "f" else "loss L", f"{fwd.value:.4g}"),
                    *[(f"∂{'f' if what == 'f' else 'L'}/∂{k}", f"{v:.4g}" if fwd.defined else "—") for k, v in shown],
                    ("torch.autograd differs by", f"{rp.largest_difference:.1e}", "the largest gap over every leaf"))

@@ -56,7 +56,7 @@ def number(x: float, digits: int = 3) -> str:
 def _size(g: Graph) -> tuple[int, int, int, float, float]:
     rows = [n.row for n in g.nodes]
     per_column = np.bincount([n.layer for n in g.nodes])
-    width = int(np.clip(120 * g.layers, 320, 960))
+    width = int(np.clip(120 * g.layers, 320, 700))  # the main column beside the controls, at 1400 px
     height = int(np.clip(78 * per_column.max(), 200, 600))
     dot = 900 if len(g.nodes) <= 40 else 560
     return width, height, dot, min(rows), max(rows)

@@ -39,7 +39,7 @@ VIEWS: dict[tuple[str, str], View] = {
         names={**_F, "replay_expression": "rp", "replay_network": "rp", "mode_costs": ("costs", "costs_back")},
         prints='who = "f" if rp.network is None else "L"\n'
                'grads = rp.backward.gradient\n'
-               'shown = list(grads)[:3] if who == "f" else ["w11", "b1", "v1", "c"]\n'
+               'shown = list(grads)[:2] if who == "f" else ["w11", "c"]\n'
                'print(("f" if who == "f" else "loss L") + f": {rp.forward.value:.4g}")\n'
                'for k in shown:\n'
                '    print(f"∂{who}/∂{k}: " + (f"{grads[k]:.4g}" if rp.forward.defined else "—"))\n'
