@@ -28,10 +28,10 @@ VIEWS: dict[tuple[str, str], View] = {
                'print(f"Taylor error slopes: {te.slope_first:.2f} and {te.slope_second:.2f}")'),
     ("ca", "Jacobian"): View(
         names={"parse": ("u", "v"), "local_map": "m", "determinant_field": "det"},
-        values=("ca_r",),
         prints='import numpy as np\n'
-               'px, py = m.image[:, 0], m.image[:, 1]  # the true image of the circle: its area by the shoelace\n'
-               'area = 0.5 * abs(np.dot(px, np.roll(py, -1)) - np.dot(py, np.roll(px, -1))) / (np.pi * r**2)\n'
+               'def shoelace(p):  # the area of a closed polygon\n'
+               '    return 0.5 * abs(np.dot(p[:, 0], np.roll(p[:, 1], -1)) - np.dot(p[:, 1], np.roll(p[:, 0], -1)))\n'
+               'area = shoelace(m.image) / shoelace(m.circle)  # the true image over the circle\n'
                'print(f"det J: {m.det:.4g}")\n'
                'print(f"σ₁, σ₂: {m.singular_values[0]:.4g}, {m.singular_values[1]:.4g}")\n'
                'print(f"Image area ÷ circle area: {area:.4g}")'),
