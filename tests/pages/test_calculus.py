@@ -11,6 +11,7 @@ from core import backprop as B
 from core import calculus as C
 from core import expr as E
 from tests import helpers as h
+from tests import hostile as x
 from tests.hostile import raw_in
 
 PAGE = "explorers/03_calculus.py"
@@ -86,3 +87,16 @@ def test_backprop_steps_paths_and_the_network():
     h.assert_healthy(net, "network")
     assert dict(h.metric_values(net))["torch.autograd differs by"] == "0.0e+00"
     assert net.slider(key="ca_step").max == len(B.replay_network(0, 6, "relu").backward.steps)
+
+
+@pytest.mark.parametrize("payload", x.URL_PAYLOADS, ids=[p.id for p in x.URL_PAYLOADS])
+def test_hostile_link_text_in_the_expression_boxes_is_refused_and_never_rendered(payload):
+    """tests/pages/test_hostile_input.py sweeps the page's sliders and choices; the text boxes (f, u, v) get the
+    same payloads here: refused by the parser, quoted (cut) in a literal note, the example drawn instead."""
+    for tab, keys in (("Gradient field", ("ca_f",)), ("Jacobian", ("ca_u", "ca_v"))):
+        at = _open(ca_tab=tab, **dict.fromkeys(keys, payload.value))
+        h.assert_healthy(at, f"{tab} {payload.id}")
+        bodies = _texts(at) + [m.label for m in at.metric]
+        for body in bodies:
+            assert not x.raw_in(body, payload.raw), f"{tab} {payload.id}: {body[:300]!r}"
+        assert any("Showing" in b for b in bodies), f"{tab} {payload.id}: no note"
