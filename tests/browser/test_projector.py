@@ -19,6 +19,8 @@ their box only.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from tests.browser.test_browser import charts_drawn, goto, open_tab, problems, tab_names
@@ -98,6 +100,11 @@ def _known(view: str, chapter, tab: str, fault: str) -> bool:
     return any(fault.startswith(k) for k in KNOWN.get((view, chapter.url_path, tab), ()))
 
 
+def _tab_url(server: str, chapter, tab: str, extra: str) -> str:
+    query = "&".join(q for q in (f"{chapter.prefix}_tab={quote(tab)}", extra) if q)
+    return f"{server}/{chapter.url_path}?{query}"
+
+
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_every_tab_fits_the_screen(server, browser, view):
     viewport, extra, every_tab, closed = VIEWS[view]
@@ -118,6 +125,15 @@ def test_every_tab_fits_the_screen(server, browser, view):
                 assert charts_drawn(page) >= 1, f"{where}: no chart or image drawn"
                 page.wait_for_timeout(300)  # Vega draws after the run has finished
                 got = page.evaluate(MEASURE, extra == "present=true")
+                for _ in range(4):  # a fault must last: on a busy machine Vega re-lays a chart out (its wrapped
+                    if not got["faults"]:  # title after the container's resize) a moment after the run
+                        break
+                    page.wait_for_timeout(500)
+                    got = page.evaluate(MEASURE, extra == "present=true")
+                if got["faults"] and i:  # and be there when the tab's link is opened afresh: after a sweep of tab
+                    goto(page, _tab_url(server, chapter, tab, extra))  # clicks on a loaded machine, a chart's title
+                    page.wait_for_timeout(300)  # was once left where an earlier layout put it (not reproducible)
+                    got = page.evaluate(MEASURE, extra == "present=true")
                 top = got["pictureTop"]
                 faults = list(dict.fromkeys(got["faults"]))
                 if top is None or top >= viewport["height"]:
