@@ -13,7 +13,14 @@ impossible parameters raise :class:`core.data.DataError` with a message for the 
 """
 
 from core.probability.bayes import BETA_PRIORS, NORMAL_PRIORS, Updating, beta_bernoulli, normal_normal
-from core.probability.estimators import Estimator, Study, shrinkage, uniform_maximum, variance_estimators
+from core.probability.estimators import (
+    Estimator,
+    Study,
+    mean_estimators,
+    shrinkage,
+    uniform_maximum,
+    variance_estimators,
+)
 from core.probability.families import (
     FAMILIES,
     Explored,
@@ -70,6 +77,7 @@ __all__ = [
     "fit",
     "ks_curve",
     "law_of_large_numbers",
+    "mean_estimators",
     "mle_closed",
     "moments",
     "normal_normal",

@@ -8,6 +8,7 @@ the R values of every estimator at one n for a histogram of its sampling distrib
 * Sample variance: s²ₙ = (1/n) Σ(xᵢ − x̄)² (the MLE under a normal) has E[s²ₙ] = (n − 1)σ²/n, bias −σ²/n;
   s²ₙ₋₁ = n s²ₙ/(n − 1) is unbiased with Var s²ₙ₋₁ = (μ₄ − σ⁴(n − 3)/(n − 1))/n (μ₄ the fourth central
   moment; 2σ⁴/(n − 1) for a normal), and Var s²ₙ = ((n − 1)/n)² Var s²ₙ₋₁. For a normal s²ₙ has the smaller MSE.
+* Sample mean: x̄ has bias 0 and variance σ²/n; w x̄ has bias (w − 1)μ and variance w²σ²/n.
 * Uniform(0, θ) maximum: M = max xᵢ (the MLE) has E[M] = nθ/(n + 1), Var M = nθ²/((n + 1)²(n + 2)); the
   unbiased (n + 1)M/n has variance θ²/(n(n + 2)); the method of moments 2x̄ is unbiased with variance θ²/(3n).
 * Shrinking a mean in p ≥ 3 dimensions: from n draws of N(θ, σ²I_p), X̄ ~ N(θ, (σ²/n) I_p) (simulated
@@ -130,6 +131,42 @@ def variance_estimators(name: str = "normal", params: Mapping[str, float] | None
     return Study("σ²", s2, ns, R, shown_n, _assemble((("biased", "s²ₙ = Σ(xᵢ − x̄)²/n (MLE)"),
                                                       ("unbiased", "s²ₙ₋₁ = Σ(xᵢ − x̄)²/(n − 1)")),
                                                      sims, exact, draws), note)
+
+
+def mean_estimators(name: str = "normal", params: Mapping[str, float] | None = None, weight: float = 0.8,
+                    ns: Sequence[int] = NS, replicates: int = 5000, seed: int = 0, shown_n: int = 5,
+                    device: torch.device | str = "cpu") -> Study:
+    """Three estimators of the mean μ from samples of a family with finite variance: x̄ (bias 0, variance
+    σ²/n), the shrunk w x̄ (bias (w − 1)μ, variance w²σ²/n: it wins when μ² is small against σ²/n), and the
+    sample median (no closed form; for a normal its variance tends to πσ²/(2n), larger than x̄'s)."""
+    P = check_params(name, params)
+    ns, R, shown_n = _check(ns, replicates, shown_n, 1)
+    if not 0 <= weight <= 1:
+        raise DataError(f"The shrinkage weight is between 0 and 1, got {weight}.")
+    mo = moments(name, P)
+    if not mo.variance.defined:
+        raise DataError(f"{mo.variance.why}: x̄ has no finite variance here.")
+    mu, s2 = mo.mean.value, mo.variance.value
+    device = torch.device(device)
+    gen = generator(seed, device)
+    keys = ("mean", "shrink", "median")
+    sims: dict = {k: [] for k in keys}
+    exact: dict = {k: [] for k in keys}
+    draws: dict = {}
+    for n in ns:
+        x = _rows(name, P, int(n), R, gen, compute_dtype(device), device)
+        m = x.mean(1)
+        est = {"mean": m, "shrink": weight * m, "median": x.quantile(0.5, dim=1) if n > 1 else x[:, 0]}
+        exact["mean"].append((0.0, s2 / n, s2 / n))
+        exact["shrink"].append(((weight - 1) * mu, weight**2 * s2 / n, weight**2 * s2 / n + (weight - 1) ** 2 * mu**2))
+        exact["median"].append((math.nan, math.nan, math.nan) if n > 1 else (0.0, s2, s2))
+        for key, v in est.items():
+            sims[key].append(_stats(v, mu))
+            if n == shown_n:
+                draws[key] = v.double().cpu().numpy()
+    labels = (("mean", "x̄ (MLE for a normal)"), ("shrink", f"{weight:g} · x̄ (shrunk towards 0)"),
+              ("median", "sample median"))
+    return Study("μ", mu, ns, R, shown_n, _assemble(labels, sims, exact, draws), "")
 
 
 def uniform_maximum(theta: float = 1.0, ns: Sequence[int] = NS, replicates: int = 5000, seed: int = 0,

@@ -469,7 +469,7 @@ def pdf_t(name: str, params: Mapping[str, float] | None, x: torch.Tensor) -> tor
     P = check_params(name, params)
     if name == "uniform":  # torch's Uniform is [a, b); the closed interval, as scipy, counts b in
         inside = (x >= P["low"]) & (x <= P["high"])
-        return torch.where(inside, 1.0 / (P["high"] - P["low"]), 0.0).to(x.dtype)
+        return torch.where(inside, torch.full_like(x, 1.0 / (P["high"] - P["low"])), torch.zeros_like(x))
     dist = distribution(name, P, x.device)
     if isinstance(dist, D.MixtureSameFamily):
         return torch.exp(dist.log_prob(x))
