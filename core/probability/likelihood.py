@@ -46,6 +46,7 @@ DATA: dict[str, tuple[str, str, str, str]] = {
     "linnerud_chins": ("linnerud", "Chins", "Linnerud: chin-ups done by 20 middle-aged men (a count)", "poisson"),
 }
 MAX_STEPS = 2000
+MAX_COVERAGE_DRAWS = 10_000_000
 ADAM_BETAS = (0.9, 0.999)  # torch.optim.Adam's defaults
 ADAM_EPS = 1e-8
 
@@ -164,7 +165,7 @@ class Fit:
     path_loglik: np.ndarray  # ℓ along the path
     adam_steps: int  # gradient-ascent (Adam) steps taken: the first iterates after the start
     newton_steps: int  # the polishing Newton steps: the last iterates
-    converged: bool  # ‖∇ℓ/n‖ < 10⁻⁸ at θ̂
+    converged: bool  # ‖∇ℓ/n‖ < 10⁻⁸ at θ̂ (10⁻³ in a GPU's float32)
     grid_x: np.ndarray  # the first parameter's grid
     grid_y: np.ndarray | None  # the second's (None for a one-parameter model)
     surface: np.ndarray  # ℓ on the grid: (len(y), len(x)), or (len(x),)
@@ -204,6 +205,7 @@ def fit(model: str, x: Sequence[float] | np.ndarray, start: Sequence[float] | No
         return torch.autograd.grad(loss_u(v), v)[0]
 
     path, adam_steps, newton_steps = [start], 0, 0
+    polish = 1e-10 if dtype == torch.float64 else 1e-5  # float32 on a GPU: its gradient is noise below ~10⁻⁶
     v = u.detach()
     m, m2 = torch.zeros_like(v), torch.zeros_like(v)
     b1, b2 = ADAM_BETAS
@@ -219,7 +221,7 @@ def fit(model: str, x: Sequence[float] | np.ndarray, start: Sequence[float] | No
             path.append(tuple(_natural(model, v, c, s).tolist()))
         for _ in range(20):
             g = grad(v)
-            if float(g.norm()) < 1e-10:
+            if float(g.norm()) < polish:
                 break
             H = torch.autograd.functional.hessian(loss_u, v)
             try:
@@ -234,7 +236,7 @@ def fit(model: str, x: Sequence[float] | np.ndarray, start: Sequence[float] | No
             v = v - t * step
             newton_steps += 1
             path.append(tuple(_natural(model, v, c, s).tolist()))
-        converged = float(grad(v).norm()) < 1e-8
+        converged = float(grad(v).norm()) < 100 * polish
     P = torch.tensor(path, dtype=dtype, device=device)
     mle = P[-1]
     path_ll = log_density(model, X[None, :], P[:, None, :]).sum(1)
@@ -357,6 +359,9 @@ def wald_coverage(model: str, truth: Sequence[float] | Mapping[str, float], n: i
     P = check_params(model, dict(zip(keys, truth, strict=True)))
     if not (2 <= int(n) <= 10_000 and 10 <= int(replications) <= 20_000):
         raise DataError(f"n from 2 to 10,000 and 10 to 20,000 replications, got n = {n}, R = {replications}.")
+    if int(n) * int(replications) > MAX_COVERAGE_DRAWS:
+        raise DataError(f"n × R is at most {MAX_COVERAGE_DRAWS:,} (about a second), "
+                        f"got {int(n) * int(replications):,}.")
     if not 0 < level < 1:
         raise DataError(f"The confidence level is between 0 and 1, got {level}.")
     device = torch.device(device)
