@@ -90,10 +90,12 @@ def law_of_large_numbers(name: str, params: Mapping[str, float] | None = None, p
     n = kept.astype(np.float64)
     funnel = sd / np.sqrt(n)
     cheb = np.minimum(1.0, sd**2 / (n * eps**2)) if math.isfinite(sd) else np.full(len(n), np.nan)
-    note = ("" if mo.mean.defined else f"{mo.mean.why}: the running means never settle; the band is drawn around "
-            f"the median {c:g}.") if not mo.variance.defined or not mo.mean.defined else ""
-    if mo.mean.defined and not mo.variance.defined:
+    if not mo.mean.defined:
+        note = f"{mo.mean.why}: the running means never settle; the band is drawn around the median {c:g}."
+    elif not mo.variance.defined:
         note = f"{mo.variance.why}: the means converge, but more slowly than σ/√n (there is no σ)."
+    else:
+        note = ""
     return LawOfLargeNumbers(kept, shown.double().cpu().numpy(), c, kind, sd, funnel, float(eps),
                              outside.cpu().numpy() / paths, cheb, torch.cat(final).double().cpu().numpy(), paths,
                              note)

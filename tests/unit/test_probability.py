@@ -247,6 +247,12 @@ def test_law_of_large_numbers_matches_the_exact_tail_and_cauchy_never_settles(mo
     stay = 1 - 2 / np.pi * np.arctan(eps)  # X̄ₙ ~ Cauchy(0, 1) for every n
     assert np.all(np.abs(c.outside - stay) <= 4.5 * math.sqrt(stay * (1 - stay) / P))
     assert np.isnan(c.funnel).all() and c.centre_kind == "median" and "no mean" in c.note
+    t = pr.law_of_large_numbers("student_t", {"df": 1.5}, paths=50, steps=100, device=CPU)
+    assert "infinite variance" in t.note and t.centre_kind == "mean" and np.isnan(t.chebyshev).all()
+    with pytest.raises(DataError, match="ε"):
+        pr.law_of_large_numbers("normal", eps=0.0, device=CPU)
+    with pytest.raises(DataError, match="Paths"):
+        pr.law_of_large_numbers("normal", paths=20_000, device=CPU)
 
 
 def test_ks_distance_equals_scipy():
