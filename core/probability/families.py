@@ -569,6 +569,8 @@ def explore(name: str, params: Mapping[str, float] | None = None, n: int = 1000,
     n = _check_n(n)
     if not 2 <= int(bins) <= 400:
         raise DataError(f"Between 2 and 400 bins, got {bins}.")
+    if not 2 <= int(points) <= 5001:
+        raise DataError(f"Between 2 and 5,001 grid points, got {points}.")
     device = torch.device(device)
     fam = FAMILIES[name]
     x = grid(name, P, int(points), device)

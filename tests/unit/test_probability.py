@@ -178,6 +178,51 @@ def test_seeded_samples_are_reproducible_and_ignore_the_global_generator():
     np.testing.assert_array_equal(r1.estimates, r2.estimates)
 
 
+SEEDED = [
+    (lambda s: pr.explore("beta", n=300, seed=s, device=CPU).sample),
+    (lambda s: pr.law_of_large_numbers("laplace", paths=40, steps=60, seed=s, device=CPU).final),
+    (lambda s: pr.central_limit("poisson", n=7, replicates=200, seed=s, device=CPU).z),
+    (lambda s: pr.ks_curve("gamma", ns=(1, 5, 25), replicates=200, seed=s, device=CPU).distance),
+    (lambda s: pr.wald_coverage("exponential", (2.0,), n=20, replications=50, seed=s, device=CPU).lower),
+    (lambda s: pr.beta_bernoulli(n=30, seed=s, device=CPU).data),
+    (lambda s: pr.normal_normal(n=30, seed=s, device=CPU).data),
+    (lambda s: pr.variance_estimators("uniform", ns=(3,), replicates=100, seed=s, shown_n=3, device=CPU)
+     .get("biased").draws),
+    (lambda s: pr.mean_estimators("geometric", ns=(3,), replicates=100, seed=s, shown_n=3, device=CPU)
+     .get("median").draws),
+    (lambda s: pr.uniform_maximum(ns=(4,), replicates=100, seed=s, shown_n=4, device=CPU).get("max").draws),
+    (lambda s: pr.shrinkage(ns=(4,), replicates=100, seed=s, shown_n=4, device=CPU).get("james_stein").draws),
+]
+
+
+@pytest.mark.parametrize("run", SEEDED)
+def test_every_seeded_result_is_reproducible_whatever_the_global_generator(run):
+    torch.manual_seed(1)
+    first = run(5)
+    torch.manual_seed(2)
+    torch.randn(100)
+    np.testing.assert_array_equal(first, run(5))
+    assert not np.array_equal(first, run(6))
+
+
+def test_float32_as_on_a_gpu_agrees_with_float64(monkeypatch):
+    """A GPU computes in float32 (core.device.compute_dtype): the same code path, run here on the CPU."""
+    exact = (pr.explore("gamma", n=10, device=CPU), pr.fit("gamma", pr.data_column("diabetes_progression"),
+                                                            device=CPU), pr.beta_bernoulli(n=40, seed=1, device=CPU))
+    for module in (fam, limits, lk, pr.bayes, pr.estimators):
+        monkeypatch.setattr(module, "compute_dtype", lambda device: torch.float32)
+    e, f, u = (pr.explore("gamma", n=10, device=CPU), pr.fit("gamma", pr.data_column("diabetes_progression"),
+                                                             device=CPU), pr.beta_bernoulli(exact[2].data, device=CPU))
+    np.testing.assert_allclose(e.pdf, exact[0].pdf, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(e.cdf, exact[0].cdf, rtol=1e-5, atol=1e-7)
+    assert f.converged
+    np.testing.assert_allclose(f.mle, exact[1].mle, rtol=1e-4)
+    np.testing.assert_allclose(f.se, exact[1].se, rtol=1e-3)
+    np.testing.assert_array_equal(u.params, exact[2].params)  # float32 draws differ: the same data passed in
+    np.testing.assert_allclose(u.densities, exact[2].densities, rtol=1e-4, atol=1e-6)
+    assert u.grid_error < 1e-4
+
+
 @pytest.mark.parametrize("name,params", [
     ("normal", {"sigma": 1e-6}), ("bernoulli", {"p": 0.0}), ("bernoulli", {"p": 1.0}),
     ("binomial", {"trials": 0, "p": 0.5}), ("binomial", {"trials": 40, "p": 1.0}), ("geometric", {"p": 1.0}),
@@ -353,6 +398,16 @@ def test_wald_intervals_cover_95_percent_within_sampling_error():
     for r in range(3):
         a, _, scale = stats.gamma.fit(X[r], floc=0)
         np.testing.assert_allclose(g.estimates[r], [a, 1 / scale], rtol=1e-5)
+
+
+def test_one_parameter_surface_and_a_chosen_start():
+    x = pr.data_column("linnerud_chins")
+    f = pr.fit("poisson", x, start=(30.0,), device=CPU)
+    assert f.grid_y is None and f.surface.shape == f.grid_x.shape
+    assert f.path[0, 0] == 30.0 and f.grid_x.min() <= x.mean() <= f.grid_x.max()
+    np.testing.assert_allclose(f.surface, [stats.poisson.logpmf(x, lam).sum() for lam in f.grid_x], rtol=1e-12)
+    with pytest.raises(DataError, match="positive"):
+        pr.fit("normal", pr.data_column("wine_alcohol"), start=(13.0, -1.0), device=CPU)
 
 
 @pytest.mark.parametrize("model,x,words", [
