@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from core.data import DataError
-from core.device import compute_dtype
+from core.device import compute_dtype, single_thread
 from core.probability.families import sample_t
 
 MAX_OBSERVATIONS = 1000
@@ -125,16 +125,18 @@ def beta_bernoulli(data: Sequence[float] | np.ndarray | None = None, p_true: flo
         mle = np.where(k > 0, s / np.maximum(k, 1), np.nan)
     lo, hi = special.betaincinv(A, B, (1 - level) / 2), special.betaincinv(A, B, (1 + level) / 2)
     sens = np.array([(pa + s) / (pa + pb + k) for pa, pb, _ in priors]) if priors else np.zeros((0, len(k)))
-    dtype = compute_dtype(device)
-    theta = torch.linspace(0, 1, int(grid) + 2, dtype=dtype, device=device)[1:-1]  # (0, 1): densities may be ∞ at ends
-    width = 1.0 / (int(grid) + 1)
-    At = torch.as_tensor(A, dtype=dtype, device=device)[:, None]
-    Bt = torch.as_tensor(B, dtype=dtype, device=device)[:, None]
-    dens = torch.exp(torch.distributions.Beta(At, Bt, validate_args=False).log_prob(theta))
-    xt = torch.as_tensor(x, dtype=dtype, device=device)[:, None]
-    loglik = xt * torch.log(theta) + (1 - xt) * torch.log1p(-theta)
-    log_prior = (a - 1) * torch.log(theta) + (b - 1) * torch.log1p(-theta)
-    post, grid_seq = _grid_posterior(log_prior, loglik, width)
+    with single_thread(device):  # a few hundred small steps: see core.device.single_thread
+        dtype = compute_dtype(device)
+        # the open interval (0, 1): a density may be infinite at the ends
+        theta = torch.linspace(0, 1, int(grid) + 2, dtype=dtype, device=device)[1:-1]
+        width = 1.0 / (int(grid) + 1)
+        At = torch.as_tensor(A, dtype=dtype, device=device)[:, None]
+        Bt = torch.as_tensor(B, dtype=dtype, device=device)[:, None]
+        dens = torch.exp(torch.distributions.Beta(At, Bt, validate_args=False).log_prob(theta))
+        xt = torch.as_tensor(x, dtype=dtype, device=device)[:, None]
+        loglik = xt * torch.log(theta) + (1 - xt) * torch.log1p(-theta)
+        log_prior = (a - 1) * torch.log(theta) + (b - 1) * torch.log1p(-theta)
+        post, grid_seq = _grid_posterior(log_prior, loglik, width)
     final = dens[-1]
     note = "" if (A[-1] > 1 and B[-1] > 1) else ("The posterior's mode is at an end of [0, 1] or not unique "
                                                  "(a parameter ≤ 1).")
@@ -179,18 +181,19 @@ def normal_normal(data: Sequence[float] | np.ndarray | None = None, mu_true: flo
     z = float(stats.norm.ppf(0.5 + level / 2))
     sens = (np.array([(pm / pt**2 + csum / sigma**2) / (1 / pt**2 + k / sigma**2) for pm, pt, _ in priors])
             if priors else np.zeros((0, len(k))))
-    dtype = compute_dtype(device)
-    lo_g = min(mu0 - 5 * tau0, m[-1] - 8 * sd[-1])
-    hi_g = max(mu0 + 5 * tau0, m[-1] + 8 * sd[-1])
-    theta = torch.linspace(lo_g, hi_g, int(grid), dtype=dtype, device=device)
-    width = (hi_g - lo_g) / (int(grid) - 1)
-    dens = torch.exp(torch.distributions.Normal(torch.as_tensor(m, dtype=dtype, device=device)[:, None],
-                                                torch.as_tensor(sd, dtype=dtype, device=device)[:, None],
-                                                validate_args=False).log_prob(theta))
-    xt = torch.as_tensor(x, dtype=dtype, device=device)[:, None]
-    loglik = -0.5 * ((xt - theta) / sigma) ** 2
-    log_prior = -0.5 * ((theta - mu0) / tau0) ** 2
-    post, grid_seq = _grid_posterior(log_prior, loglik, width)
+    with single_thread(device):  # a few hundred small steps: see core.device.single_thread
+        dtype = compute_dtype(device)
+        lo_g = min(mu0 - 5 * tau0, m[-1] - 8 * sd[-1])
+        hi_g = max(mu0 + 5 * tau0, m[-1] + 8 * sd[-1])
+        theta = torch.linspace(lo_g, hi_g, int(grid), dtype=dtype, device=device)
+        width = (hi_g - lo_g) / (int(grid) - 1)
+        dens = torch.exp(torch.distributions.Normal(torch.as_tensor(m, dtype=dtype, device=device)[:, None],
+                                                    torch.as_tensor(sd, dtype=dtype, device=device)[:, None],
+                                                    validate_args=False).log_prob(theta))
+        xt = torch.as_tensor(x, dtype=dtype, device=device)[:, None]
+        loglik = -0.5 * ((xt - theta) / sigma) ** 2
+        log_prior = -0.5 * ((theta - mu0) / tau0) ** 2
+        post, grid_seq = _grid_posterior(log_prior, loglik, width)
     final = dens[-1]
     return Updating("normal_normal", x, ("mean", "sd"), params, m, m.copy(), mle, m - z * sd, m + z * sd,
                     float(level), tuple(lbl for _, _, lbl in priors), sens, theta.double().cpu().numpy(),

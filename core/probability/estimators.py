@@ -28,7 +28,7 @@ import torch
 
 from core.data import DataError
 from core.device import compute_dtype
-from core.probability.families import check_params, draw, generator, moments
+from core.probability.families import check_params, draw, generator, moments, threads_for
 
 NS = (2, 3, 5, 10, 20, 50, 100)
 MAX_N = 1000
@@ -115,18 +115,19 @@ def variance_estimators(name: str = "normal", params: Mapping[str, float] | None
     sims: dict = {"biased": [], "unbiased": []}
     exact: dict = {"biased": [], "unbiased": []}
     draws: dict = {}
-    for n in ns:
-        x = _rows(name, P, int(n), R, gen, compute_dtype(device), device)
-        ss = ((x - x.mean(1, keepdim=True)) ** 2).sum(1)
-        est = {"biased": ss / n, "unbiased": ss / (n - 1)}
-        var_u = (mu4 - s2**2 * (n - 3) / (n - 1)) / n if s2 > 0 else 0.0
-        var_b = ((n - 1) / n) ** 2 * var_u
-        exact["biased"].append((-s2 / n, var_b, var_b + (s2 / n) ** 2))
-        exact["unbiased"].append((0.0, var_u, var_u))
-        for key, v in est.items():
-            sims[key].append(_stats(v, s2))
-            if n == shown_n:
-                draws[key] = v.double().cpu().numpy()
+    with threads_for(R * int(ns.sum()), device):
+        for n in ns:
+            x = _rows(name, P, int(n), R, gen, compute_dtype(device), device)
+            ss = ((x - x.mean(1, keepdim=True)) ** 2).sum(1)
+            est = {"biased": ss / n, "unbiased": ss / (n - 1)}
+            var_u = (mu4 - s2**2 * (n - 3) / (n - 1)) / n if s2 > 0 else 0.0
+            var_b = ((n - 1) / n) ** 2 * var_u
+            exact["biased"].append((-s2 / n, var_b, var_b + (s2 / n) ** 2))
+            exact["unbiased"].append((0.0, var_u, var_u))
+            for key, v in est.items():
+                sims[key].append(_stats(v, s2))
+                if n == shown_n:
+                    draws[key] = v.double().cpu().numpy()
     note = "" if math.isfinite(mu4) else f"{mo.kurtosis.why}: the estimators' variances have no closed form here."
     return Study("σ²", s2, ns, R, shown_n, _assemble((("biased", "s²ₙ = Σ(xᵢ − x̄)²/n (MLE)"),
                                                       ("unbiased", "s²ₙ₋₁ = Σ(xᵢ − x̄)²/(n − 1)")),
@@ -153,17 +154,19 @@ def mean_estimators(name: str = "normal", params: Mapping[str, float] | None = N
     sims: dict = {k: [] for k in keys}
     exact: dict = {k: [] for k in keys}
     draws: dict = {}
-    for n in ns:
-        x = _rows(name, P, int(n), R, gen, compute_dtype(device), device)
-        m = x.mean(1)
-        est = {"mean": m, "shrink": weight * m, "median": x.quantile(0.5, dim=1) if n > 1 else x[:, 0]}
-        exact["mean"].append((0.0, s2 / n, s2 / n))
-        exact["shrink"].append(((weight - 1) * mu, weight**2 * s2 / n, weight**2 * s2 / n + (weight - 1) ** 2 * mu**2))
-        exact["median"].append((math.nan, math.nan, math.nan) if n > 1 else (0.0, s2, s2))
-        for key, v in est.items():
-            sims[key].append(_stats(v, mu))
-            if n == shown_n:
-                draws[key] = v.double().cpu().numpy()
+    with threads_for(R * int(ns.sum()), device):
+        for n in ns:
+            x = _rows(name, P, int(n), R, gen, compute_dtype(device), device)
+            m = x.mean(1)
+            est = {"mean": m, "shrink": weight * m, "median": x.quantile(0.5, dim=1) if n > 1 else x[:, 0]}
+            exact["mean"].append((0.0, s2 / n, s2 / n))
+            exact["shrink"].append(((weight - 1) * mu, weight**2 * s2 / n,
+                                    weight**2 * s2 / n + (weight - 1) ** 2 * mu**2))
+            exact["median"].append((math.nan, math.nan, math.nan) if n > 1 else (0.0, s2, s2))
+            for key, v in est.items():
+                sims[key].append(_stats(v, mu))
+                if n == shown_n:
+                    draws[key] = v.double().cpu().numpy()
     labels = (("mean", "x̄ (MLE for a normal)"), ("shrink", f"{weight:g} · x̄ (shrunk towards 0)"),
               ("median", "sample median"))
     return Study("μ", mu, ns, R, shown_n, _assemble(labels, sims, exact, draws), "")
@@ -183,18 +186,19 @@ def uniform_maximum(theta: float = 1.0, ns: Sequence[int] = NS, replicates: int 
     exact: dict = {k: [] for k in keys}
     draws: dict = {}
     t2 = theta**2
-    for n in ns:
-        x = _rows("uniform", P, int(n), R, gen, compute_dtype(device), device)
-        m = x.max(1).values
-        est = {"max": m, "unbiased": m * (n + 1) / n, "moments": 2 * x.mean(1)}
-        vm = n * t2 / ((n + 1) ** 2 * (n + 2))
-        exact["max"].append((-theta / (n + 1), vm, vm + t2 / (n + 1) ** 2))
-        exact["unbiased"].append((0.0, t2 / (n * (n + 2)), t2 / (n * (n + 2))))
-        exact["moments"].append((0.0, t2 / (3 * n), t2 / (3 * n)))
-        for key, v in est.items():
-            sims[key].append(_stats(v, theta))
-            if n == shown_n:
-                draws[key] = v.double().cpu().numpy()
+    with threads_for(R * int(ns.sum()), device):
+        for n in ns:
+            x = _rows("uniform", P, int(n), R, gen, compute_dtype(device), device)
+            m = x.max(1).values
+            est = {"max": m, "unbiased": m * (n + 1) / n, "moments": 2 * x.mean(1)}
+            vm = n * t2 / ((n + 1) ** 2 * (n + 2))
+            exact["max"].append((-theta / (n + 1), vm, vm + t2 / (n + 1) ** 2))
+            exact["unbiased"].append((0.0, t2 / (n * (n + 2)), t2 / (n * (n + 2))))
+            exact["moments"].append((0.0, t2 / (3 * n), t2 / (3 * n)))
+            for key, v in est.items():
+                sims[key].append(_stats(v, theta))
+                if n == shown_n:
+                    draws[key] = v.double().cpu().numpy()
     labels = (("max", "max xᵢ (MLE)"), ("unbiased", "(n + 1)/n · max xᵢ"), ("moments", "2x̄ (method of moments)"))
     return Study("θ", float(theta), ns, R, shown_n, _assemble(labels, sims, exact, draws), "")
 
@@ -230,23 +234,24 @@ def shrinkage(p: int = 5, theta_norm: float = 1.0, sigma: float = 1.0, weight: f
     sims: dict = {k: [] for k in keys}
     exact: dict = {k: [] for k in keys}
     draws: dict = {}
-    for n in ns:
-        v = sigma**2 / n
-        xbar = theta + math.sqrt(v) * torch.randn((R, p), generator=gen, dtype=dtype, device=device)
-        js = (1 - (p - 2) * v / (xbar**2).sum(1, keepdim=True)) * xbar
-        est = {"mean": xbar, "shrink": weight * xbar, "james_stein": js}
-        exact["mean"].append((0.0, p * v, p * v))
-        exact["shrink"].append((abs(1 - weight) * theta_norm, weight**2 * p * v,
-                                weight**2 * p * v + (1 - weight) ** 2 * theta_norm**2))
-        risk = p * v - (p - 2) ** 2 * v**2 * inverse_chi2_mean(p, theta_norm**2 / v) / v
-        exact["james_stein"].append((math.nan, math.nan, risk))
-        for key, e in est.items():
-            centre = e.mean(0)
-            loss = ((e - theta) ** 2).sum(1)
-            sims[key].append((float(torch.linalg.vector_norm(centre - theta)),
-                              float(((e - centre) ** 2).sum(1).mean()), float(loss.mean())))
-            if n == shown_n:
-                draws[key] = loss.double().cpu().numpy()
+    with threads_for(R * p * len(ns), device):
+        for n in ns:
+            v = sigma**2 / n
+            xbar = theta + math.sqrt(v) * torch.randn((R, p), generator=gen, dtype=dtype, device=device)
+            js = (1 - (p - 2) * v / (xbar**2).sum(1, keepdim=True)) * xbar
+            est = {"mean": xbar, "shrink": weight * xbar, "james_stein": js}
+            exact["mean"].append((0.0, p * v, p * v))
+            exact["shrink"].append((abs(1 - weight) * theta_norm, weight**2 * p * v,
+                                    weight**2 * p * v + (1 - weight) ** 2 * theta_norm**2))
+            risk = p * v - (p - 2) ** 2 * v**2 * inverse_chi2_mean(p, theta_norm**2 / v) / v
+            exact["james_stein"].append((math.nan, math.nan, risk))
+            for key, e in est.items():
+                centre = e.mean(0)
+                loss = ((e - theta) ** 2).sum(1)
+                sims[key].append((float(torch.linalg.vector_norm(centre - theta)),
+                                  float(((e - centre) ** 2).sum(1).mean()), float(loss.mean())))
+                if n == shown_n:
+                    draws[key] = loss.double().cpu().numpy()
     labels = (("mean", "X̄ (MLE)"), ("shrink", f"{weight:g} · X̄"), ("james_stein", "James–Stein"))
     return Study("θ ∈ ℝ^p", float(theta_norm), ns, R, shown_n, _assemble(labels, sims, exact, draws),
                  "James–Stein's bias and variance have no simple closed form; its risk does (a Poisson mixture).")

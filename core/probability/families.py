@@ -12,6 +12,7 @@ no incomplete beta function); a discrete cdf is the running sum of the pmf from 
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,10 +22,19 @@ import torch
 from torch import distributions as D
 
 from core.data import DataError
-from core.device import compute_dtype
+from core.device import compute_dtype, single_thread
 
 MAX_SAMPLE = 200_000
 MAX_SUPPORT = 2_000  # the most integers a discrete family's window shows
+LARGE_WORK = 2_000_000  # draws from which a computation uses every torch thread
+
+
+def threads_for(draws: int, device: torch.device | str = "cpu") -> contextlib.AbstractContextManager:
+    """One torch thread for work below :data:`LARGE_WORK` draws, the thread's own count above it. Measured on
+    2 cores with a test suite running beside it: the estimator studies' default (≈ 10⁶ draws in many
+    moderate steps) took 258 ms on two threads and 51 ms on one, the law of large numbers' 2 × 10⁵ draws 47
+    and 8.5 ms, while the KS curve's 2 × 10⁶ took 58 ms on two and 90 ms on one."""
+    return single_thread(device) if draws < LARGE_WORK else contextlib.nullcontext()
 
 
 @dataclass(frozen=True)
@@ -573,17 +583,18 @@ def explore(name: str, params: Mapping[str, float] | None = None, n: int = 1000,
         raise DataError(f"Between 2 and 5,001 grid points, got {points}.")
     device = torch.device(device)
     fam = FAMILIES[name]
-    x = grid(name, P, int(points), device)
-    pdf, cdf = pdf_t(name, P, x), cdf_t(name, P, x)
-    lo, hi = window(name, P)
-    if fam.discrete:
-        mass = float(cdf[-1])
-    else:
-        ends = cdf_t(name, P, torch.tensor([lo, hi], dtype=x.dtype, device=device))
-        mass = float(ends[1] - ends[0])
-    s = sample_t(name, P, n, seed, device)
-    sm = sample_moments(s)
-    hist = histogram_t(s, lo, hi, int(bins), fam.discrete)
+    with threads_for(n, device):
+        x = grid(name, P, int(points), device)
+        pdf, cdf = pdf_t(name, P, x), cdf_t(name, P, x)
+        lo, hi = window(name, P)
+        if fam.discrete:
+            mass = float(cdf[-1])
+        else:
+            ends = cdf_t(name, P, torch.tensor([lo, hi], dtype=x.dtype, device=device))
+            mass = float(ends[1] - ends[0])
+        s = sample_t(name, P, n, seed, device)
+        sm = sample_moments(s)
+        hist = histogram_t(s, lo, hi, int(bins), fam.discrete)
     as_np = [t.double().cpu().numpy() for t in (x, pdf, cdf, s)]
     return Explored(name, P, fam.discrete, as_np[0], as_np[1], as_np[2], mass, moments(name, P), as_np[3],
                     *sm, hist)

@@ -21,7 +21,7 @@ import torch
 
 from core.data import DataError
 from core.device import compute_dtype, single_thread
-from core.probability.families import check_params, draw, generator
+from core.probability.families import check_params, draw, generator, threads_for
 
 MODELS: dict[str, tuple[str, ...]] = {
     "normal": ("μ", "σ"),
@@ -365,10 +365,11 @@ def wald_coverage(model: str, truth: Sequence[float] | Mapping[str, float], n: i
     if not 0 < level < 1:
         raise DataError(f"The confidence level is between 0 and 1, got {level}.")
     device = torch.device(device)
-    X = draw(model, P, (int(replications), int(n)), generator(seed, device), compute_dtype(device), device)
-    if model == "gamma":
-        X = X.clamp(min=torch.finfo(X.dtype).tiny)
-    est, se = mle_closed(model, X)
+    with threads_for(int(n) * int(replications), device):
+        X = draw(model, P, (int(replications), int(n)), generator(seed, device), compute_dtype(device), device)
+        if model == "gamma":
+            X = X.clamp(min=torch.finfo(X.dtype).tiny)
+        est, se = mle_closed(model, X)
     z = float(stats.norm.ppf(0.5 + level / 2))
     t = torch.as_tensor(truth, dtype=est.dtype, device=device)
     lo, hi = est - z * se, est + z * se

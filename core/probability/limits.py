@@ -20,7 +20,16 @@ import torch
 
 from core.data import DataError
 from core.device import compute_dtype
-from core.probability.families import Histogram, centre, check_params, draw, generator, histogram_t, moments
+from core.probability.families import (
+    Histogram,
+    centre,
+    check_params,
+    draw,
+    generator,
+    histogram_t,
+    moments,
+    threads_for,
+)
 
 MAX_PATHS = 10_000
 MAX_STEPS = 10_000
@@ -80,13 +89,14 @@ def law_of_large_numbers(name: str, params: Mapping[str, float] | None = None, p
     outside = torch.zeros(len(kept), dtype=torch.int64, device=device)
     final, shown = [], None
     n_t = torch.arange(1, steps + 1, dtype=dtype, device=device)
-    for start in range(0, paths, rows):
-        x = draw(name, P, (min(rows, paths - start), steps), gen, dtype, device)
-        m = x.cumsum_(1).div_(n_t)[:, k_idx]
-        outside += ((m - c).abs() > eps).sum(0)
-        final.append(m[:, -1])
-        if shown is None:
-            shown = m[: int(shown_paths)]
+    with threads_for(paths * steps, device):
+        for start in range(0, paths, rows):
+            x = draw(name, P, (min(rows, paths - start), steps), gen, dtype, device)
+            m = x.cumsum_(1).div_(n_t)[:, k_idx]
+            outside += ((m - c).abs() > eps).sum(0)
+            final.append(m[:, -1])
+            if shown is None:
+                shown = m[: int(shown_paths)]
     n = kept.astype(np.float64)
     funnel = sd / np.sqrt(n)
     cheb = np.minimum(1.0, sd**2 / (n * eps**2)) if math.isfinite(sd) else np.full(len(n), np.nan)
@@ -169,8 +179,9 @@ def central_limit(name: str, params: Mapping[str, float] | None = None, n: int =
                         f"{replicates} replicates.")
     device = torch.device(device)
     loc, scale, note = standardizer(name, P)
-    z = _z_means(name, P, int(n), int(replicates), generator(seed, device), loc, scale, compute_dtype(device),
-                 device)
+    with threads_for(int(n) * int(replicates), device):
+        z = _z_means(name, P, int(n), int(replicates), generator(seed, device), loc, scale, compute_dtype(device),
+                     device)
     hist = histogram_t(z, -4.0, 4.0, int(bins))
     x = np.linspace(-4, 4, 201)
     from scipy import stats
@@ -216,10 +227,11 @@ def ks_curve(name: str, params: Mapping[str, float] | None = None, ns: Sequence[
     idx = torch.as_tensor(ns - 1, device=device)
     root = torch.as_tensor(np.sqrt(ns) / ns, dtype=dtype, device=device)
     rows = max(1, CHUNK // N)
-    z = torch.cat([(draw(name, P, (min(rows, R - s), N), gen, dtype, device).cumsum_(1)[:, idx]
-                    - ns_t * loc) * root / scale
-                   for s in range(0, R, rows)
-                   for ns_t in [torch.as_tensor(ns, dtype=dtype, device=device)]])
+    with threads_for(R * N, device):
+        z = torch.cat([(draw(name, P, (min(rows, R - s), N), gen, dtype, device).cumsum_(1)[:, idx]
+                        - ns_t * loc) * root / scale
+                       for s in range(0, R, rows)
+                       for ns_t in [torch.as_tensor(ns, dtype=dtype, device=device)]])
     dist = np.array([ks_normal_t(z[:, j]) for j in range(len(ns))])
     floor = 1.358 / math.sqrt(R)
     fitted = dist > floor
