@@ -1,5 +1,5 @@
 """The numbers chapter 4's try-this sentences state, recomputed from the page's own functions at the settings
-they name (the page's defaults otherwise: seed 0, 200 paths of 1,000 draws, ε = 0.1, 10,000 means)."""
+they name (the page's defaults otherwise: seed 0, 200 paths of 1,000 draws, ε = 0.1, 5,000 means)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_cauchy_sample_and_law_of_large_numbers():
 
 
 def test_clt_distances_and_floor():
-    R = 10_000  # the page's KS_REPLICATES
+    R = 5_000  # the page's KS_REPLICATES
     ks = [P.central_limit("exponential", None, n, R, 0).ks for n in (1, 5, 30)]
     assert ks[0] > ks[1] > ks[2]
     floor = P.ks_curve("exponential", None, replicates=R, seed=0).floor

@@ -402,7 +402,7 @@ TRY_THIS = [
     "Law of large numbers: switch to Cauchy. No funnel, and the share of paths outside ±0.1 does not fall: 95 % at "
     "n = 1, 96.5 % at n = 1,000.",
     "Central limit theorem, Exponential: n = 1, then 5, then 30. The histogram loses its skew and the KS distance "
-    "falls from 0.159 to 0.057 to 0.026; at n = 300 it is under the simulation's noise floor (0.014).",
+    "falls from 0.159 to 0.055 to 0.022; at n = 300 it is under the simulation's noise floor (0.019).",
     "Maximum likelihood: Iris petal length with a Normal model. The flowers' two clumps become one wide bell: the "
     "MLE fits the model you chose, not the data you hoped for.",
     "Bayesian updating, a coin: prior α = 2, β = 50 (mean 0.038) against a true p of 0.3. After 50 flips the "
