@@ -357,3 +357,38 @@ SCENARIOS += [
      "params": {"ca_tab": "Backprop graph", "ca_m": "256"}, "widget": "select_slider", "key": "ca_n",
      "values": [1, 256, 4, 16, 64]},
 ]
+
+# ---- chapter 4, probability (prefix pr): SCENARIOS += [...] below this line
+SCENARIOS += [
+    # default settings: Gamma(2, 1) with 1,000 draws; Exponential(1) paths and means; wine alcohol; a coin
+    {"page": "pr", "tier": "default", "name": "Probability · Distributions · α (shape)",
+     "params": {"pr_tab": "Distributions"}, "key": "pr_gamma_concentration",
+     "values": [0.5, 5.0, 1.0, 10.0, 3.0, 0.2, 8.0, 1.5, 15.0, 2.5]},
+    {"page": "pr", "tier": "default", "name": "Probability · Law of large numbers · ε",
+     "params": {"pr_tab": "Law of large numbers"}, "widget": "select_slider", "key": "pr_eps",
+     "values": [0.05, 0.5, 0.2, 1.0, 0.1]},
+    {"page": "pr", "tier": "default", "name": "Probability · Central limit theorem · n",
+     "params": {"pr_tab": "Central limit theorem"}, "widget": "select_slider", "key": "pr_clt_n",
+     "values": [1, 30, 2, 100, 10, 300]},
+    {"page": "pr", "tier": "default", "name": "Probability · Maximum likelihood · model",
+     "params": {"pr_tab": "Maximum likelihood"}, "widget": "radio", "key": "pr_model",
+     "values": ["gamma", "normal", "gamma", "normal"]},
+    {"page": "pr", "tier": "default", "name": "Probability · Bayesian updating · seen so far (redraw only)",
+     "params": {"pr_tab": "Bayesian updating"}, "key": "pr_k", "values": _spread(0, 50, 12)},
+    {"page": "pr", "tier": "default", "name": "Probability · Estimators · study",
+     "params": {"pr_tab": "Estimators"}, "widget": "radio", "key": "pr_study",
+     "values": ["uniform", "variance", "stein", "mean"]},
+    # the largest settings: 100,000 draws; 1,000 paths × 5,000 draws; n = 1,000 means; 1,000 observations
+    {"page": "pr", "tier": "largest", "name": "Probability · Distributions · 100,000 draws · α",
+     "params": {"pr_tab": "Distributions", "pr_n": "100000"}, "key": "pr_gamma_concentration",
+     "values": [0.5, 5.0, 1.0, 10.0, 3.0]},
+    {"page": "pr", "tier": "largest", "name": "Probability · Law of large numbers · 1,000 × 5,000 · ε",
+     "params": {"pr_tab": "Law of large numbers", "pr_paths": "1000", "pr_steps": "5000"},
+     "widget": "select_slider", "key": "pr_eps", "values": [0.05, 0.5, 0.2, 1.0]},
+    {"page": "pr", "tier": "largest", "name": "Probability · Central limit theorem · family",
+     "params": {"pr_tab": "Central limit theorem", "pr_clt_n": "1000"}, "widget": "selectbox", "key": "pr_fam",
+     "values": ["gamma", "normal", "cauchy", "beta"], "heavy": True, "cap_s": 60},
+    {"page": "pr", "tier": "largest", "name": "Probability · Bayesian updating · 1,000 observations · seen",
+     "params": {"pr_tab": "Bayesian updating", "pr_nobs": "1000"}, "key": "pr_k",
+     "values": [0, 1000, 100, 900, 500]},
+]

@@ -65,6 +65,18 @@ QUESTIONS: dict[tuple[str, str], str] = {
                               "torch.autograd's to the last digit?",
     ("ca", "Autograd vs differences"): "Forward differences in float64: which step h gives the most accurate "
                                        "derivative, 1e-2, 1e-8 or 1e-15?",
+    ("pr", "Distributions"): "Gamma(2, 1): how close will the mean of 1,000 draws come to the exact mean 2: within "
+                             "0.01, 0.05 or 0.5?",
+    ("pr", "Law of large numbers"): "Exponential(1), 200 paths: after 1,000 draws, what share of the running means "
+                                    "is still more than 0.1 from the mean?",
+    ("pr", "Central limit theorem"): "Means of 5 exponential draws: how far is their distribution from the normal "
+                                     "(the KS distance): 0.5, 0.05 or 0.005?",
+    ("pr", "Maximum likelihood"): "Of 1,000 repeated samples like the wine data, how many 95 % intervals for μ will "
+                                  "hold the truth?",
+    ("pr", "Bayesian updating"): "A uniform prior and 10 flips of a coin with p = 0.3: where will the posterior mean "
+                                 "be?",
+    ("pr", "Estimators"): "At n = 2, which estimate of σ² has the smaller mean squared error: dividing by n or by "
+                          "n − 1?",
     ("la", "PCA"): "What share of the data's variance will the kept principal axes hold?",
     ("la", "Reconstruction"): "Rebuilt from the kept components, what share of the variance is lost? Will the "
                               "measured error land on the discarded eigenvalues exactly, or only near them?",

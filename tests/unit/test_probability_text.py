@@ -1,0 +1,41 @@
+"""The numbers chapter 4's try-this sentences state, recomputed from the page's own functions at the settings
+they name (the page's defaults otherwise: seed 0, 200 paths of 1,000 draws, ε = 0.1, 5,000 means)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import probability as P
+from ui.figures.probability import TRY_THIS
+
+SAID = " ".join(TRY_THIS)
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def test_cauchy_sample_and_law_of_large_numbers():
+    e = P.explore("cauchy", None, 100_000, 0)
+    clipped = e.histogram.clipped_below + e.histogram.clipped_above
+    assert f"{clipped:,} draws fall outside the drawn window, which holds {e.window_mass:.1%}".replace("%", " %") \
+        in SAID and not e.moments.mean.defined
+    lln = P.law_of_large_numbers("cauchy", None, 200, 1000, 0.1, 0)
+    assert f"{lln.outside[0]:.0%} at n = 1, {lln.outside[-1]:.1%} at n = 1,000".replace("%", " %") in SAID
+    assert lln.centre_kind == "median" and lln.outside[-1] >= lln.outside[0]
+
+
+def test_clt_distances_and_floor():
+    R = 5_000  # the page's KS_REPLICATES
+    ks = [P.central_limit("exponential", None, n, R, 0).ks for n in (1, 5, 30)]
+    assert ks[0] > ks[1] > ks[2]
+    floor = P.ks_curve("exponential", None, replicates=R, seed=0).floor
+    assert f"falls from {ks[0]:.3f} to {ks[1]:.3f} to {ks[2]:.3f}" in SAID and f"noise floor ({floor:.3f})" in SAID
+    assert P.central_limit("exponential", None, 300, R, 0).ks < floor
+
+
+def test_bayes_and_estimators():
+    u = P.beta_bernoulli(None, 0.3, 50, 0, 2.0, 50.0)
+    assert f"(mean {u.posterior_mean[0]:.3f})" in SAID
+    assert f"posterior mean is only {u.posterior_mean[50]:.3f} while the MLE is {u.mle[50]:.2f}" in SAID
+    s = P.variance_estimators(seed=0)
+    biased, unbiased = s.get("biased"), s.get("unbiased")
+    assert (biased.exact_mse[0], unbiased.exact_mse[0]) == (pytest.approx(0.75), pytest.approx(2.0))
+    assert abs(biased.mse[0] / 0.75 - 1) < 0.05 and abs(unbiased.mse[0] / 2.0 - 1) < 0.05
