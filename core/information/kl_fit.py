@@ -39,9 +39,10 @@ from core.device import compute_dtype, single_thread
 Progress = Callable[[float, str], None] | None
 MAX_COMPONENTS = 3
 MIN_SD = 0.05
-Q_NODES = 1601
+Q_NODES = 801
 ALPHA_MIN = 0.01
 GRID = 2001  # points of the quadrature grid for H(p) and the α-integral
+LANDSCAPE_GRID = 801
 LOG_2PI = math.log(2 * math.pi)
 EXP_FLOOR = -600.0  # exponents below are raised to this: e^−600 ≈ 1e−261 is nothing next to any term here,
 # and exp of inputs near −700 (results that underflow to subnormal numbers) runs ~100× slower on x86 CPUs
@@ -50,13 +51,6 @@ EXP_FLOOR = -600.0  # exponents below are raised to this: e^−600 ≈ 1e−261 
 def _exp(x: torch.Tensor) -> torch.Tensor:
     """exp(max(x, :data:`EXP_FLOOR`)): the fast path everywhere."""
     return torch.exp(x.clamp(min=EXP_FLOOR))
-
-
-def _logsumexp(terms: torch.Tensor) -> torch.Tensor:
-    """log Σᵢ e^{termᵢ} over the last axis, with terms more than 600 below the largest raised to that floor
-    (a relative change below e^−600 × the number of terms) so that no exp underflows slowly."""
-    top = terms.max(-1, keepdim=True).values
-    return top[..., 0] + torch.log(_exp(terms - top).sum(-1))
 
 
 @dataclass(frozen=True)
@@ -99,13 +93,10 @@ class _Objectives:
     gradient in closed form (checked against autograd in the tests): no autograd graph per step, so a
     300-step fit costs a few tensor operations a step."""
 
-    def __init__(self, mix: Mixture, lo: float, hi: float, device: torch.device) -> None:
+    def __init__(self, mix: Mixture, lo: float, hi: float, device: torch.device, grid: int = GRID) -> None:
         self.mix = mix
         dtype = compute_dtype(device)
-        self.mu_i, self.sd_i, self.w_i = (torch.as_tensor(a, dtype=dtype, device=device)
-                                          for a in (mix.means, mix.sds, mix.weights))
-        self.const_i = torch.log(self.w_i) - 0.5 * LOG_2PI - torch.log(self.sd_i)
-        self.x = torch.linspace(lo, hi, GRID, dtype=dtype, device=device)
+        self.x = torch.linspace(lo, hi, grid, dtype=dtype, device=device)
         self.logp = self.logpdf(self.x)
         p = _exp(self.logp)
         self.entropy_p = float(-torch.trapezoid(torch.special.xlogy(p, p), self.x))
@@ -114,20 +105,36 @@ class _Objectives:
         w[[0, -1]] *= 0.5
         self.w = w / w.sum()
 
-    def _terms(self, x: torch.Tensor) -> torch.Tensor:
-        z = (x[..., None] - self.mu_i) / self.sd_i
-        return self.const_i - 0.5 * z * z
+    def _terms(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """log wᵢ + log N(x; μᵢ, σᵢ²) for each component, each shaped like x (a Python loop over at most
+        three components: reductions over a trailing axis of length 3 cost more than the arithmetic)."""
+        mix = self.mix
+        return [math.log(w) - 0.5 * LOG_2PI - math.log(sd) - 0.5 * ((x - m) / sd) ** 2
+                for m, sd, w in zip(mix.means.tolist(), mix.sds.tolist(), mix.weights.tolist(), strict=True)]
+
+    @staticmethod
+    def _top(terms: list[torch.Tensor]) -> torch.Tensor:
+        top = terms[0]
+        for t in terms[1:]:
+            top = torch.maximum(top, t)
+        return top
 
     def logpdf(self, x: torch.Tensor) -> torch.Tensor:
-        """log p(x) = logsumexp_i (log wᵢ + log N(x; μᵢ, σᵢ²)) elementwise (stable far out)."""
-        return _logsumexp(self._terms(x))
+        """log p(x) = log Σᵢ wᵢ N(x; μᵢ, σᵢ²) elementwise, stably: the largest term factored out, terms more
+        than 600 below it raised to that floor (a relative change below e^−600) so that no exp underflows."""
+        terms = self._terms(x)
+        top = self._top(terms)
+        return top + torch.log(sum(_exp(t - top) for t in terms))
 
     def score(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """log p(x) and d log p/dx = Σᵢ rᵢ(x) (μᵢ − x)/σᵢ², rᵢ the posterior weight of component i."""
         terms = self._terms(x)
-        logp = _logsumexp(terms)
-        r = _exp(terms - logp[..., None])
-        return logp, (r * (self.mu_i - x[..., None]) / self.sd_i**2).sum(-1)
+        top = self._top(terms)
+        e = [_exp(t - top) for t in terms]
+        total = sum(e)
+        slope = sum(ei * ((m - x) / sd**2) for ei, m, sd in zip(e, self.mix.means.tolist(), self.mix.sds.tolist(),
+                                                                  strict=True))
+        return top + torch.log(total), slope / total
 
     def forward(self, mu: torch.Tensor, s: torch.Tensor, grad: bool = False):
         """KL(p‖q) = ½ log 2π + s + (Var_p + (E_p − μ)²) e^{−2s}/2 − H(p);
@@ -159,6 +166,13 @@ class _Objectives:
         dmu = torch.trapezoid(f * z * torch.exp(-s)[..., None], self.x, dim=-1)
         ds = torch.trapezoid(f * (z * z - 1), self.x, dim=-1)
         return value, -torch.stack([dmu, ds], -1) / a
+
+    def reverse_on_grid(self, mu: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+        """KL(q‖p) with E_q log p = Σ_x q̃(x) log p(x) over the fixed grid, q̃ = q normalised on it: one matrix
+        product per batch (for drawing a landscape; :meth:`reverse` is the accurate one)."""
+        z = (self.x - mu[..., None]) * torch.exp(-s)[..., None]
+        weights = torch.softmax(-0.5 * z * z, dim=-1)
+        return -0.5 * (LOG_2PI + 1) - s - weights @ self.logp
 
 
 @dataclass(frozen=True)
@@ -284,7 +298,9 @@ def landscape(means=(-2.0, 2.0), sds=(0.6, 0.6), weights=(0.5, 0.5), direction: 
               sd_range: tuple[float, float] = (0.1, 5.0), resolution: int = 60,
               device: torch.device | str = "cpu") -> Landscape:
     """KL(p‖q) ("forward"), KL(q‖p) ("reverse") or D_α ("alpha") at every (μ, σ) of a ``resolution``²
-    grid (σ log-spaced over ``sd_range``; μ over ``mu_range``, by default the mixture's means ± 3 sds)."""
+    grid (σ log-spaced over ``sd_range``; μ over ``mu_range``, by default the mixture's means ± 3 sds).
+    A picture to draw the fits' paths on: the integrals use a coarser grid of :data:`LANDSCAPE_GRID` points
+    (forward is exact), one σ row at a time."""
     mix = mixture(means, sds, weights)
     if direction not in ("forward", "reverse", "alpha"):
         raise DataError(f"Unknown direction {direction!r}; choose forward, reverse or alpha.")
@@ -294,7 +310,7 @@ def landscape(means=(-2.0, 2.0), sds=(0.6, 0.6), weights=(0.5, 0.5), direction: 
         raise DataError("Use 2 to 400 points a side and 0 < smallest σ < largest σ.")
     device = torch.device(device)
     lo, hi = mu_range or (float((mix.means - 3 * mix.sds).min()), float((mix.means + 3 * mix.sds).max()))
-    obj = _Objectives(mix, *_grid_range(mix, [(lo, sd_range[1]), (hi, sd_range[1])]), device)
+    obj = _Objectives(mix, *_grid_range(mix, [(lo, sd_range[1]), (hi, sd_range[1])]), device, LANDSCAPE_GRID)
     dtype = compute_dtype(device)
     mu = torch.linspace(lo, hi, resolution, dtype=dtype, device=device)
     log_sd = torch.linspace(math.log(sd_range[0]), math.log(sd_range[1]), resolution, dtype=dtype, device=device)
@@ -303,7 +319,7 @@ def landscape(means=(-2.0, 2.0), sds=(0.6, 0.6), weights=(0.5, 0.5), direction: 
         if direction == "forward":
             v = obj.forward(M, S)
         elif direction == "reverse":
-            v = obj.reverse(M, S)
+            v = torch.stack([obj.reverse_on_grid(M[i], S[i]) for i in range(resolution)])
         else:
             v = torch.stack([obj.alpha(M[i], S[i], alpha) for i in range(resolution)])
     return Landscape(direction, mu.cpu().double().numpy(), np.exp(log_sd.cpu().double().numpy()),
