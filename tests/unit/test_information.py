@@ -364,12 +364,16 @@ def test_estimators_converge_to_the_closed_form_as_the_sample_grows():
     zero = mi.mi_convergence(0.0, sizes=(50, 500, 4000), repeats=3, bins=10, seed=2, device=CPU)
     assert np.all(np.diff(zero.plugin.mean(0)) < 0) and zero.plugin.mean(0)[-1] < 0.03
     np.testing.assert_allclose(zero.plugin.mean(0), zero.independent_bias, rtol=0.5)  # Miller–Madow's size
-    again = mi.mi_convergence(0.0, sizes=(50, 500, 4000), repeats=3, bins=10, seed=2, device=CPU)
+    seen = []
+    again = mi.mi_convergence(0.0, sizes=(50, 500, 4000), repeats=3, bins=10, seed=2,
+                              progress=lambda f, t: seen.append(f), device=CPU)
     np.testing.assert_array_equal(again.knn, zero.knn)
+    assert seen == pytest.approx([1 / 3, 2 / 3, 1])
     edge = mi.mi_convergence(1.0, sizes=(50, 100), repeats=1, device=CPU)
     assert math.isinf(edge.exact.value) and np.isfinite(edge.knn).all() and np.isfinite(edge.plugin).all()
-    with pytest.raises(DataError):
-        mi.mi_convergence(0.5, sizes=(5,))
+    for sizes in ((5,), (100, 50_000)):
+        with pytest.raises(DataError):
+            mi.mi_convergence(0.5, sizes=sizes)
 
 
 def test_pixel_mutual_information_equals_sklearn_discrete_scores():
