@@ -26,6 +26,7 @@ from core.data import DataError, load_dataset
 from core.information import calibration as cal
 from core.information import discrete as dis
 from core.information import kl_fit as klf
+from core.information import kl_fit_2d as k2
 from core.information import likelihood as lik
 from core.information import mutual as mi
 
@@ -292,6 +293,47 @@ def test_landscape_minimum_is_where_the_fits_end():
     assert np.isfinite(al.values).all() and al.values.shape == (30, 30)
     with pytest.raises(DataError):
         klf.landscape(direction="sideways")
+
+
+@pytest.fixture(scope="module")
+def fits_2d():
+    return k2.fit_kl_2d(means=((-3, 0), (3, 1)), covs=(((0.3, 0.2), (0.2, 0.6)), ((0.6, -0.2), (-0.2, 0.3))),
+                        weights=(0.4, 0.6), reverse_starts=((-2.5, 0.5), (2.5, 0.5)), device=CPU)
+
+
+def test_2d_forward_fit_matches_the_moments_and_reverse_fits_take_one_mode_each(fits_2d):
+    mix = fits_2d.mixture
+    draws = np.concatenate([stats.multivariate_normal(m, S).rvs(int(200_000 * w), random_state=i)
+                            for i, (m, S, w) in enumerate(zip(mix.means, mix.covs, mix.weights, strict=True))])
+    np.testing.assert_allclose(mix.mean, draws.mean(0), atol=0.02)
+    np.testing.assert_allclose(mix.cov, np.cov(draws.T), atol=0.05)
+    np.testing.assert_allclose(fits_2d.forward.mu[-1], mix.mean, atol=1e-4)
+    np.testing.assert_allclose(fits_2d.forward.cov[-1], mix.cov, rtol=1e-3, atol=1e-4)
+    for f, comp in zip(fits_2d.reverse, (0, 1), strict=True):
+        assert f.nearest_component == comp
+        np.testing.assert_allclose(f.mu[-1], mix.means[comp], atol=0.05)
+        np.testing.assert_allclose(f.cov[-1], mix.covs[comp], atol=0.05)  # it turns with the mode
+        # KL(q‖p) by an independent midpoint sum on a fine grid with scipy's densities
+        g = np.linspace(-8, 8, 801)
+        X, Y = np.meshgrid(g, g)
+        pts = np.dstack([X, Y])
+        q = stats.multivariate_normal(f.mu[-1], f.cov[-1])
+        logp = logsumexp([math.log(w) + stats.multivariate_normal(m, S).logpdf(pts)
+                          for m, S, w in zip(mix.means, mix.covs, mix.weights, strict=True)], axis=0)
+        kl = (q.pdf(pts) * (q.logpdf(pts) - logp)).sum() * (g[1] - g[0]) ** 2
+        assert f.objective[-1] == pytest.approx(kl, abs=1e-3)
+        assert f.kl_forward > fits_2d.forward.kl_forward
+
+
+def test_2d_fit_is_deterministic_and_refuses_bad_input(fits_2d):
+    a, b = (k2.fit_kl_2d(steps=20, resolution=20, device=CPU) for _ in range(2))
+    np.testing.assert_array_equal(a.reverse[1].cov, b.reverse[1].cov)
+    assert a.forward.mu.shape == (21, 2) and a.p.shape == (20, 20)
+    assert np.trapezoid(np.trapezoid(fits_2d.p, fits_2d.x, axis=1), fits_2d.y) == pytest.approx(1, abs=1e-3)
+    for bad in ({"covs": (((1, 0), (0, -1)),) * 2}, {"covs": (((1, 0.5), (0, 1)),) * 2}, {"weights": (0, 0)},
+                {"reverse_starts": ((np.nan, 0),)}, {"steps": 0}):
+        with pytest.raises(DataError):
+            k2.fit_kl_2d(**bad, device=CPU)
 
 
 # ------------------------------------------------------------------------------------------ likelihood
