@@ -123,8 +123,8 @@ def train_classifier(hidden: int = 64, epochs: int = 400, lr: float = 0.02, seed
 def log_softmax_t(logits: torch.Tensor, T: float | torch.Tensor) -> torch.Tensor:
     """log softmax(z/T) over the last axis. T = 0 is the limit: log of an even split of the mass between the
     largest logits (0 for the arg max when it is unique) and −∞ elsewhere."""
-    if isinstance(T, torch.Tensor) or T > 0:
-        return torch.log_softmax(logits / T, dim=-1)
+    if isinstance(T, torch.Tensor) or T > 0:  # shifted so that a tiny T sends the others to −∞, never NaN
+        return torch.log_softmax((logits - logits.max(-1, keepdim=True).values) / T, dim=-1)
     top = logits == logits.max(-1, keepdim=True).values
     return torch.where(top, -torch.log(top.sum(-1, keepdim=True).to(logits.dtype)), -math.inf)
 

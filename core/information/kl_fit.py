@@ -41,7 +41,8 @@ MAX_COMPONENTS = 3
 MIN_SD = 0.05
 Q_NODES = 801
 ALPHA_MIN = 0.01
-GRID = 2001  # points of the quadrature grid for H(p) and the α-integral
+MAX_STARTS = 8
+GRID = 801  # points of the quadrature grid for H(p) and the α-integral
 LANDSCAPE_GRID = 801
 LOG_2PI = math.log(2 * math.pi)
 EXP_FLOOR = -600.0  # exponents below are raised to this: e^−600 ≈ 1e−261 is nothing next to any term here,
@@ -232,6 +233,8 @@ def fit_kl(means=(-2.0, 2.0), sds=(0.6, 0.6), weights=(0.5, 0.5),
     device = torch.device(device)
     starts = tuple((float(m), float(s)) for m, s in (reverse_starts or default_starts(mix)))
     every = (forward_start, *starts)
+    if not 1 <= len(starts) <= MAX_STARTS:
+        raise DataError(f"Give 1 to {MAX_STARTS} starting points for the reverse fits.")
     if not all(math.isfinite(m) and math.isfinite(s) and s > 0 for m, s in every):
         raise DataError("Every starting point needs a finite mean and a positive standard deviation.")
     if not 1 <= steps <= 5000 or not (math.isfinite(lr) and lr > 0):

@@ -129,6 +129,8 @@ def fit_kl_2d(means=((-2.0, 0.0), (2.0, 0.0)), covs=(((0.3, 0.2), (0.2, 0.6)), (
     dtype = compute_dtype(device)
     starts = tuple(tuple(map(float, s)) for s in (reverse_starts or (*map(tuple, mix.means), tuple(mix.mean))))
     every = (tuple(map(float, forward_start)), *starts)
+    if not 1 <= len(starts) <= 8:
+        raise DataError("Give 1 to 8 starting points for the reverse fits.")
     if not all(len(s) == 2 and all(map(math.isfinite, s)) for s in every):
         raise DataError("Every starting point needs two finite coordinates.")
     if not 1 <= steps <= 3000 or not (math.isfinite(lr) and lr > 0) or not 10 <= resolution <= 300:

@@ -277,7 +277,8 @@ def test_kl_fits_are_deterministic_report_progress_and_refuse_bad_starts():
     np.testing.assert_array_equal(a.reverse[0].sd, b.reverse[0].sd)
     assert seen[-1] == 1.0 and len(seen) == 10
     assert a.forward.mu.shape == (51,) and a.q_reverse.shape == (len(a.reverse), len(a.x))
-    for bad in ({"reverse_starts": ((0, 0),)}, {"forward_start": (np.nan, 1)}, {"steps": 0}, {"lr": -1}):
+    for bad in ({"reverse_starts": ((0, 0),)}, {"forward_start": (np.nan, 1)}, {"steps": 0}, {"lr": -1},
+                {"reverse_starts": ((0, 1),) * 9}):
         with pytest.raises(DataError):
             klf.fit_kl(**bad, device=CPU)
 
@@ -483,10 +484,11 @@ def test_temperature_reshapes_the_softmax_without_changing_the_prediction(classi
     assert t1.mean_entropy_bits[0] < 0.01 and t1.mean_entropy_bits[-1] > t1.max_entropy_bits - 0.01
     again = cal.temper(classifier, 1.0, row=5, seed=4, device=CPU)
     np.testing.assert_array_equal(again.samples, t1.samples)
+    assert cal.temper(classifier, 1e300, row=5, device=CPU).entropy_bits == pytest.approx(math.log2(10))
     hot = cal.temper(classifier, 1e6, row=5, n_samples=20_000, device=CPU)
     assert hot.entropy_bits == pytest.approx(math.log2(10), abs=1e-6)
     assert stats.chisquare(hot.counts).pvalue > 1e-4  # draws at T → ∞ look uniform
-    for T in (0.0, 1e-12):
+    for T in (0.0, 1e-12, 1e-310):
         cold = cal.temper(classifier, T, row=5, device=CPU)
         assert cold.entropy_bits == 0.0 and (cold.samples == z[5].argmax()).all()
     assert (z.argmax(1) != y).any() and math.isinf(float(cal.nll_t(torch.tensor(z), torch.tensor(y), 0.0)))
