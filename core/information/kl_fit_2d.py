@@ -133,8 +133,8 @@ def fit_kl_2d(means=((-2.0, 0.0), (2.0, 0.0)), covs=(((0.3, 0.2), (0.2, 0.6)), (
         raise DataError("Give 1 to 8 starting points for the reverse fits.")
     if not all(len(s) == 2 and all(map(math.isfinite, s)) for s in every):
         raise DataError("Every starting point needs two finite coordinates.")
-    if not 1 <= steps <= 3000 or not (math.isfinite(lr) and lr > 0) or not 10 <= resolution <= 300:
-        raise DataError("Take 1 to 3000 steps with a positive step size, and 10 to 300 grid points a side.")
+    if not 1 <= steps <= 1000 or not (math.isfinite(lr) and lr > 0) or not 10 <= resolution <= 300:
+        raise DataError("Take 1 to 1000 steps with a positive step size, and 10 to 300 grid points a side.")
     # H(p) on a fine grid covering every component to ±7 sds
     spread = 7 * np.sqrt(mix.covs[:, [0, 1], [0, 1]]).max()
     lo, hi = mix.means.min(0) - spread, mix.means.max(0) + spread

@@ -430,6 +430,14 @@ def test_pixel_mutual_information_equals_sklearn_discrete_scores():
     assert px.plugin[3:5, 3:5].mean() > px.plugin[:, 0].mean()  # the centre tells more than the left edge
 
 
+def test_pixel_knn_map_agrees_with_the_plugin_map_and_reports_progress():
+    seen = []
+    px = mi.pixel_mi(knn=True, progress=lambda f, t: seen.append(f), device=CPU)
+    assert px.knn.shape == (8, 8) and seen == pytest.approx([(r + 1) / 8 for r in range(8)])
+    assert np.corrcoef(px.knn.ravel(), px.plugin.ravel())[0, 1] > 0.9
+    assert np.all(px.knn >= 0) and px.knn.max() < px.label_entropy
+
+
 # ------------------------------------------------------------------------------------------ temperature and calibration
 
 
