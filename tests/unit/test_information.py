@@ -326,6 +326,18 @@ def test_2d_forward_fit_matches_the_moments_and_reverse_fits_take_one_mode_each(
         assert f.kl_forward > fits_2d.forward.kl_forward
 
 
+def test_2d_hand_written_gradients_equal_autograd():
+    mix = k2.mixture_2d(((-3, 0), (3, 1), (0, 2)), (((0.3, 0.2), (0.2, 0.6)), ((0.6, -0.2), (-0.2, 0.3)), np.eye(2)),
+                        (0.4, 0.6, 0.3))
+    obj = k2._Objectives2D(mix, 1.0, CPU)
+    th = torch.tensor([[0.3, -0.2, 0.1, 0.4, -0.3], [-2.0, 0.5, -0.5, -0.2, 0.2]], dtype=torch.float64,
+                      requires_grad=True)
+    for fn in (obj.forward, obj.reverse):
+        _, grad = fn(th.detach(), grad=True)
+        (auto,) = torch.autograd.grad(fn(th).sum(), th)
+        np.testing.assert_allclose(grad.numpy(), auto.numpy(), rtol=1e-9, atol=1e-12)
+
+
 def test_2d_fit_is_deterministic_and_refuses_bad_input(fits_2d):
     a, b = (k2.fit_kl_2d(steps=20, resolution=20, device=CPU) for _ in range(2))
     np.testing.assert_array_equal(a.reverse[1].cov, b.reverse[1].cov)
