@@ -74,7 +74,7 @@ class Classifier:
         return self.logits[mask], self.y[mask]
 
 
-def train_classifier(hidden: int = 64, epochs: int = 400, lr: float = 0.02, seed: int = 0,
+def train_classifier(hidden: int = 64, epochs: int = 250, lr: float = 0.02, seed: int = 0,
                      fractions: tuple[float, float] = (0.3, 0.35), progress: Progress = None,
                      device: torch.device | str = "cpu") -> Classifier:
     """A 64 → ``hidden`` (tanh) → 10 network on the digits (standardized by the training rows), trained with
