@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from core import probability as P
-from ui.charts import PALETTE
+from ui.charts import PALETTE, Template, slot
 from ui.figures import legend
 from ui.raster import VIRIDIS, colour, png_url
 
@@ -104,43 +104,58 @@ def outside_chart(lln: P.LawOfLargeNumbers) -> tuple[alt.LayerChart, pd.DataFram
     return chart.properties(title=f"Paths outside ±{lln.eps:g}, over all {lln.paths:,}", height=220), lines
 
 
-def clt_chart(c: P.CentralLimit) -> tuple[alt.LayerChart, pd.DataFrame]:
-    h = c.histogram
-    bars = pd.DataFrame({"from": h.edges[:-1], "to": h.edges[1:], "density": h.density})
-    hist = alt.Chart(bars).mark_rect(color="#bbbbbb").encode(
+def _build_clt() -> alt.LayerChart:
+    hist = alt.Chart(alt.NamedData(name="bars")).mark_rect(color="#bbbbbb").encode(
         x=alt.X("from:Q", title="standardised mean Zₙ", scale=alt.Scale(domain=[-4, 4])), x2="to:Q",
         y=alt.Y("density:Q"), y2=alt.datum(0))
-    normal = alt.Chart(pd.DataFrame({"z": c.x, "p": c.normal_pdf})).mark_line(color=PALETTE[0], strokeWidth=2.5
-                                                                              ).encode(x="z:Q", y="p:Q")
-    title = alt.Title(f"Means of n = {c.n} draws, standardised", subtitle=f"blue: N(0, 1); KS distance {c.ks:.3f}")
-    return alt.layer(hist, normal).properties(title=title, height=240), bars
+    normal = alt.Chart(alt.NamedData(name="normal")).mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
+        x=alt.X("z:Q"), y=alt.Y("p:Q"))
+    return alt.layer(hist, normal).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=240)
 
 
-def qq_chart(c: P.CentralLimit) -> tuple[alt.LayerChart, pd.DataFrame]:
+def clt_chart(c: P.CentralLimit) -> tuple[Template, pd.DataFrame]:
+    h = c.histogram
+    bars = pd.DataFrame({"from": h.edges[:-1], "to": h.edges[1:], "density": h.density})
+    return Template(_build_clt, (), {"bars": bars, "normal": pd.DataFrame({"z": c.x, "p": c.normal_pdf})},
+                    {"title": f"Means of n = {c.n} draws, standardised",
+                     "subtitle": f"blue: N(0, 1); KS distance {c.ks:.3f}"}), bars
+
+
+def _build_qq() -> alt.LayerChart:
+    lim = alt.Scale(domain=[-4, 4])
+    pts = alt.Chart(alt.NamedData(name="qq")).mark_circle(size=18, color=PALETTE[0], clip=True).encode(
+        x=alt.X("normal:Q", scale=lim, title="N(0, 1) quantile"), y=alt.Y("sample:Q", scale=lim, title="Zₙ quantile"))
+    diag = alt.Chart(alt.NamedData(name="diagonal")).mark_line(color="#888", strokeDash=[4, 3]).encode(
+        x=alt.X("a:Q"), y=alt.Y("b:Q"))
+    return alt.layer(diag, pts).properties(title="QQ plot: on the line = normal", width=240, height=240)
+
+
+def qq_chart(c: P.CentralLimit) -> tuple[Template, pd.DataFrame]:
     df = pd.DataFrame({"normal": c.qq_theory, "sample": c.qq_sample})
-    lim = [-4, 4]
-    pts = alt.Chart(df).mark_circle(size=18, color=PALETTE[0], clip=True).encode(
-        x=alt.X("normal:Q", scale=alt.Scale(domain=lim), title="N(0, 1) quantile"),
-        y=alt.Y("sample:Q", scale=alt.Scale(domain=lim), title="Zₙ quantile"))
-    diag = alt.Chart(pd.DataFrame({"a": lim, "b": lim})).mark_line(color="#888", strokeDash=[4, 3]).encode(
-        x="a:Q", y="b:Q")
-    return alt.layer(diag, pts).properties(title="QQ plot: on the line = normal", width=240, height=240), df
+    return Template(_build_qq, (), {"qq": df, "diagonal": pd.DataFrame({"a": [-4, 4], "b": [-4, 4]})}), df
 
 
-def ks_chart(k: P.KSCurve, n: int) -> tuple[alt.LayerChart, pd.DataFrame]:
-    df = pd.DataFrame({"n": k.ns, "KS": k.distance, "fitted": k.fitted})
-    pts = alt.Chart(df).mark_line(point=True, color=PALETTE[0]).encode(
+def _build_ks() -> alt.LayerChart:
+    pts = alt.Chart(alt.NamedData(name="ks")).mark_line(point=True, color=PALETTE[0]).encode(
         x=alt.X("n:Q", scale=LOG_N), y=alt.Y("KS:Q", scale=alt.Scale(type="log"), title="KS distance to N(0, 1)"),
         tooltip=[alt.Tooltip("n:Q"), alt.Tooltip("KS:Q", format=".4f")])
-    ref = df.iloc[:1]
-    rate = pd.DataFrame({"n": k.ns, "KS": float(ref["KS"].iloc[0]) * (k.ns / k.ns[0]) ** -0.5})
-    berry = alt.Chart(rate).mark_line(color="#888", strokeDash=[5, 3]).encode(x="n:Q", y="KS:Q")
-    floor = alt.Chart(pd.DataFrame({"f": [k.floor]})).mark_rule(color=PALETTE[3], strokeDash=[2, 2]).encode(y="f:Q")
-    here = alt.Chart(pd.DataFrame({"n": [n]})).mark_rule(color="#000", opacity=0.3).encode(x="n:Q")
+    berry = alt.Chart(alt.NamedData(name="rate")).mark_line(color="#888", strokeDash=[5, 3]).encode(
+        x=alt.X("n:Q"), y=alt.Y("KS:Q"))
+    floor = alt.Chart(alt.NamedData(name="floor")).mark_rule(color=PALETTE[3], strokeDash=[2, 2]).encode(
+        y=alt.Y("f:Q"))
+    here = alt.Chart(alt.NamedData(name="here")).mark_rule(color="#000", opacity=0.3).encode(x=alt.X("n:Q"))
+    return alt.layer(pts, berry, floor, here).properties(
+        title=alt.Title(slot("title"), subtitle="grey dashed: slope −½ (Berry–Esseen); red dotted: the simulation's "
+                                                "noise floor"), height=240)
+
+
+def ks_chart(k: P.KSCurve, n: int) -> tuple[Template, pd.DataFrame]:
+    df = pd.DataFrame({"n": k.ns, "KS": k.distance, "fitted": k.fitted})
+    rate = pd.DataFrame({"n": k.ns, "KS": float(k.distance[0]) * (k.ns / k.ns[0]) ** -0.5})
     slope = f"{k.slope:.2f}" if math.isfinite(k.slope) else "—"
-    title = alt.Title(f"The KS distance against n: fitted slope {slope}",
-                      subtitle="grey dashed: slope −½ (Berry–Esseen); red dotted: the simulation's noise floor")
-    return alt.layer(pts, berry, floor, here).properties(title=title, height=240), df
+    return Template(_build_ks, (), {"ks": df, "rate": rate, "floor": pd.DataFrame({"f": [k.floor]}),
+                                    "here": pd.DataFrame({"n": [n]})},
+                    {"title": f"The KS distance against n: fitted slope {slope}"}), df
 
 
 # ------------------------------------------------------------------------------------------ likelihood
@@ -235,60 +250,100 @@ def intervals_chart(cov: P.Coverage, which: int = 0, shown: int = 100) -> tuple[
 # ------------------------------------------------------------------------------------------ Bayes
 
 
-def posterior_chart(u: P.Updating, k: int) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """Prior, likelihood (scaled to the posterior's height) and posterior after k observations."""
+_CURVES = ["prior", "likelihood (scaled)", "posterior"]
+
+
+def _build_posterior(axis: str) -> alt.LayerChart:
+    chart = alt.Chart(alt.NamedData(name="curves")).mark_line(strokeWidth=2.5, clip=True).encode(
+        x=alt.X("θ:Q", title=axis), y=alt.Y("density:Q", title="density"),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=_CURVES, range=[PRIOR, LIKELIHOOD, POSTERIOR]),
+                        legend=legend(title=None, orient="top")),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=_CURVES, range=[[6, 3], [2, 2], [1, 0]]),
+                                  legend=None))
+    band = alt.Chart(alt.NamedData(name="band")).mark_rect(opacity=0.12, color=POSTERIOR).encode(
+        x=alt.X("lo:Q"), x2="hi:Q")
+    return alt.layer(band, chart).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=260)
+
+
+def posterior_chart(u: P.Updating, k: int) -> tuple[Template, pd.DataFrame]:
+    """Prior, likelihood (scaled to the posterior's height) and posterior after k observations (a Template: moving
+    k swaps the curves only)."""
     theta = u.theta
     prior, post = u.densities[0], u.densities[k]
-    like = post / np.where(prior > 0, prior, np.nan) if k else np.full_like(theta, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        like = post / np.where(prior > 0, prior, np.nan) if k else np.full_like(theta, np.nan)
     if np.isfinite(like).any():
         like = like / np.nanmax(like) * np.nanmax(post)
     df = pd.concat([pd.DataFrame({"θ": theta, "density": prior, "curve": "prior"}),
                     pd.DataFrame({"θ": theta, "density": like, "curve": "likelihood (scaled)"}),
-                    pd.DataFrame({"θ": theta, "density": post, "curve": f"posterior after {k}"})], ignore_index=True)
-    names = ["prior", "likelihood (scaled)", f"posterior after {k}"]
-    chart = alt.Chart(_finite(df)).mark_line(strokeWidth=2.5, clip=True).encode(
-        x=alt.X("θ:Q", title="p" if u.model == "beta_bernoulli" else "μ"), y=alt.Y("density:Q"),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=names, range=[PRIOR, LIKELIHOOD, POSTERIOR]),
+                    pd.DataFrame({"θ": theta, "density": post, "curve": "posterior"})], ignore_index=True)
+    df = _finite(df)
+    band = pd.DataFrame({"lo": [u.lower[k]], "hi": [u.upper[k]]})
+    fill = {"title": f"Prior → posterior after {k} observation{'s' if k != 1 else ''}",
+            "subtitle": f"shaded: the {u.level:.0%} credible interval"}
+    axis = "p" if u.model == "beta_bernoulli" else "μ"
+    return Template(_build_posterior, (axis,), {"curves": df, "band": band}, fill), df
+
+
+_ESTIMATES = ["posterior mean", "MAP", "MLE"]
+
+
+def _build_estimates() -> alt.LayerChart:
+    band = alt.Chart(alt.NamedData(name="band")).mark_area(opacity=0.15, color=POSTERIOR).encode(
+        x=alt.X("k:Q", title="observations seen"), y=alt.Y("lo:Q"), y2="hi:Q")
+    lines = alt.Chart(alt.NamedData(name="lines")).mark_line(clip=True).encode(
+        x=alt.X("k:Q"), y=alt.Y("value:Q", title="estimate"),
+        color=alt.Color("estimate:N", scale=alt.Scale(domain=_ESTIMATES, range=[POSTERIOR, PALETTE[2], "#000000"]),
                         legend=legend(title=None, orient="top")),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=names, range=[[6, 3], [2, 2], [1, 0]]),
-                                  legend=None))
-    band = alt.Chart(pd.DataFrame({"lo": [u.lower[k]], "hi": [u.upper[k]]})).mark_rect(
-        opacity=0.12, color=POSTERIOR).encode(x="lo:Q", x2="hi:Q")
-    title = alt.Title(f"Prior → posterior after {k} observation{'s' if k != 1 else ''}",
-                      subtitle=f"shaded: the {u.level:.0%} credible interval")
-    return alt.layer(band, chart).properties(title=title, height=260), df
+        strokeDash=alt.StrokeDash("estimate:N", scale=alt.Scale(domain=_ESTIMATES,
+                                                                range=[[1, 0], [4, 2], [2, 2]]), legend=None))
+    here = alt.Chart(alt.NamedData(name="here")).mark_rule(color="#000", opacity=0.3).encode(x=alt.X("k:Q"))
+    return alt.layer(band, lines, here).properties(title="Estimates as the data arrive", height=220)
 
 
-def estimates_chart(u: P.Updating, k: int) -> tuple[alt.LayerChart, pd.DataFrame]:
+def estimates_chart(u: P.Updating, k: int) -> tuple[Template, pd.DataFrame]:
     steps = np.arange(len(u.posterior_mean))
-    df = pd.concat([pd.DataFrame({"k": steps, "value": u.posterior_mean, "estimate": "posterior mean"}),
-                    pd.DataFrame({"k": steps, "value": u.map, "estimate": "MAP"}),
-                    pd.DataFrame({"k": steps, "value": u.mle, "estimate": "MLE"})], ignore_index=True)
-    names = ["posterior mean", "MAP", "MLE"]
-    band = alt.Chart(pd.DataFrame({"k": steps, "lo": u.lower, "hi": u.upper})).mark_area(
-        opacity=0.15, color=POSTERIOR).encode(x=alt.X("k:Q", title="observations seen"), y="lo:Q", y2="hi:Q")
-    lines = alt.Chart(_finite(df)).mark_line(clip=True).encode(
-        x="k:Q", y=alt.Y("value:Q", title="estimate"),
-        color=alt.Color("estimate:N", scale=alt.Scale(domain=names, range=[POSTERIOR, PALETTE[2], "#000000"]),
-                        legend=legend(title=None, orient="top")),
-        strokeDash=alt.StrokeDash("estimate:N", scale=alt.Scale(domain=names, range=[[1, 0], [4, 2], [2, 2]]),
-                                  legend=None))
-    here = alt.Chart(pd.DataFrame({"k": [k]})).mark_rule(color="#000", opacity=0.3).encode(x="k:Q")
-    return alt.layer(band, lines, here).properties(title="Estimates as the data arrive", height=220), df
+    df = _finite(pd.concat([pd.DataFrame({"k": steps, "value": u.posterior_mean, "estimate": "posterior mean"}),
+                            pd.DataFrame({"k": steps, "value": u.map, "estimate": "MAP"}),
+                            pd.DataFrame({"k": steps, "value": u.mle, "estimate": "MLE"})], ignore_index=True))
+    band = pd.DataFrame({"k": steps, "lo": u.lower, "hi": u.upper})
+    return Template(_build_estimates, (), {"band": band, "lines": df, "here": pd.DataFrame({"k": [k]})}), df
 
 
-def sensitivity_chart(u: P.Updating, k: int) -> tuple[alt.Chart, pd.DataFrame]:
+def _build_sensitivity(rows: int) -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="priors")).mark_point(filled=True, size=90, color=POSTERIOR, opacity=1).encode(
+        x=alt.X("posterior mean:Q", scale=alt.Scale(zero=False)),
+        y=alt.Y("prior:N", title=None, sort=None, axis=alt.Axis(labelLimit=300)),
+    ).properties(title=slot("title"), height=25 * rows + 20)
+
+
+def sensitivity_chart(u: P.Updating, k: int) -> tuple[Template, pd.DataFrame]:
     df = pd.DataFrame({"prior": list(u.prior_labels), "posterior mean": u.sensitivity[:, k]})
-    chart = alt.Chart(df).mark_point(filled=True, size=90, color=POSTERIOR, opacity=1).encode(
-        x=alt.X("posterior mean:Q", scale=alt.Scale(zero=False)), y=alt.Y("prior:N", title=None, sort=None,
-                                                                        axis=alt.Axis(labelLimit=300)))
-    return chart.properties(title=f"Prior sensitivity after {k} observations", height=25 * len(df) + 20), df
+    return Template(_build_sensitivity, (len(df),), {"priors": df},
+                    {"title": f"Prior sensitivity after {k} observations"}), df
 
 
 # ------------------------------------------------------------------------------------------ estimators
 
 
-def estimator_chart(s: P.Study, what: str) -> tuple[alt.LayerChart, pd.DataFrame]:
+_WHAT = {"bias": "Bias", "variance": "Variance", "mse": "Mean squared error"}
+
+
+def _build_estimator(labels: tuple[str, ...], what: str) -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="curves")).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
+        x=alt.X("n:Q", scale=LOG_N, title="sample size n"),
+        y=alt.Y("value:Q", title={"bias": "bias", "variance": "variance", "mse": "MSE = variance + bias²"}[what],
+                scale=alt.Scale(type="symlog") if what == "mse" else alt.Scale(zero=what != "bias")),
+        color=alt.Color("estimator:N", scale=alt.Scale(domain=list(labels), range=PALETTE[: len(labels)]),
+                        legend=legend(title=None, orient="top", columns=1)),
+        strokeDash=alt.StrokeDash("how:N", scale=alt.Scale(domain=["simulated", "exact"], range=[[1, 0], [5, 3]]),
+                                  legend=legend(title=None, orient="top")),
+        detail=alt.Detail("how:N"),
+        tooltip=[alt.Tooltip("estimator:N"), alt.Tooltip("how:N"), alt.Tooltip("n:Q"),
+                 alt.Tooltip("value:Q", format=".4g")]).properties(title=_WHAT[what], height=220)
+
+
+def estimator_chart(s: P.Study, what: str) -> tuple[Template, pd.DataFrame]:
     """``what`` (bias, variance or mse) of each estimator against n: simulated solid, exact dashed."""
     rows = []
     for e in s.estimators:
@@ -296,34 +351,27 @@ def estimator_chart(s: P.Study, what: str) -> tuple[alt.LayerChart, pd.DataFrame
         rows.append(pd.DataFrame({"n": s.ns, "value": getattr(e, f"exact_{what}"), "estimator": e.label,
                                   "how": "exact"}))
     df = _finite(pd.concat(rows, ignore_index=True))
-    labels = [e.label for e in s.estimators]
-    chart = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
-        x=alt.X("n:Q", scale=LOG_N, title="sample size n"),
-        y=alt.Y("value:Q", title={"bias": "bias", "variance": "variance", "mse": "MSE = variance + bias²"}[what],
-                scale=alt.Scale(type="symlog") if what == "mse" else alt.Scale(zero=what != "bias")),
-        color=alt.Color("estimator:N", scale=alt.Scale(domain=labels, range=PALETTE[: len(labels)]),
-                        legend=legend(title=None, orient="top", columns=1)),
-        strokeDash=alt.StrokeDash("how:N", scale=alt.Scale(domain=["simulated", "exact"], range=[[1, 0], [5, 3]]),
-                                  legend=legend(title=None, orient="top")),
-        detail="how:N",
-        tooltip=[alt.Tooltip("estimator:N"), alt.Tooltip("how:N"), alt.Tooltip("n:Q"),
-                 alt.Tooltip("value:Q", format=".4g")])
-    return chart.properties(title={"bias": "Bias", "variance": "Variance", "mse": "Mean squared error"}[what],
-                            height=220), df
+    return Template(_build_estimator, (tuple(e.label for e in s.estimators), what), {"curves": df}), df
 
 
-def draws_chart(s: P.Study) -> tuple[alt.LayerChart, pd.DataFrame]:
+def _build_draws(labels: tuple[str, ...]) -> alt.LayerChart:
+    hist = alt.Chart(alt.NamedData(name="draws")).mark_bar(opacity=0.5, binSpacing=0).encode(
+        x=alt.X("value:Q", bin=alt.Bin(maxbins=50), title=slot("axis")),
+        y=alt.Y("count():Q", stack=None, title="samples"),
+        color=alt.Color("estimator:N", scale=alt.Scale(domain=list(labels), range=PALETTE[: len(labels)]),
+                        legend=legend(title=None, orient="top", columns=1)))
+    truth = alt.Chart(alt.NamedData(name="truth")).mark_rule(color="black", strokeDash=[5, 3]).encode(x=alt.X("t:Q"))
+    return alt.layer(hist, truth).properties(title=alt.Title(slot("title"), subtitle="dashed: the truth"),
+                                             height=220)
+
+
+def draws_chart(s: P.Study) -> tuple[Template, pd.DataFrame]:
     rows = [pd.DataFrame({"value": e.draws, "estimator": e.label}) for e in s.estimators]
     df = _finite(pd.concat(rows, ignore_index=True))
-    labels = [e.label for e in s.estimators]
-    hist = alt.Chart(df).mark_bar(opacity=0.5, binSpacing=0).encode(
-        x=alt.X("value:Q", bin=alt.Bin(maxbins=50), title=f"the estimate at n = {s.shown_n}"),
-        y=alt.Y("count():Q", stack=None, title="samples"),
-        color=alt.Color("estimator:N", scale=alt.Scale(domain=labels, range=PALETTE[: len(labels)]),
-                        legend=legend(title=None, orient="top", columns=1)))
-    truth = alt.Chart(pd.DataFrame({"t": [s.truth]})).mark_rule(color="black", strokeDash=[5, 3]).encode(x="t:Q")
-    return alt.layer(hist, truth).properties(title=f"Sampling distributions at n = {s.shown_n}",
-                                             subtitle="dashed: the truth", height=220), df
+    return Template(_build_draws, (tuple(e.label for e in s.estimators),),
+                    {"draws": df, "truth": pd.DataFrame({"t": [s.truth]})},
+                    {"title": f"Sampling distributions at n = {s.shown_n}",
+                     "axis": f"the estimate at n = {s.shown_n}"}), df
 
 
 # ------------------------------------------------------------------------------------------ tables and words
