@@ -34,16 +34,18 @@ def density_chart(e: P.Explored, label: str) -> tuple[alt.LayerChart, pd.DataFra
     h = e.histogram
     bars = pd.DataFrame({"from": h.edges[:-1], "to": h.edges[1:], "density": h.density, "count": h.counts})
     hist = alt.Chart(bars).mark_rect(color="#bbbbbb", opacity=0.8).encode(
-        x=alt.X("from:Q", title="x"), x2="to:Q", y=alt.Y("density:Q", title="density" if not e.discrete else
+        x=alt.X("from:Q", title="x"), x2=alt.X2("to:Q"), y=alt.Y("density:Q", title="density" if not e.discrete else
                                                           "probability"), y2=alt.datum(0),
         tooltip=[alt.Tooltip("from:Q", format=".3g"), alt.Tooltip("to:Q", format=".3g"), alt.Tooltip("count:Q")])
     curve = pd.DataFrame({"x": e.x, "p": e.pdf})
     if e.discrete:
         exact = alt.Chart(curve).mark_point(filled=True, size=40, color=PALETTE[0], opacity=1).encode(
-            x="x:Q", y="p:Q", tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("p:Q", format=".4g", title="P(X = x)")])
+            x=alt.X("x:Q"), y=alt.Y("p:Q"),
+            tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("p:Q", format=".4g", title="P(X = x)")])
     else:
         exact = alt.Chart(_finite(curve)).mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
-            x="x:Q", y="p:Q", tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("p:Q", format=".4g")])
+            x=alt.X("x:Q"), y=alt.Y("p:Q"),
+            tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("p:Q", format=".4g")])
     title = alt.Title(f"{label}: the {'pmf' if e.discrete else 'density'} over {len(e.sample):,} draws",
                       subtitle="blue: exact; grey: the seeded sample's histogram")
     return alt.layer(hist, exact).properties(title=title, height=260), curve
@@ -68,45 +70,60 @@ def cdf_chart(e: P.Explored) -> tuple[alt.Chart, pd.DataFrame]:
 # ------------------------------------------------------------------------------------------ limits
 
 
-def lln_chart(lln: P.LawOfLargeNumbers) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """Running means of the shown paths (log n), the centre, and the band centre ± σ/√n when σ exists."""
-    rows = [pd.DataFrame({"n": lln.steps, "mean": lln.means[i], "path": i}) for i in range(len(lln.means))]
-    df = _finite(pd.concat(rows, ignore_index=True))
-    paths = alt.Chart(df).mark_line(strokeWidth=1, opacity=0.55, color=PALETTE[0], clip=True).encode(
+def _build_lln(funnel: bool) -> alt.LayerChart:
+    paths = alt.Chart(alt.NamedData(name="paths")).mark_line(strokeWidth=1, opacity=0.55, color=PALETTE[0],
+                                                              clip=True).encode(
         x=alt.X("n:Q", scale=LOG_N, title="n (draws so far)"), y=alt.Y("mean:Q", title="running mean X̄ₙ"),
-        detail="path:N")
+        detail=alt.Detail("path:N"))
     layers = [paths]
-    if np.isfinite(lln.funnel).any():
-        band = pd.DataFrame({"n": lln.steps, "lo": lln.centre - lln.funnel, "hi": lln.centre + lln.funnel})
-        layers.insert(0, alt.Chart(_finite(band)).mark_area(opacity=0.18, color=PALETTE[1]).encode(
-            x=alt.X("n:Q", scale=LOG_N), y="lo:Q", y2="hi:Q"))
-    layers.append(alt.Chart(pd.DataFrame({"c": [lln.centre]})).mark_rule(color="black", strokeDash=[5, 3]).encode(
-        y="c:Q"))
-    title = alt.Title(f"{len(lln.means)} of {lln.paths:,} sample paths",
-                      subtitle=f"dashed: the {lln.centre_kind}; orange band: {lln.centre_kind} ± σ/√n"
-                      if np.isfinite(lln.sd) else f"dashed: the {lln.centre_kind}; no σ, no funnel")
-    return alt.layer(*layers).properties(title=title, height=280), df
+    if funnel:
+        layers.insert(0, alt.Chart(alt.NamedData(name="band")).mark_area(opacity=0.18, color=PALETTE[1]).encode(
+            x=alt.X("n:Q", scale=LOG_N), y=alt.Y("lo:Q"), y2=alt.Y2("hi:Q")))
+    layers.append(alt.Chart(alt.NamedData(name="centre")).mark_rule(color="black", strokeDash=[5, 3]).encode(
+        y=alt.Y("c:Q")))
+    return alt.layer(*layers).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=280)
 
 
-def outside_chart(lln: P.LawOfLargeNumbers) -> tuple[alt.LayerChart, pd.DataFrame]:
-    df = pd.DataFrame({"n": lln.steps, "share": lln.outside, "bound": lln.chebyshev})
-    lines = pd.concat([df[["n", "share"]].rename(columns={"share": "value"}).assign(curve="measured"),
-                       df[["n", "bound"]].rename(columns={"bound": "value"}).assign(curve="Chebyshev's bound")],
-                      ignore_index=True)
-    chart = alt.Chart(_finite(lines)).mark_line(clip=True).encode(
-        x=alt.X("n:Q", scale=LOG_N, title="n"), y=alt.Y("value:Q", title=f"share with |X̄ₙ − centre| > {lln.eps:g}",
-                                                        scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=["measured", "Chebyshev's bound"],
-                                                   range=[PALETTE[0], "#888888"]),
+def lln_chart(lln: P.LawOfLargeNumbers) -> tuple[Template, pd.DataFrame]:
+    """Running means of the shown paths (log n), the centre, and the band centre ± σ/√n when σ exists."""
+    k = len(lln.steps)
+    df = _finite(pd.DataFrame({"n": np.tile(lln.steps, len(lln.means)), "mean": lln.means.ravel(),
+                               "path": np.repeat(np.arange(len(lln.means)), k)}))
+    funnel = bool(np.isfinite(lln.funnel).any())
+    data = {"paths": df, "centre": pd.DataFrame({"c": [lln.centre]})}
+    if funnel:
+        data["band"] = _finite(pd.DataFrame({"n": lln.steps, "lo": lln.centre - lln.funnel,
+                                             "hi": lln.centre + lln.funnel}))
+    fill = {"title": f"{len(lln.means)} of {lln.paths:,} sample paths",
+            "subtitle": f"dashed: the {lln.centre_kind}; orange band: {lln.centre_kind} ± σ/√n" if funnel
+            else f"dashed: the {lln.centre_kind}; no σ, no funnel"}
+    return Template(_build_lln, (funnel,), data, fill), df
+
+
+_OUTSIDE = ["measured", "Chebyshev's bound"]
+
+
+def _build_outside() -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="lines")).mark_line(clip=True).encode(
+        x=alt.X("n:Q", scale=LOG_N, title="n"), y=alt.Y("value:Q", title=slot("axis"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=_OUTSIDE, range=[PALETTE[0], "#888888"]),
                         legend=legend(title=None, orient="top")),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["measured", "Chebyshev's bound"],
-                                                             range=[[1, 0], [5, 3]]), legend=None))
-    return chart.properties(title=f"Paths outside ±{lln.eps:g}, over all {lln.paths:,}", height=220), lines
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=_OUTSIDE, range=[[1, 0], [5, 3]]), legend=None),
+    ).properties(title=slot("title"), height=220)
+
+
+def outside_chart(lln: P.LawOfLargeNumbers) -> tuple[Template, pd.DataFrame]:
+    lines = _finite(pd.concat([pd.DataFrame({"n": lln.steps, "value": lln.outside, "curve": "measured"}),
+                               pd.DataFrame({"n": lln.steps, "value": lln.chebyshev, "curve": "Chebyshev's bound"})],
+                              ignore_index=True))
+    return Template(_build_outside, (), {"lines": lines},
+                    {"title": f"Paths outside ±{lln.eps:g}, over all {lln.paths:,}",
+                     "axis": f"share with |X̄ₙ − centre| > {lln.eps:g}"}), lines
 
 
 def _build_clt() -> alt.LayerChart:
     hist = alt.Chart(alt.NamedData(name="bars")).mark_rect(color="#bbbbbb").encode(
-        x=alt.X("from:Q", title="standardised mean Zₙ", scale=alt.Scale(domain=[-4, 4])), x2="to:Q",
+        x=alt.X("from:Q", title="standardised mean Zₙ", scale=alt.Scale(domain=[-4, 4])), x2=alt.X2("to:Q"),
         y=alt.Y("density:Q"), y2=alt.datum(0))
     normal = alt.Chart(alt.NamedData(name="normal")).mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
         x=alt.X("z:Q"), y=alt.Y("p:Q"))
@@ -170,7 +187,7 @@ def surface_chart(f: P.Fit, size: int = 270) -> tuple[alt.LayerChart, pd.DataFra
         line = alt.Chart(_finite(curve)).mark_line(color=PALETTE[0]).encode(
             x=alt.X("θ:Q", title=f.names[0]), y=alt.Y("ℓ:Q", title="log-likelihood ℓ", scale=alt.Scale(zero=False)))
         dot = alt.Chart(pd.DataFrame({"θ": [f.mle[0]], "ℓ": [f.loglik]})).mark_point(
-            size=120, filled=True, color=PALETTE[3], opacity=1).encode(x="θ:Q", y="ℓ:Q")
+            size=120, filled=True, color=PALETTE[3], opacity=1).encode(x=alt.X("θ:Q"), y=alt.Y("ℓ:Q"))
         return alt.layer(line, dot).properties(title=f"ℓ({f.names[0]}) and the MLE", height=260), curve
     S = f.surface
     finite = S[np.isfinite(S)]
@@ -181,12 +198,12 @@ def surface_chart(f: P.Fit, size: int = 270) -> tuple[alt.LayerChart, pd.DataFra
     sy = alt.Scale(domain=[float(gy[0]), float(gy[-1])], nice=False, zero=False)
     picture = alt.Chart(pd.DataFrame({"x0": [gx[0]], "x1": [gx[-1]], "y0": [gy[0]], "y1": [gy[-1]], "url": [pic]})
                         ).mark_image(aspect=False, smooth=False).encode(
-        x=alt.X("x0:Q", scale=sx, title=f.names[0]), x2="x1:Q", y=alt.Y("y0:Q", scale=sy, title=f.names[1]),
-        y2="y1:Q", url="url:N")
+        x=alt.X("x0:Q", scale=sx, title=f.names[0]), x2=alt.X2("x1:Q"), y=alt.Y("y0:Q", scale=sy, title=f.names[1]),
+        y2=alt.Y2("y1:Q"), url=alt.Url("url:N"))
     a, b = f.names[0], f.names[1]
     walk = alt.Chart(path).mark_line(color="white", strokeWidth=1.5, point=alt.OverlayMarkDef(size=10, color="white"),
                                      clip=True).encode(x=alt.X(f"{a}:Q", scale=sx), y=alt.Y(f"{b}:Q", scale=sy),
-                                                       order="step:Q")
+                                                       order=alt.Order("step:Q"))
     top = alt.Chart(pd.DataFrame({a: [f.mle[0]], b: [f.mle[1]]})).mark_point(
         size=160, shape="cross", filled=True, color=PALETTE[3], opacity=1).encode(x=alt.X(f"{a}:Q", scale=sx),
                                                                                y=alt.Y(f"{b}:Q", scale=sy))
@@ -203,7 +220,7 @@ def data_chart(x: np.ndarray, label: str) -> tuple[alt.Chart, pd.DataFrame]:
     counts, edges = np.histogram(x, 30)
     bars = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "count": counts})
     return alt.Chart(bars).mark_rect(color="#bbbbbb").encode(
-        x=alt.X("from:Q", title=label, scale=alt.Scale(zero=False)), x2="to:Q", y=alt.Y("count:Q"),
+        x=alt.X("from:Q", title=label, scale=alt.Scale(zero=False)), x2=alt.X2("to:Q"), y=alt.Y("count:Q"),
         y2=alt.datum(0)).properties(title="The data", height=240), bars
 
 
@@ -214,7 +231,7 @@ def data_fit_chart(x: np.ndarray, f: P.Fit, label: str) -> tuple[alt.LayerChart,
     counts, edges = np.histogram(x, edges)
     bars = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "density": counts / (len(x) * np.diff(edges))})
     hist = alt.Chart(bars).mark_rect(color="#bbbbbb").encode(
-        x=alt.X("from:Q", title=label, scale=alt.Scale(zero=False)), x2="to:Q", y=alt.Y("density:Q"),
+        x=alt.X("from:Q", title=label, scale=alt.Scale(zero=False)), x2=alt.X2("to:Q"), y=alt.Y("density:Q"),
         y2=alt.datum(0))
     fam = P.likelihood.FAMILY_KEYS[f.model]
     params = dict(zip(fam, (float(v) for v in f.mle), strict=True))
@@ -224,7 +241,7 @@ def data_fit_chart(x: np.ndarray, f: P.Fit, label: str) -> tuple[alt.LayerChart,
     dens = P.families.pdf_t(f.model, params, torch.as_tensor(grid, dtype=torch.float64)).numpy()
     curve = pd.DataFrame({"x": grid, "p": dens})
     fitted = (alt.Chart(curve).mark_point(filled=True, color=PALETTE[3], size=30, opacity=1) if discrete else
-              alt.Chart(curve).mark_line(color=PALETTE[3], strokeWidth=2.5)).encode(x="x:Q", y="p:Q")
+              alt.Chart(curve).mark_line(color=PALETTE[3], strokeWidth=2.5)).encode(x=alt.X("x:Q"), y=alt.Y("p:Q"))
     return alt.layer(hist, fitted).properties(title="The data and the fitted model", height=260), bars
 
 
@@ -236,10 +253,10 @@ def intervals_chart(cov: P.Coverage, which: int = 0, shown: int = 100) -> tuple[
     scale = alt.Scale(domain=["yes", "no"], range=[PALETTE[0], PALETTE[3]])
     bars = alt.Chart(df).mark_rule(strokeWidth=2).encode(
         x=alt.X("sample:Q", title="repeated sample"), y=alt.Y("lo:Q", title=cov.names[which],
-                                                               scale=alt.Scale(zero=False)), y2="hi:Q",
+                                                               scale=alt.Scale(zero=False)), y2=alt.Y2("hi:Q"),
         color=alt.Color("holds the truth:N", scale=scale, legend=legend(orient="top")))
     truth = alt.Chart(pd.DataFrame({"t": [cov.truth[which]]})).mark_rule(color="black", strokeDash=[5, 3]).encode(
-        y="t:Q")
+        y=alt.Y("t:Q"))
     held = int(cov.covered[:k, which].sum())
     title = alt.Title(f"{held} of these {k} intervals hold the truth",
                       subtitle=f"all {len(cov.lower):,}: {cov.coverage[which]:.1%} (± {cov.margin:.1%}); "
@@ -261,7 +278,7 @@ def _build_posterior(axis: str) -> alt.LayerChart:
         strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=_CURVES, range=[[6, 3], [2, 2], [1, 0]]),
                                   legend=None))
     band = alt.Chart(alt.NamedData(name="band")).mark_rect(opacity=0.12, color=POSTERIOR).encode(
-        x=alt.X("lo:Q"), x2="hi:Q")
+        x=alt.X("lo:Q"), x2=alt.X2("hi:Q"))
     return alt.layer(band, chart).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=260)
 
 
@@ -290,7 +307,7 @@ _ESTIMATES = ["posterior mean", "MAP", "MLE"]
 
 def _build_estimates() -> alt.LayerChart:
     band = alt.Chart(alt.NamedData(name="band")).mark_area(opacity=0.15, color=POSTERIOR).encode(
-        x=alt.X("k:Q", title="observations seen"), y=alt.Y("lo:Q"), y2="hi:Q")
+        x=alt.X("k:Q", title="observations seen"), y=alt.Y("lo:Q"), y2=alt.Y2("hi:Q"))
     lines = alt.Chart(alt.NamedData(name="lines")).mark_line(clip=True).encode(
         x=alt.X("k:Q"), y=alt.Y("value:Q", title="estimate"),
         color=alt.Color("estimate:N", scale=alt.Scale(domain=_ESTIMATES, range=[POSTERIOR, PALETTE[2], "#000000"]),
