@@ -53,11 +53,17 @@ ADAM_EPS = 1e-8
 
 @lru_cache(maxsize=8)
 def data_column(key: str) -> np.ndarray:
-    """One column of a data set bundled with scikit-learn (read-only float64)."""
-    from sklearn import datasets
-
+    """One column of a data set bundled with scikit-learn (read-only float64, so it can be shared: loaded once
+    per process; scikit-learn's loaders parse their CSV files on every call, tens of ms)."""
     if key not in DATA:
         raise DataError(f"Unknown data column {key!r}; choose one of {', '.join(DATA)}.")
+    return _data_column(key)
+
+
+@lru_cache(maxsize=len(DATA))
+def _data_column(key: str) -> np.ndarray:
+    from sklearn import datasets
+
     loader, column, _, _ = DATA[key]
     bunch = getattr(datasets, f"load_{loader}")()
     x = bunch.target if column == "target" else bunch.data[:, list(bunch.feature_names).index(column)]

@@ -77,7 +77,8 @@ def _build_map(with_tangent: bool, with_vectors: bool = True, with_legend: bool 
     sy = alt.Scale(domain=[slot("ydomain")], nice=False, zero=False)
     X, Y = alt.X("x:Q", scale=sx, title="x"), alt.Y("y:Q", scale=sy, title="y")
     picture = alt.Chart(alt.NamedData(name="picture")).mark_image(aspect=False, smooth=False).encode(
-        x=alt.X("x0:Q", scale=sx, title="x"), x2="x1:Q", y=alt.Y("y0:Q", scale=sy, title="y"), y2="y1:Q",
+        x=alt.X("x0:Q", scale=sx, title="x"), x2=alt.X2("x1:Q"), y=alt.Y("y0:Q", scale=sy, title="y"),
+        y2=alt.Y2("y1:Q"),
         url=alt.Url("url:N"))
     # the bands' legend: an invisible mark on a threshold scale with the picture's colours and the levels as cuts
     ramp = alt.Chart(alt.NamedData(name="ramp")).mark_point(opacity=0).encode(
@@ -91,7 +92,7 @@ def _build_map(with_tangent: bool, with_vectors: bool = True, with_legend: bool 
         tooltip=[alt.Tooltip("level:Q", title="level f =", format=".4g")])
     shafts = alt.Chart(alt.NamedData(name="arrows")).mark_rule(color="#222", strokeWidth=1, opacity=0.55,
                                                                clip=True).encode(
-        x=X, y=Y, x2="x2:Q", y2="y2:Q",
+        x=X, y=Y, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
         tooltip=[alt.Tooltip("x:Q", format=".2f"), alt.Tooltip("y:Q", format=".2f"),
                  alt.Tooltip("size:Q", title="‖∇f‖", format=".3g")])
     heads = alt.Chart(alt.NamedData(name="arrows")).mark_point(shape="triangle-up", filled=True, size=18,
@@ -110,7 +111,7 @@ def _build_map(with_tangent: bool, with_vectors: bool = True, with_legend: bool 
     vec_colour = alt.Color("what:N", scale=alt.Scale(domain=["∇f (steepest ascent)", "direction u"],
                                                      range=[PALETTE[1], PALETTE[0]]),
                            legend=legend(title=None, orient="bottom", direction="horizontal"))
-    layers += [vectors.mark_rule(strokeWidth=3.5, clip=True).encode(x=X, y=Y, x2="x2:Q", y2="y2:Q",
+    layers += [vectors.mark_rule(strokeWidth=3.5, clip=True).encode(x=X, y=Y, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
                                                                     color=vec_colour),
                vectors.mark_point(shape="triangle-up", filled=True, size=140, opacity=1, clip=True).encode(
                    x=alt.X("x2:Q", scale=sx), y=alt.Y("y2:Q", scale=sy), angle=alt.Angle("angle:Q", scale=None),
@@ -274,7 +275,8 @@ def _build_plane(which: str) -> alt.LayerChart:
     if which == "image":
         axes = alt.Chart(alt.NamedData(name="axes"))
         layers.append(axes.mark_rule(strokeWidth=2.5, color=PALETTE[0], clip=True).encode(
-            x=X, y=Y, x2="x2:Q", y2="y2:Q", tooltip=[alt.Tooltip("axis:N"), alt.Tooltip("length:Q", format=".4g")]))
+            x=X, y=Y, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
+            tooltip=[alt.Tooltip("axis:N"), alt.Tooltip("length:Q", format=".4g")]))
         layers.append(axes.mark_text(dx=0, dy=-9, fontSize=12, color=PALETTE[0]).encode(
             x=alt.X("x2:Q", scale=sx), y=alt.Y("y2:Q", scale=sy), text=alt.Text("axis:N")))
     layers.append(alt.Chart(alt.NamedData(name="centre")).mark_point(size=60, filled=True, color="black",

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from core import probability as P
-from ui.charts import PALETTE
+from ui.charts import PALETTE, Template, slot
 from ui.figures import legend
 from ui.raster import VIRIDIS, colour, png_url
 
@@ -34,16 +34,18 @@ def density_chart(e: P.Explored, label: str) -> tuple[alt.LayerChart, pd.DataFra
     h = e.histogram
     bars = pd.DataFrame({"from": h.edges[:-1], "to": h.edges[1:], "density": h.density, "count": h.counts})
     hist = alt.Chart(bars).mark_rect(color="#bbbbbb", opacity=0.8).encode(
-        x=alt.X("from:Q", title="x"), x2="to:Q", y=alt.Y("density:Q", title="density" if not e.discrete else
+        x=alt.X("from:Q", title="x"), x2=alt.X2("to:Q"), y=alt.Y("density:Q", title="density" if not e.discrete else
                                                           "probability"), y2=alt.datum(0),
         tooltip=[alt.Tooltip("from:Q", format=".3g"), alt.Tooltip("to:Q", format=".3g"), alt.Tooltip("count:Q")])
     curve = pd.DataFrame({"x": e.x, "p": e.pdf})
     if e.discrete:
         exact = alt.Chart(curve).mark_point(filled=True, size=40, color=PALETTE[0], opacity=1).encode(
-            x="x:Q", y="p:Q", tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("p:Q", format=".4g", title="P(X = x)")])
+            x=alt.X("x:Q"), y=alt.Y("p:Q"),
+            tooltip=[alt.Tooltip("x:Q"), alt.Tooltip("p:Q", format=".4g", title="P(X = x)")])
     else:
         exact = alt.Chart(_finite(curve)).mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
-            x="x:Q", y="p:Q", tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("p:Q", format=".4g")])
+            x=alt.X("x:Q"), y=alt.Y("p:Q"),
+            tooltip=[alt.Tooltip("x:Q", format=".3g"), alt.Tooltip("p:Q", format=".4g")])
     title = alt.Title(f"{label}: the {'pmf' if e.discrete else 'density'} over {len(e.sample):,} draws",
                       subtitle="blue: exact; grey: the seeded sample's histogram")
     return alt.layer(hist, exact).properties(title=title, height=260), curve
@@ -68,79 +70,109 @@ def cdf_chart(e: P.Explored) -> tuple[alt.Chart, pd.DataFrame]:
 # ------------------------------------------------------------------------------------------ limits
 
 
-def lln_chart(lln: P.LawOfLargeNumbers) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """Running means of the shown paths (log n), the centre, and the band centre ± σ/√n when σ exists."""
-    rows = [pd.DataFrame({"n": lln.steps, "mean": lln.means[i], "path": i}) for i in range(len(lln.means))]
-    df = _finite(pd.concat(rows, ignore_index=True))
-    paths = alt.Chart(df).mark_line(strokeWidth=1, opacity=0.55, color=PALETTE[0], clip=True).encode(
+def _build_lln(funnel: bool) -> alt.LayerChart:
+    paths = alt.Chart(alt.NamedData(name="paths")).mark_line(strokeWidth=1, opacity=0.55, color=PALETTE[0],
+                                                              clip=True).encode(
         x=alt.X("n:Q", scale=LOG_N, title="n (draws so far)"), y=alt.Y("mean:Q", title="running mean X̄ₙ"),
-        detail="path:N")
+        detail=alt.Detail("path:N"))
     layers = [paths]
-    if np.isfinite(lln.funnel).any():
-        band = pd.DataFrame({"n": lln.steps, "lo": lln.centre - lln.funnel, "hi": lln.centre + lln.funnel})
-        layers.insert(0, alt.Chart(_finite(band)).mark_area(opacity=0.18, color=PALETTE[1]).encode(
-            x=alt.X("n:Q", scale=LOG_N), y="lo:Q", y2="hi:Q"))
-    layers.append(alt.Chart(pd.DataFrame({"c": [lln.centre]})).mark_rule(color="black", strokeDash=[5, 3]).encode(
-        y="c:Q"))
-    title = alt.Title(f"{len(lln.means)} of {lln.paths:,} sample paths",
-                      subtitle=f"dashed: the {lln.centre_kind}; orange band: {lln.centre_kind} ± σ/√n"
-                      if np.isfinite(lln.sd) else f"dashed: the {lln.centre_kind}; no σ, no funnel")
-    return alt.layer(*layers).properties(title=title, height=280), df
+    if funnel:
+        layers.insert(0, alt.Chart(alt.NamedData(name="band")).mark_area(opacity=0.18, color=PALETTE[1]).encode(
+            x=alt.X("n:Q", scale=LOG_N), y=alt.Y("lo:Q"), y2=alt.Y2("hi:Q")))
+    layers.append(alt.Chart(alt.NamedData(name="centre")).mark_rule(color="black", strokeDash=[5, 3]).encode(
+        y=alt.Y("c:Q")))
+    return alt.layer(*layers).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=280)
 
 
-def outside_chart(lln: P.LawOfLargeNumbers) -> tuple[alt.LayerChart, pd.DataFrame]:
-    df = pd.DataFrame({"n": lln.steps, "share": lln.outside, "bound": lln.chebyshev})
-    lines = pd.concat([df[["n", "share"]].rename(columns={"share": "value"}).assign(curve="measured"),
-                       df[["n", "bound"]].rename(columns={"bound": "value"}).assign(curve="Chebyshev's bound")],
-                      ignore_index=True)
-    chart = alt.Chart(_finite(lines)).mark_line(clip=True).encode(
-        x=alt.X("n:Q", scale=LOG_N, title="n"), y=alt.Y("value:Q", title=f"share with |X̄ₙ − centre| > {lln.eps:g}",
-                                                        scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=["measured", "Chebyshev's bound"],
-                                                   range=[PALETTE[0], "#888888"]),
+def lln_chart(lln: P.LawOfLargeNumbers) -> tuple[Template, pd.DataFrame]:
+    """Running means of the shown paths (log n), the centre, and the band centre ± σ/√n when σ exists."""
+    k = len(lln.steps)
+    df = _finite(pd.DataFrame({"n": np.tile(lln.steps, len(lln.means)), "mean": lln.means.ravel(),
+                               "path": np.repeat(np.arange(len(lln.means)), k)}))
+    funnel = bool(np.isfinite(lln.funnel).any())
+    data = {"paths": df, "centre": pd.DataFrame({"c": [lln.centre]})}
+    if funnel:
+        data["band"] = _finite(pd.DataFrame({"n": lln.steps, "lo": lln.centre - lln.funnel,
+                                             "hi": lln.centre + lln.funnel}))
+    fill = {"title": f"{len(lln.means)} of {lln.paths:,} sample paths",
+            "subtitle": f"dashed: the {lln.centre_kind}; orange band: {lln.centre_kind} ± σ/√n" if funnel
+            else f"dashed: the {lln.centre_kind}; no σ, no funnel"}
+    return Template(_build_lln, (funnel,), data, fill), df
+
+
+_OUTSIDE = ["measured", "Chebyshev's bound"]
+
+
+def _build_outside() -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="lines")).mark_line(clip=True).encode(
+        x=alt.X("n:Q", scale=LOG_N, title="n"), y=alt.Y("value:Q", title=slot("axis"), scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=_OUTSIDE, range=[PALETTE[0], "#888888"]),
                         legend=legend(title=None, orient="top")),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=["measured", "Chebyshev's bound"],
-                                                             range=[[1, 0], [5, 3]]), legend=None))
-    return chart.properties(title=f"Paths outside ±{lln.eps:g}, over all {lln.paths:,}", height=220), lines
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=_OUTSIDE, range=[[1, 0], [5, 3]]), legend=None),
+    ).properties(title=slot("title"), height=220)
 
 
-def clt_chart(c: P.CentralLimit) -> tuple[alt.LayerChart, pd.DataFrame]:
+def outside_chart(lln: P.LawOfLargeNumbers) -> tuple[Template, pd.DataFrame]:
+    lines = _finite(pd.concat([pd.DataFrame({"n": lln.steps, "value": lln.outside, "curve": "measured"}),
+                               pd.DataFrame({"n": lln.steps, "value": lln.chebyshev, "curve": "Chebyshev's bound"})],
+                              ignore_index=True))
+    return Template(_build_outside, (), {"lines": lines},
+                    {"title": f"Paths outside ±{lln.eps:g}, over all {lln.paths:,}",
+                     "axis": f"share with |X̄ₙ − centre| > {lln.eps:g}"}), lines
+
+
+def _build_clt() -> alt.LayerChart:
+    hist = alt.Chart(alt.NamedData(name="bars")).mark_rect(color="#bbbbbb").encode(
+        x=alt.X("from:Q", title="standardised mean Zₙ", scale=alt.Scale(domain=[-4, 4])), x2=alt.X2("to:Q"),
+        y=alt.Y("density:Q"), y2=alt.datum(0))
+    normal = alt.Chart(alt.NamedData(name="normal")).mark_line(color=PALETTE[0], strokeWidth=2.5).encode(
+        x=alt.X("z:Q"), y=alt.Y("p:Q"))
+    return alt.layer(hist, normal).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=240)
+
+
+def clt_chart(c: P.CentralLimit) -> tuple[Template, pd.DataFrame]:
     h = c.histogram
     bars = pd.DataFrame({"from": h.edges[:-1], "to": h.edges[1:], "density": h.density})
-    hist = alt.Chart(bars).mark_rect(color="#bbbbbb").encode(
-        x=alt.X("from:Q", title="standardised mean Zₙ", scale=alt.Scale(domain=[-4, 4])), x2="to:Q",
-        y=alt.Y("density:Q"), y2=alt.datum(0))
-    normal = alt.Chart(pd.DataFrame({"z": c.x, "p": c.normal_pdf})).mark_line(color=PALETTE[0], strokeWidth=2.5
-                                                                              ).encode(x="z:Q", y="p:Q")
-    title = alt.Title(f"Means of n = {c.n} draws, standardised", subtitle=f"blue: N(0, 1); KS distance {c.ks:.3f}")
-    return alt.layer(hist, normal).properties(title=title, height=240), bars
+    return Template(_build_clt, (), {"bars": bars, "normal": pd.DataFrame({"z": c.x, "p": c.normal_pdf})},
+                    {"title": f"Means of n = {c.n} draws, standardised",
+                     "subtitle": f"blue: N(0, 1); KS distance {c.ks:.3f}"}), bars
 
 
-def qq_chart(c: P.CentralLimit) -> tuple[alt.LayerChart, pd.DataFrame]:
+def _build_qq() -> alt.LayerChart:
+    lim = alt.Scale(domain=[-4, 4])
+    pts = alt.Chart(alt.NamedData(name="qq")).mark_circle(size=18, color=PALETTE[0], clip=True).encode(
+        x=alt.X("normal:Q", scale=lim, title="N(0, 1) quantile"), y=alt.Y("sample:Q", scale=lim, title="Zₙ quantile"))
+    diag = alt.Chart(alt.NamedData(name="diagonal")).mark_line(color="#888", strokeDash=[4, 3]).encode(
+        x=alt.X("a:Q"), y=alt.Y("b:Q"))
+    return alt.layer(diag, pts).properties(title="QQ plot: on the line = normal", width=240, height=240)
+
+
+def qq_chart(c: P.CentralLimit) -> tuple[Template, pd.DataFrame]:
     df = pd.DataFrame({"normal": c.qq_theory, "sample": c.qq_sample})
-    lim = [-4, 4]
-    pts = alt.Chart(df).mark_circle(size=18, color=PALETTE[0], clip=True).encode(
-        x=alt.X("normal:Q", scale=alt.Scale(domain=lim), title="N(0, 1) quantile"),
-        y=alt.Y("sample:Q", scale=alt.Scale(domain=lim), title="Zₙ quantile"))
-    diag = alt.Chart(pd.DataFrame({"a": lim, "b": lim})).mark_line(color="#888", strokeDash=[4, 3]).encode(
-        x="a:Q", y="b:Q")
-    return alt.layer(diag, pts).properties(title="QQ plot: on the line = normal", width=240, height=240), df
+    return Template(_build_qq, (), {"qq": df, "diagonal": pd.DataFrame({"a": [-4, 4], "b": [-4, 4]})}), df
 
 
-def ks_chart(k: P.KSCurve, n: int) -> tuple[alt.LayerChart, pd.DataFrame]:
-    df = pd.DataFrame({"n": k.ns, "KS": k.distance, "fitted": k.fitted})
-    pts = alt.Chart(df).mark_line(point=True, color=PALETTE[0]).encode(
+def _build_ks() -> alt.LayerChart:
+    pts = alt.Chart(alt.NamedData(name="ks")).mark_line(point=True, color=PALETTE[0]).encode(
         x=alt.X("n:Q", scale=LOG_N), y=alt.Y("KS:Q", scale=alt.Scale(type="log"), title="KS distance to N(0, 1)"),
         tooltip=[alt.Tooltip("n:Q"), alt.Tooltip("KS:Q", format=".4f")])
-    ref = df.iloc[:1]
-    rate = pd.DataFrame({"n": k.ns, "KS": float(ref["KS"].iloc[0]) * (k.ns / k.ns[0]) ** -0.5})
-    berry = alt.Chart(rate).mark_line(color="#888", strokeDash=[5, 3]).encode(x="n:Q", y="KS:Q")
-    floor = alt.Chart(pd.DataFrame({"f": [k.floor]})).mark_rule(color=PALETTE[3], strokeDash=[2, 2]).encode(y="f:Q")
-    here = alt.Chart(pd.DataFrame({"n": [n]})).mark_rule(color="#000", opacity=0.3).encode(x="n:Q")
+    berry = alt.Chart(alt.NamedData(name="rate")).mark_line(color="#888", strokeDash=[5, 3]).encode(
+        x=alt.X("n:Q"), y=alt.Y("KS:Q"))
+    floor = alt.Chart(alt.NamedData(name="floor")).mark_rule(color=PALETTE[3], strokeDash=[2, 2]).encode(
+        y=alt.Y("f:Q"))
+    here = alt.Chart(alt.NamedData(name="here")).mark_rule(color="#000", opacity=0.3).encode(x=alt.X("n:Q"))
+    return alt.layer(pts, berry, floor, here).properties(
+        title=alt.Title(slot("title"), subtitle="grey dashed: slope −½ (Berry–Esseen); red dotted: the simulation's "
+                                                "noise floor"), height=240)
+
+
+def ks_chart(k: P.KSCurve, n: int) -> tuple[Template, pd.DataFrame]:
+    df = pd.DataFrame({"n": k.ns, "KS": k.distance, "fitted": k.fitted})
+    rate = pd.DataFrame({"n": k.ns, "KS": float(k.distance[0]) * (k.ns / k.ns[0]) ** -0.5})
     slope = f"{k.slope:.2f}" if math.isfinite(k.slope) else "—"
-    title = alt.Title(f"The KS distance against n: fitted slope {slope}",
-                      subtitle="grey dashed: slope −½ (Berry–Esseen); red dotted: the simulation's noise floor")
-    return alt.layer(pts, berry, floor, here).properties(title=title, height=240), df
+    return Template(_build_ks, (), {"ks": df, "rate": rate, "floor": pd.DataFrame({"f": [k.floor]}),
+                                    "here": pd.DataFrame({"n": [n]})},
+                    {"title": f"The KS distance against n: fitted slope {slope}"}), df
 
 
 # ------------------------------------------------------------------------------------------ likelihood
@@ -155,7 +187,7 @@ def surface_chart(f: P.Fit, size: int = 270) -> tuple[alt.LayerChart, pd.DataFra
         line = alt.Chart(_finite(curve)).mark_line(color=PALETTE[0]).encode(
             x=alt.X("θ:Q", title=f.names[0]), y=alt.Y("ℓ:Q", title="log-likelihood ℓ", scale=alt.Scale(zero=False)))
         dot = alt.Chart(pd.DataFrame({"θ": [f.mle[0]], "ℓ": [f.loglik]})).mark_point(
-            size=120, filled=True, color=PALETTE[3], opacity=1).encode(x="θ:Q", y="ℓ:Q")
+            size=120, filled=True, color=PALETTE[3], opacity=1).encode(x=alt.X("θ:Q"), y=alt.Y("ℓ:Q"))
         return alt.layer(line, dot).properties(title=f"ℓ({f.names[0]}) and the MLE", height=260), curve
     S = f.surface
     finite = S[np.isfinite(S)]
@@ -166,12 +198,12 @@ def surface_chart(f: P.Fit, size: int = 270) -> tuple[alt.LayerChart, pd.DataFra
     sy = alt.Scale(domain=[float(gy[0]), float(gy[-1])], nice=False, zero=False)
     picture = alt.Chart(pd.DataFrame({"x0": [gx[0]], "x1": [gx[-1]], "y0": [gy[0]], "y1": [gy[-1]], "url": [pic]})
                         ).mark_image(aspect=False, smooth=False).encode(
-        x=alt.X("x0:Q", scale=sx, title=f.names[0]), x2="x1:Q", y=alt.Y("y0:Q", scale=sy, title=f.names[1]),
-        y2="y1:Q", url="url:N")
+        x=alt.X("x0:Q", scale=sx, title=f.names[0]), x2=alt.X2("x1:Q"), y=alt.Y("y0:Q", scale=sy, title=f.names[1]),
+        y2=alt.Y2("y1:Q"), url=alt.Url("url:N"))
     a, b = f.names[0], f.names[1]
     walk = alt.Chart(path).mark_line(color="white", strokeWidth=1.5, point=alt.OverlayMarkDef(size=10, color="white"),
                                      clip=True).encode(x=alt.X(f"{a}:Q", scale=sx), y=alt.Y(f"{b}:Q", scale=sy),
-                                                       order="step:Q")
+                                                       order=alt.Order("step:Q"))
     top = alt.Chart(pd.DataFrame({a: [f.mle[0]], b: [f.mle[1]]})).mark_point(
         size=160, shape="cross", filled=True, color=PALETTE[3], opacity=1).encode(x=alt.X(f"{a}:Q", scale=sx),
                                                                                y=alt.Y(f"{b}:Q", scale=sy))
@@ -188,7 +220,7 @@ def data_chart(x: np.ndarray, label: str) -> tuple[alt.Chart, pd.DataFrame]:
     counts, edges = np.histogram(x, 30)
     bars = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "count": counts})
     return alt.Chart(bars).mark_rect(color="#bbbbbb").encode(
-        x=alt.X("from:Q", title=label, scale=alt.Scale(zero=False)), x2="to:Q", y=alt.Y("count:Q"),
+        x=alt.X("from:Q", title=label, scale=alt.Scale(zero=False)), x2=alt.X2("to:Q"), y=alt.Y("count:Q"),
         y2=alt.datum(0)).properties(title="The data", height=240), bars
 
 
@@ -199,7 +231,7 @@ def data_fit_chart(x: np.ndarray, f: P.Fit, label: str) -> tuple[alt.LayerChart,
     counts, edges = np.histogram(x, edges)
     bars = pd.DataFrame({"from": edges[:-1], "to": edges[1:], "density": counts / (len(x) * np.diff(edges))})
     hist = alt.Chart(bars).mark_rect(color="#bbbbbb").encode(
-        x=alt.X("from:Q", title=label, scale=alt.Scale(zero=False)), x2="to:Q", y=alt.Y("density:Q"),
+        x=alt.X("from:Q", title=label, scale=alt.Scale(zero=False)), x2=alt.X2("to:Q"), y=alt.Y("density:Q"),
         y2=alt.datum(0))
     fam = P.likelihood.FAMILY_KEYS[f.model]
     params = dict(zip(fam, (float(v) for v in f.mle), strict=True))
@@ -209,7 +241,7 @@ def data_fit_chart(x: np.ndarray, f: P.Fit, label: str) -> tuple[alt.LayerChart,
     dens = P.families.pdf_t(f.model, params, torch.as_tensor(grid, dtype=torch.float64)).numpy()
     curve = pd.DataFrame({"x": grid, "p": dens})
     fitted = (alt.Chart(curve).mark_point(filled=True, color=PALETTE[3], size=30, opacity=1) if discrete else
-              alt.Chart(curve).mark_line(color=PALETTE[3], strokeWidth=2.5)).encode(x="x:Q", y="p:Q")
+              alt.Chart(curve).mark_line(color=PALETTE[3], strokeWidth=2.5)).encode(x=alt.X("x:Q"), y=alt.Y("p:Q"))
     return alt.layer(hist, fitted).properties(title="The data and the fitted model", height=260), bars
 
 
@@ -221,10 +253,10 @@ def intervals_chart(cov: P.Coverage, which: int = 0, shown: int = 100) -> tuple[
     scale = alt.Scale(domain=["yes", "no"], range=[PALETTE[0], PALETTE[3]])
     bars = alt.Chart(df).mark_rule(strokeWidth=2).encode(
         x=alt.X("sample:Q", title="repeated sample"), y=alt.Y("lo:Q", title=cov.names[which],
-                                                               scale=alt.Scale(zero=False)), y2="hi:Q",
+                                                               scale=alt.Scale(zero=False)), y2=alt.Y2("hi:Q"),
         color=alt.Color("holds the truth:N", scale=scale, legend=legend(orient="top")))
     truth = alt.Chart(pd.DataFrame({"t": [cov.truth[which]]})).mark_rule(color="black", strokeDash=[5, 3]).encode(
-        y="t:Q")
+        y=alt.Y("t:Q"))
     held = int(cov.covered[:k, which].sum())
     title = alt.Title(f"{held} of these {k} intervals hold the truth",
                       subtitle=f"all {len(cov.lower):,}: {cov.coverage[which]:.1%} (± {cov.margin:.1%}); "
@@ -235,60 +267,100 @@ def intervals_chart(cov: P.Coverage, which: int = 0, shown: int = 100) -> tuple[
 # ------------------------------------------------------------------------------------------ Bayes
 
 
-def posterior_chart(u: P.Updating, k: int) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """Prior, likelihood (scaled to the posterior's height) and posterior after k observations."""
+_CURVES = ["prior", "likelihood (scaled)", "posterior"]
+
+
+def _build_posterior(axis: str) -> alt.LayerChart:
+    chart = alt.Chart(alt.NamedData(name="curves")).mark_line(strokeWidth=2.5, clip=True).encode(
+        x=alt.X("θ:Q", title=axis), y=alt.Y("density:Q", title="density"),
+        color=alt.Color("curve:N", scale=alt.Scale(domain=_CURVES, range=[PRIOR, LIKELIHOOD, POSTERIOR]),
+                        legend=legend(title=None, orient="top")),
+        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=_CURVES, range=[[6, 3], [2, 2], [1, 0]]),
+                                  legend=None))
+    band = alt.Chart(alt.NamedData(name="band")).mark_rect(opacity=0.12, color=POSTERIOR).encode(
+        x=alt.X("lo:Q"), x2=alt.X2("hi:Q"))
+    return alt.layer(band, chart).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=260)
+
+
+def posterior_chart(u: P.Updating, k: int) -> tuple[Template, pd.DataFrame]:
+    """Prior, likelihood (scaled to the posterior's height) and posterior after k observations (a Template: moving
+    k swaps the curves only)."""
     theta = u.theta
     prior, post = u.densities[0], u.densities[k]
-    like = post / np.where(prior > 0, prior, np.nan) if k else np.full_like(theta, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        like = post / np.where(prior > 0, prior, np.nan) if k else np.full_like(theta, np.nan)
     if np.isfinite(like).any():
         like = like / np.nanmax(like) * np.nanmax(post)
     df = pd.concat([pd.DataFrame({"θ": theta, "density": prior, "curve": "prior"}),
                     pd.DataFrame({"θ": theta, "density": like, "curve": "likelihood (scaled)"}),
-                    pd.DataFrame({"θ": theta, "density": post, "curve": f"posterior after {k}"})], ignore_index=True)
-    names = ["prior", "likelihood (scaled)", f"posterior after {k}"]
-    chart = alt.Chart(_finite(df)).mark_line(strokeWidth=2.5, clip=True).encode(
-        x=alt.X("θ:Q", title="p" if u.model == "beta_bernoulli" else "μ"), y=alt.Y("density:Q"),
-        color=alt.Color("curve:N", scale=alt.Scale(domain=names, range=[PRIOR, LIKELIHOOD, POSTERIOR]),
+                    pd.DataFrame({"θ": theta, "density": post, "curve": "posterior"})], ignore_index=True)
+    df = _finite(df)
+    band = pd.DataFrame({"lo": [u.lower[k]], "hi": [u.upper[k]]})
+    fill = {"title": f"Prior → posterior after {k} observation{'s' if k != 1 else ''}",
+            "subtitle": f"shaded: the {u.level:.0%} credible interval"}
+    axis = "p" if u.model == "beta_bernoulli" else "μ"
+    return Template(_build_posterior, (axis,), {"curves": df, "band": band}, fill), df
+
+
+_ESTIMATES = ["posterior mean", "MAP", "MLE"]
+
+
+def _build_estimates() -> alt.LayerChart:
+    band = alt.Chart(alt.NamedData(name="band")).mark_area(opacity=0.15, color=POSTERIOR).encode(
+        x=alt.X("k:Q", title="observations seen"), y=alt.Y("lo:Q"), y2=alt.Y2("hi:Q"))
+    lines = alt.Chart(alt.NamedData(name="lines")).mark_line(clip=True).encode(
+        x=alt.X("k:Q"), y=alt.Y("value:Q", title="estimate"),
+        color=alt.Color("estimate:N", scale=alt.Scale(domain=_ESTIMATES, range=[POSTERIOR, PALETTE[2], "#000000"]),
                         legend=legend(title=None, orient="top")),
-        strokeDash=alt.StrokeDash("curve:N", scale=alt.Scale(domain=names, range=[[6, 3], [2, 2], [1, 0]]),
-                                  legend=None))
-    band = alt.Chart(pd.DataFrame({"lo": [u.lower[k]], "hi": [u.upper[k]]})).mark_rect(
-        opacity=0.12, color=POSTERIOR).encode(x="lo:Q", x2="hi:Q")
-    title = alt.Title(f"Prior → posterior after {k} observation{'s' if k != 1 else ''}",
-                      subtitle=f"shaded: the {u.level:.0%} credible interval")
-    return alt.layer(band, chart).properties(title=title, height=260), df
+        strokeDash=alt.StrokeDash("estimate:N", scale=alt.Scale(domain=_ESTIMATES,
+                                                                range=[[1, 0], [4, 2], [2, 2]]), legend=None))
+    here = alt.Chart(alt.NamedData(name="here")).mark_rule(color="#000", opacity=0.3).encode(x=alt.X("k:Q"))
+    return alt.layer(band, lines, here).properties(title="Estimates as the data arrive", height=220)
 
 
-def estimates_chart(u: P.Updating, k: int) -> tuple[alt.LayerChart, pd.DataFrame]:
+def estimates_chart(u: P.Updating, k: int) -> tuple[Template, pd.DataFrame]:
     steps = np.arange(len(u.posterior_mean))
-    df = pd.concat([pd.DataFrame({"k": steps, "value": u.posterior_mean, "estimate": "posterior mean"}),
-                    pd.DataFrame({"k": steps, "value": u.map, "estimate": "MAP"}),
-                    pd.DataFrame({"k": steps, "value": u.mle, "estimate": "MLE"})], ignore_index=True)
-    names = ["posterior mean", "MAP", "MLE"]
-    band = alt.Chart(pd.DataFrame({"k": steps, "lo": u.lower, "hi": u.upper})).mark_area(
-        opacity=0.15, color=POSTERIOR).encode(x=alt.X("k:Q", title="observations seen"), y="lo:Q", y2="hi:Q")
-    lines = alt.Chart(_finite(df)).mark_line(clip=True).encode(
-        x="k:Q", y=alt.Y("value:Q", title="estimate"),
-        color=alt.Color("estimate:N", scale=alt.Scale(domain=names, range=[POSTERIOR, PALETTE[2], "#000000"]),
-                        legend=legend(title=None, orient="top")),
-        strokeDash=alt.StrokeDash("estimate:N", scale=alt.Scale(domain=names, range=[[1, 0], [4, 2], [2, 2]]),
-                                  legend=None))
-    here = alt.Chart(pd.DataFrame({"k": [k]})).mark_rule(color="#000", opacity=0.3).encode(x="k:Q")
-    return alt.layer(band, lines, here).properties(title="Estimates as the data arrive", height=220), df
+    df = _finite(pd.concat([pd.DataFrame({"k": steps, "value": u.posterior_mean, "estimate": "posterior mean"}),
+                            pd.DataFrame({"k": steps, "value": u.map, "estimate": "MAP"}),
+                            pd.DataFrame({"k": steps, "value": u.mle, "estimate": "MLE"})], ignore_index=True))
+    band = pd.DataFrame({"k": steps, "lo": u.lower, "hi": u.upper})
+    return Template(_build_estimates, (), {"band": band, "lines": df, "here": pd.DataFrame({"k": [k]})}), df
 
 
-def sensitivity_chart(u: P.Updating, k: int) -> tuple[alt.Chart, pd.DataFrame]:
+def _build_sensitivity(rows: int) -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="priors")).mark_point(filled=True, size=90, color=POSTERIOR, opacity=1).encode(
+        x=alt.X("posterior mean:Q", scale=alt.Scale(zero=False)),
+        y=alt.Y("prior:N", title=None, sort=None, axis=alt.Axis(labelLimit=300)),
+    ).properties(title=slot("title"), height=25 * rows + 20)
+
+
+def sensitivity_chart(u: P.Updating, k: int) -> tuple[Template, pd.DataFrame]:
     df = pd.DataFrame({"prior": list(u.prior_labels), "posterior mean": u.sensitivity[:, k]})
-    chart = alt.Chart(df).mark_point(filled=True, size=90, color=POSTERIOR, opacity=1).encode(
-        x=alt.X("posterior mean:Q", scale=alt.Scale(zero=False)), y=alt.Y("prior:N", title=None, sort=None,
-                                                                        axis=alt.Axis(labelLimit=300)))
-    return chart.properties(title=f"Prior sensitivity after {k} observations", height=25 * len(df) + 20), df
+    return Template(_build_sensitivity, (len(df),), {"priors": df},
+                    {"title": f"Prior sensitivity after {k} observations"}), df
 
 
 # ------------------------------------------------------------------------------------------ estimators
 
 
-def estimator_chart(s: P.Study, what: str) -> tuple[alt.LayerChart, pd.DataFrame]:
+_WHAT = {"bias": "Bias", "variance": "Variance", "mse": "Mean squared error"}
+
+
+def _build_estimator(labels: tuple[str, ...], what: str) -> alt.Chart:
+    return alt.Chart(alt.NamedData(name="curves")).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
+        x=alt.X("n:Q", scale=LOG_N, title="sample size n"),
+        y=alt.Y("value:Q", title={"bias": "bias", "variance": "variance", "mse": "MSE = variance + bias²"}[what],
+                scale=alt.Scale(type="symlog") if what == "mse" else alt.Scale(zero=what != "bias")),
+        color=alt.Color("estimator:N", scale=alt.Scale(domain=list(labels), range=PALETTE[: len(labels)]),
+                        legend=legend(title=None, orient="top", columns=1)),
+        strokeDash=alt.StrokeDash("how:N", scale=alt.Scale(domain=["simulated", "exact"], range=[[1, 0], [5, 3]]),
+                                  legend=legend(title=None, orient="top")),
+        detail=alt.Detail("how:N"),
+        tooltip=[alt.Tooltip("estimator:N"), alt.Tooltip("how:N"), alt.Tooltip("n:Q"),
+                 alt.Tooltip("value:Q", format=".4g")]).properties(title=_WHAT[what], height=220)
+
+
+def estimator_chart(s: P.Study, what: str) -> tuple[Template, pd.DataFrame]:
     """``what`` (bias, variance or mse) of each estimator against n: simulated solid, exact dashed."""
     rows = []
     for e in s.estimators:
@@ -296,34 +368,27 @@ def estimator_chart(s: P.Study, what: str) -> tuple[alt.LayerChart, pd.DataFrame
         rows.append(pd.DataFrame({"n": s.ns, "value": getattr(e, f"exact_{what}"), "estimator": e.label,
                                   "how": "exact"}))
     df = _finite(pd.concat(rows, ignore_index=True))
-    labels = [e.label for e in s.estimators]
-    chart = alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
-        x=alt.X("n:Q", scale=LOG_N, title="sample size n"),
-        y=alt.Y("value:Q", title={"bias": "bias", "variance": "variance", "mse": "MSE = variance + bias²"}[what],
-                scale=alt.Scale(type="symlog") if what == "mse" else alt.Scale(zero=what != "bias")),
-        color=alt.Color("estimator:N", scale=alt.Scale(domain=labels, range=PALETTE[: len(labels)]),
-                        legend=legend(title=None, orient="top", columns=1)),
-        strokeDash=alt.StrokeDash("how:N", scale=alt.Scale(domain=["simulated", "exact"], range=[[1, 0], [5, 3]]),
-                                  legend=legend(title=None, orient="top")),
-        detail="how:N",
-        tooltip=[alt.Tooltip("estimator:N"), alt.Tooltip("how:N"), alt.Tooltip("n:Q"),
-                 alt.Tooltip("value:Q", format=".4g")])
-    return chart.properties(title={"bias": "Bias", "variance": "Variance", "mse": "Mean squared error"}[what],
-                            height=220), df
+    return Template(_build_estimator, (tuple(e.label for e in s.estimators), what), {"curves": df}), df
 
 
-def draws_chart(s: P.Study) -> tuple[alt.LayerChart, pd.DataFrame]:
+def _build_draws(labels: tuple[str, ...]) -> alt.LayerChart:
+    hist = alt.Chart(alt.NamedData(name="draws")).mark_bar(opacity=0.5, binSpacing=0).encode(
+        x=alt.X("value:Q", bin=alt.Bin(maxbins=50), title=slot("axis")),
+        y=alt.Y("count():Q", stack=None, title="samples"),
+        color=alt.Color("estimator:N", scale=alt.Scale(domain=list(labels), range=PALETTE[: len(labels)]),
+                        legend=legend(title=None, orient="top", columns=1)))
+    truth = alt.Chart(alt.NamedData(name="truth")).mark_rule(color="black", strokeDash=[5, 3]).encode(x=alt.X("t:Q"))
+    return alt.layer(hist, truth).properties(title=alt.Title(slot("title"), subtitle="dashed: the truth"),
+                                             height=220)
+
+
+def draws_chart(s: P.Study) -> tuple[Template, pd.DataFrame]:
     rows = [pd.DataFrame({"value": e.draws, "estimator": e.label}) for e in s.estimators]
     df = _finite(pd.concat(rows, ignore_index=True))
-    labels = [e.label for e in s.estimators]
-    hist = alt.Chart(df).mark_bar(opacity=0.5, binSpacing=0).encode(
-        x=alt.X("value:Q", bin=alt.Bin(maxbins=50), title=f"the estimate at n = {s.shown_n}"),
-        y=alt.Y("count():Q", stack=None, title="samples"),
-        color=alt.Color("estimator:N", scale=alt.Scale(domain=labels, range=PALETTE[: len(labels)]),
-                        legend=legend(title=None, orient="top", columns=1)))
-    truth = alt.Chart(pd.DataFrame({"t": [s.truth]})).mark_rule(color="black", strokeDash=[5, 3]).encode(x="t:Q")
-    return alt.layer(hist, truth).properties(title=f"Sampling distributions at n = {s.shown_n}",
-                                             subtitle="dashed: the truth", height=220), df
+    return Template(_build_draws, (tuple(e.label for e in s.estimators),),
+                    {"draws": df, "truth": pd.DataFrame({"t": [s.truth]})},
+                    {"title": f"Sampling distributions at n = {s.shown_n}",
+                     "axis": f"the estimate at n = {s.shown_n}"}), df
 
 
 # ------------------------------------------------------------------------------------------ tables and words
