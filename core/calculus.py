@@ -15,7 +15,6 @@ Where f is undefined (log of a negative number, a division by zero) values are N
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -480,7 +479,3 @@ def gradcheck(f: E.Expr, x: float, y: float) -> tuple[bool, str]:
         return bool(torch.autograd.gradcheck(fn, p, eps=1e-6, atol=1e-5, rtol=1e-4)), "passed"
     except RuntimeError as err:  # gradcheck raises with the two Jacobians in its message
         return False, str(err).strip().splitlines()[0][:300]
-
-
-def mesh_box(centre: Sequence[float], half: float) -> Box:
-    return (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)

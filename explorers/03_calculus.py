@@ -49,14 +49,21 @@ def function_controls(ctrl):
         raw = controls.text_input("f(x, y) =", "ca_f", E.EXAMPLES[example],
                                   help="+ − × / ^, brackets, sin cos tan exp log sqrt abs tanh sigmoid relu, pi, e. "
                                        "Parsed by an allow-list, never run as Python.")
+    span, x, y = point_controls(ctrl)
+    f = _parsed(raw, E.EXAMPLES[example], "f")
+    return f, span, x, y
+
+
+def point_controls(ctrl) -> tuple[float, float, float]:
+    """The window (x and y from −s to s) and the point in it: every tab's."""
+    with ctrl:
         span = controls.select_slider("Window: x and y from −s to s", "ca_span", SPANS, 3.0)
         x = controls.slider("Point x", "ca_x", -span, span, min(1.0, span), 0.05)
         y = controls.slider("Point y", "ca_y", -span, span, min(0.5, span), 0.05)
-    f = _parsed(raw, E.EXAMPLES[example], "f")
-    return f, span, float(x), float(y)
+    return span, float(x), float(y)
 
 
-def _formula(f: E.Expr, pt: C.Point) -> None:
+def _formula(f: E.Expr) -> None:
     grad = compute.call(E.gradient, f)
     layout.formula(rf"f(x,y)={E.latex(E.to_sympy(f))},\quad \nabla f^\top={E.latex(grad.T)}")
 
@@ -79,7 +86,7 @@ def gradient_tab(ctrl, f, span, x, y):
     fld, t1 = compute.run("f and ∇f on a 64×64 grid (autograd)", C.field, f, (-span, span, -span, span), 64)
     pt, t2 = compute.run("∇f at the point (sympy, autograd, differences)", C.point, f, x, y, False, on="cpu")
     layout.compute_line(t1, t2)
-    _formula(f, pt)
+    _formula(f)
     if fld.defined < 1:
         st.caption(f"f is undefined on {1 - fld.defined:.0%} of this window (left blank).")
     u = C.unit(angle)
@@ -264,11 +271,8 @@ def differences_tab(ctrl, f, x, y):
 tabs, ctrl, main = layout.tabbed_page(3, TABS)
 with main, layout.guard("this tab"):
     if tabs[2].open:
-        with ctrl:
-            span = controls.select_slider("Window: x and y from −s to s", "ca_span", SPANS, 3.0)
-            x = controls.slider("Point x", "ca_x", -span, span, min(1.0, span), 0.05)
-            y = controls.slider("Point y", "ca_y", -span, span, min(0.5, span), 0.05)
-        jacobian_tab(ctrl, float(x), float(y), span)
+        span, x, y = point_controls(ctrl)
+        jacobian_tab(ctrl, x, y, span)
     else:
         f, span, x, y = function_controls(ctrl)
         if tabs[0].open:
