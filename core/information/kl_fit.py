@@ -219,6 +219,26 @@ def _grid_range(mix: Mixture, starts) -> tuple[float, float]:
     return lo, hi
 
 
+
+def adam(theta: torch.Tensor, value_and_grad: Callable, steps: int, lr: float, path: torch.Tensor,
+         values: torch.Tensor, progress: Progress = None) -> torch.Tensor:
+    """Adam (Kingma & Ba), written out, with step size lr·½(1 + cos(πt/steps)): ``steps`` steps from ``theta``
+    on the objectives ``value_and_grad(theta) -> (values, gradients)``, writing each iterate into ``path[t]`` and
+    its objectives into ``values[t]`` (t = 0 … steps); returns the last iterate. Shared by the 1-D and 2-D fits."""
+    m1, m2 = torch.zeros_like(theta), torch.zeros_like(theta)
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    for t in range(steps):
+        value, g = value_and_grad(theta)
+        path[t], values[t] = theta, value
+        m1.mul_(b1).add_(g, alpha=1 - b1)
+        m2.mul_(b2).addcmul_(g, g, value=1 - b2)
+        size = lr * 0.5 * (1 + math.cos(math.pi * t / steps)) * math.sqrt(1 - b2 ** (t + 1)) / (1 - b1 ** (t + 1))
+        theta = theta - size * m1 / (m2.sqrt() + eps)
+        if progress and (t + 1) % max(1, steps // 10) == 0:
+            progress((t + 1) / steps, f"Fitting: step {t + 1} of {steps}")
+    path[steps], values[steps] = theta, value_and_grad(theta)[0]
+    return theta
+
 def fit_kl(means=(-2.0, 2.0), sds=(0.6, 0.6), weights=(0.5, 0.5),
            reverse_starts: tuple[tuple[float, float], ...] | None = None, alpha: float | None = 0.5,
            forward_start: tuple[float, float] = (0.0, 1.0), steps: int = 300, lr: float = 0.1,
@@ -257,19 +277,8 @@ def fit_kl(means=(-2.0, 2.0), sds=(0.6, 0.6), weights=(0.5, 0.5),
 
     path = torch.empty((steps + 1, len(init), 2), dtype=dtype, device=device)
     values = torch.empty((steps + 1, len(init)), dtype=dtype, device=device)
-    m1, m2 = torch.zeros_like(theta), torch.zeros_like(theta)
-    b1, b2, eps = 0.9, 0.999, 1e-8
     with single_thread(device), torch.no_grad():
-        for t in range(steps):  # Adam (Kingma & Ba), written out; step size ½(1 + cos(πt/steps)) lr
-            value, g = value_and_grad(theta)
-            path[t], values[t] = theta, value
-            m1.mul_(b1).add_(g, alpha=1 - b1)
-            m2.mul_(b2).addcmul_(g, g, value=1 - b2)
-            size = lr * 0.5 * (1 + math.cos(math.pi * t / steps)) * math.sqrt(1 - b2 ** (t + 1)) / (1 - b1 ** (t + 1))
-            theta = theta - size * m1 / (m2.sqrt() + eps)
-            if progress and (t + 1) % max(1, steps // 10) == 0:
-                progress((t + 1) / steps, f"Fitting: step {t + 1} of {steps}")
-        path[steps], values[steps] = theta, value_and_grad(theta)[0]
+        theta = adam(theta, value_and_grad, steps, lr, path, values, progress)
         kl_f = obj.forward(theta[:, 0], theta[:, 1])
         kl_r = obj.reverse(theta[:, 0], theta[:, 1])
         qs = _exp(normal_logpdf_t(obj.x, theta[:, :1], theta[:, 1:]))

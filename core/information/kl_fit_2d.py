@@ -26,6 +26,7 @@ import torch
 
 from core.data import DataError
 from core.device import compute_dtype, single_thread
+from core.information.kl_fit import adam
 
 Progress = Callable[[float, str], None] | None
 NODES_2D = 31
@@ -212,19 +213,8 @@ def fit_kl_2d(means=((-2.0, 0.0), (2.0, 0.0)), covs=(((0.3, 0.2), (0.2, 0.6)), (
         (vf, gf), (vr, gr) = obj.forward(th[:1], grad=True), obj.reverse(th[1:], grad=True)
         return torch.cat([vf, vr]), torch.cat([gf, gr])
 
-    m1, m2 = torch.zeros_like(theta), torch.zeros_like(theta)
-    b1, b2, eps = 0.9, 0.999, 1e-8
     with single_thread(device), torch.no_grad():
-        for k in range(steps):  # Adam, written out, step size lr ½(1 + cos(πk/steps))
-            value, g = value_and_grad(theta)
-            path[k], values[k] = theta, value
-            m1.mul_(b1).add_(g, alpha=1 - b1)
-            m2.mul_(b2).addcmul_(g, g, value=1 - b2)
-            size = lr * 0.5 * (1 + math.cos(math.pi * k / steps)) * math.sqrt(1 - b2 ** (k + 1)) / (1 - b1 ** (k + 1))
-            theta = theta - size * m1 / (m2.sqrt() + eps)
-            if progress and (k + 1) % max(1, steps // 10) == 0:
-                progress((k + 1) / steps, f"Fitting: step {k + 1} of {steps}")
-        path[steps], values[steps] = theta, value_and_grad(theta)[0]
+        theta = adam(theta, value_and_grad, steps, lr, path, values, progress)
         kf, kr = obj.forward(theta), obj.reverse(theta)
         px = torch.linspace(lo[0], hi[0], resolution, dtype=dtype, device=device)
         py = torch.linspace(lo[1], hi[1], resolution, dtype=dtype, device=device)
