@@ -43,6 +43,7 @@ from core.probability.limits import (
     KSCurve,
     LawOfLargeNumbers,
     central_limit,
+    central_limit_at,
     ks_curve,
     law_of_large_numbers,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "Updating",
     "beta_bernoulli",
     "central_limit",
+    "central_limit_at",
     "check_params",
     "data_column",
     "distribution",

@@ -36,7 +36,7 @@ MAX_STEPS = 10_000
 MAX_N = 1000  # the CLT's largest sample size (and the KS curve's largest n)
 MAX_REPLICATES = 20_000
 CHUNK = 4_000_000  # draws held at once (32 MB in float64)
-KS_NS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+KS_NS = (1, 2, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000)  # the explorer's n are among these (central_limit_at)
 
 
 def log_steps(n: int, count: int) -> np.ndarray:
@@ -182,14 +182,18 @@ def central_limit(name: str, params: Mapping[str, float] | None = None, n: int =
     with threads_for(int(n) * int(replicates), device):
         z = _z_means(name, P, int(n), int(replicates), generator(seed, device), loc, scale, compute_dtype(device),
                      device)
-    hist = histogram_t(z, -4.0, 4.0, int(bins))
-    x = np.linspace(-4, 4, 201)
+    return _central(z, int(n), loc, scale, note, int(bins), int(qq_points))
+
+
+def _central(z: torch.Tensor, n: int, loc: float, scale: float, note: str, bins: int, qq_points: int) -> CentralLimit:
     from scipy import stats
 
+    hist = histogram_t(z, -4.0, 4.0, bins)
+    x = np.linspace(-4, 4, 201)
     zs = torch.sort(z)[0].double().cpu().numpy()
     R = len(zs)
-    ranks = np.unique(np.linspace(0, R - 1, min(int(qq_points), R)).round().astype(np.int64))
-    return CentralLimit(int(n), z.double().cpu().numpy(), hist, x, stats.norm.pdf(x),
+    ranks = np.unique(np.linspace(0, R - 1, min(qq_points, R)).round().astype(np.int64))
+    return CentralLimit(n, z.double().cpu().numpy(), hist, x, stats.norm.pdf(x),
                         stats.norm.ppf((ranks + 0.5) / R), zs[ranks], ks_normal_t(z), loc, scale, note)
 
 
@@ -204,6 +208,9 @@ class KSCurve:
     slope: float  # least-squares slope of log KS on log n; NaN with fewer than 3 points above the floor
     replicates: int
     note: str
+    z: np.ndarray  # (replicates, len(ns)) Zₙ of each path at each n: its columns are :func:`central_limit_at`'s
+    centre: float  # the μ and σ that standardise the means (location and scale where they do not exist)
+    scale: float
 
 
 def ks_curve(name: str, params: Mapping[str, float] | None = None, ns: Sequence[int] = KS_NS,
@@ -240,4 +247,15 @@ def ks_curve(name: str, params: Mapping[str, float] | None = None, ns: Sequence[
         slope = float(np.polyfit(np.log(ns[fitted]), np.log(dist[fitted]), 1)[0])
     else:
         note = (note + " " if note else "") + "Fewer than 3 points stand above the noise floor: no slope fitted."
-    return KSCurve(ns, dist, floor, fitted, slope, R, note)
+    return KSCurve(ns, dist, floor, fitted, slope, R, note, z.double().cpu().numpy(), loc, scale)
+
+
+def central_limit_at(curve: KSCurve, n: int, bins: int = 40, qq_points: int = 200) -> CentralLimit:
+    """:func:`central_limit` at one of the curve's n, from the curve's own paths (their first n draws): the
+    explorer draws R · 1,000 values once per family and reads every n from them, where a separate draw for the
+    shown n would double the work at n = 1,000."""
+    hits = np.flatnonzero(curve.ns == int(n))
+    if hits.size == 0:
+        raise DataError(f"n = {n} is not one of the curve's sizes ({', '.join(map(str, curve.ns.tolist()))}).")
+    z = torch.from_numpy(curve.z[:, hits[0]].copy())
+    return _central(z, int(n), curve.centre, curve.scale, curve.note, int(bins), int(qq_points))

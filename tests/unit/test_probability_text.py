@@ -3,6 +3,8 @@ they name (the page's defaults otherwise: seed 0, 200 paths of 1,000 draws, ε =
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core import probability as P
@@ -23,12 +25,11 @@ def test_cauchy_sample_and_law_of_large_numbers():
 
 
 def test_clt_distances_and_floor():
-    R = 5_000  # the page's KS_REPLICATES
-    ks = [P.central_limit("exponential", None, n, R, 0).ks for n in (1, 5, 30)]
+    curve = P.ks_curve("exponential", None, replicates=5_000, seed=0)  # the page's KS_REPLICATES
+    ks = [P.central_limit_at(curve, n).ks for n in (1, 5, 30)]
     assert ks[0] > ks[1] > ks[2]
-    floor = P.ks_curve("exponential", None, replicates=R, seed=0).floor
-    assert f"falls from {ks[0]:.3f} to {ks[1]:.3f} to {ks[2]:.3f}" in SAID and f"noise floor ({floor:.3f})" in SAID
-    assert P.central_limit("exponential", None, 300, R, 0).ks < floor
+    assert f"falls from {ks[0]:.3f} to {ks[1]:.3f} to {ks[2]:.3f}" in SAID
+    assert f"noise floor ({curve.floor:.3f})" in SAID and P.central_limit_at(curve, 300).ks < curve.floor
 
 
 def test_bayes_and_estimators():
@@ -39,3 +40,10 @@ def test_bayes_and_estimators():
     biased, unbiased = s.get("biased"), s.get("unbiased")
     assert (biased.exact_mse[0], unbiased.exact_mse[0]) == (pytest.approx(0.75), pytest.approx(2.0))
     assert abs(biased.mse[0] / 0.75 - 1) < 0.05 and abs(unbiased.mse[0] / 2.0 - 1) < 0.05
+
+
+def test_the_fitted_slopes_the_clt_metric_quotes():
+    """The "Fitted slope" metric's help quotes the exponential's slope at seeds 0 and 1 (the page's 5,000 paths)."""
+    page = (Path(__file__).resolve().parents[2] / "explorers" / "04_probability.py").read_text(encoding="utf-8")
+    s0, s1 = (P.ks_curve("exponential", None, replicates=5_000, seed=s).slope for s in (0, 1))
+    assert f"for the exponential it was {s0:.2f} and {s1:.2f} at seeds 0 and 1".replace("-", "−") in page

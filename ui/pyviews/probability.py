@@ -27,7 +27,7 @@ VIEWS: dict[tuple[str, str], View] = {
                'print("Chebyshev\'s bound there: " + (f"{lln.chebyshev[-1]:.1%}" if np.isfinite(lln.chebyshev[-1]) '
                'else "none"))'),
     ("pr", "Central limit theorem"): View(
-        names={"central_limit": "c", "ks_curve": "k"},
+        names={"central_limit_at": "c", "ks_curve": "k"},
         prints='import numpy as np\n'
                'print(f"KS distance at this n: {c.ks:.4f}")\n'
                'print("Fitted slope: " + (f"{k.slope:.2f}" if np.isfinite(k.slope) else "—"))\n'
