@@ -79,10 +79,14 @@ def mixture(means, sds, weights) -> Mixture:
     if (w < 0).any() or w.sum() <= 0:
         raise DataError("The weights cannot be negative, and at least one must be positive.")
     total = float(w.sum())
-    note = "" if math.isclose(total, 1.0, abs_tol=1e-12) else f"The weights summed to {total:.6g} and were normalised."
+    notes = [] if math.isclose(total, 1.0, abs_tol=1e-12) else [f"The weights summed to {total:.6g} and were "
+                                                                 "normalised."]
+    if (w == 0).any():  # log 0 has no place in the log-density: such a component is not part of p
+        notes.append(f"{int((w == 0).sum())} component(s) of weight 0 left out.")
+        mu, sd, w = mu[w > 0], sd[w > 0], w[w > 0]
     w = w / total
     m = float((w * mu).sum())
-    return Mixture(mu, sd, w, m, float((w * (sd**2 + mu**2)).sum() - m * m), note)
+    return Mixture(mu, sd, w, m, float((w * (sd**2 + mu**2)).sum() - m * m), " ".join(notes))
 
 
 def normal_logpdf_t(x: torch.Tensor, mu: torch.Tensor, log_sd: torch.Tensor) -> torch.Tensor:

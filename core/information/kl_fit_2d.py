@@ -59,6 +59,7 @@ def mixture_2d(means, covs, weights) -> Mixture2D:
         raise DataError("Each covariance must be symmetric with eigenvalues of at least 0.0025.")
     if (w < 0).any() or w.sum() <= 0:
         raise DataError("The weights cannot be negative, and at least one must be positive.")
+    mu, S, w = mu[w > 0], S[w > 0], w[w > 0]  # a component of weight 0 is not part of p (and log 0 has no place)
     w = w / w.sum()
     m = (w[:, None] * mu).sum(0)
     cov = (w[:, None, None] * (S + mu[:, :, None] * mu[:, None, :])).sum(0) - np.outer(m, m)

@@ -516,3 +516,14 @@ def test_temperature_reshapes_the_softmax_without_changing_the_prediction(classi
         cal.temper(classifier, -1.0)
     with pytest.raises(DataError):
         cal.temper(classifier, row=10_000)
+
+
+def test_a_component_of_weight_zero_is_left_out_of_the_mixture():
+    """A weight slider at 0 leaves one Gaussian: every fit lands on it (its mean and sd, in 1-D and 2-D)."""
+    f = klf.fit_kl(weights=(1.0, 0.0), device=CPU)
+    assert "weight 0 left out" in f.mixture.note and len(f.mixture.means) == 1
+    assert f.forward.mu[-1] == pytest.approx(-2.0, abs=1e-3) and f.forward.sd[-1] == pytest.approx(0.6, abs=1e-3)
+    assert all(r.mu[-1] == pytest.approx(-2.0, abs=1e-3) for r in f.reverse)
+    g = k2.fit_kl_2d(weights=(0.0, 1.0), device=CPU)
+    np.testing.assert_allclose(g.forward.mu[-1], [2.0, 0.0], atol=1e-2)
+    np.testing.assert_allclose(g.forward.cov[-1], [[0.6, -0.2], [-0.2, 0.3]], atol=1e-2)
