@@ -392,3 +392,41 @@ SCENARIOS += [
      "params": {"pr_tab": "Bayesian updating", "pr_nobs": "1000"}, "key": "pr_k",
      "values": [0, 1000, 100, 900, 500]},
 ]
+
+# ---- chapter 6, information theory (prefix it): SCENARIOS += [...] below this line
+SCENARIOS += [
+    # default settings: a loaded die; two dice; two bumps 4 apart; softmax regression on iris; ρ = 0.8; T = 1
+    {"page": "it", "tier": "default", "name": "Information · Entropy and codes · distribution",
+     "params": {}, "widget": "selectbox", "key": "it_src",
+     "values": ["fair_die", "dyadic", "english_zen", "loaded_die", "english_reference"]},
+    {"page": "it", "tier": "default", "name": "Information · Cross-entropy and KL · q's face 6",
+     "params": {"it_tab": "Cross-entropy and KL"}, "key": "it_q6", "values": _spread(0.0, 10.0, 20)},
+    {"page": "it", "tier": "default", "name": "Information · Forward vs reverse KL · weight (5 fits, 300 steps)",
+     "params": {"it_tab": "Forward vs reverse KL"}, "key": "it_w", "values": _spread(0.0, 1.0, 20),
+     "note": "Each move fits five Gaussians (forward, three reverse starts, α) for 300 Adam steps, with a progress "
+             "bar, and recomputes the landscape; cached by its settings."},
+    {"page": "it", "tier": "default", "name": "Information · Cross-entropy is likelihood · epochs (trains)",
+     "params": {"it_tab": "Cross-entropy is likelihood"}, "widget": "select_slider", "key": "it_epochs",
+     "values": [10, 300, 30, 100], "heavy": True, "cap_s": 30,
+     "note": "Each move trains softmax regression (a progress bar shows; cached by its settings): judged against "
+             "the 100 ms default budget, which training cannot meet."},
+    {"page": "it", "tier": "default", "name": "Information · Mutual information · ρ (21 plug-in and 21 k-NN estimates)",
+     "params": {"it_tab": "Mutual information"}, "key": "it_rho", "values": _spread(-1.0, 1.0, 20),
+     "note": "Each move draws 3 samples of 5,000 pairs and estimates the mutual information at 7 sizes by a "
+             "histogram and by scikit-learn's k-NN estimator (a progress bar shows)."},
+    {"page": "it", "tier": "default", "name": "Information · Temperature and calibration · T",
+     "params": {"it_tab": "Temperature and calibration"}, "widget": "select_slider", "key": "it_T",
+     "values": [0.05, 2.0, 0.5, 10.0, 1.0, 20.0, 0.1, 5.0, 0.2]},
+    # the largest settings: the manual's 311,472 letters; the 2-D fits; digits for 300 epochs; the pixels by k-NN
+    {"page": "it", "tier": "largest", "name": "Information · Entropy · English letters of the manual · units",
+     "params": {"it_src": "english_reference"}, "widget": "radio", "key": "it_unit", "values": ["nats", "bits"]},
+    {"page": "it", "tier": "largest", "name": "Information · Forward vs reverse KL · in the plane · weight",
+     "params": {"it_tab": "Forward vs reverse KL", "it_dim": "2d"}, "key": "it_w", "values": _spread(0.0, 1.0, 8),
+     "heavy": True, "cap_s": 30},
+    {"page": "it", "tier": "largest", "name": "Information · Cross-entropy is likelihood · digits, 300 epochs · seed",
+     "params": {"it_tab": "Cross-entropy is likelihood", "it_data": "digits", "it_epochs": "300"},
+     "widget": "number_input", "key": "it_seed", "values": [1, 2, 3, 4], "heavy": True, "cap_s": 30},
+    {"page": "it", "tier": "largest", "name": "Information · Temperature · 256 units, 1,000 epochs · T",
+     "params": {"it_tab": "Temperature and calibration", "it_hidden": "256", "it_cepochs": "1000"},
+     "widget": "select_slider", "key": "it_T", "values": [0.05, 2.0, 0.5, 10.0, 20.0], "heavy": True, "cap_s": 60},
+]

@@ -77,6 +77,18 @@ QUESTIONS: dict[tuple[str, str], str] = {
                                  "be?",
     ("pr", "Estimators"): "At n = 2, which estimate of σ² has the smaller mean squared error: dividing by n or by "
                           "n − 1?",
+    ("it", "Entropy and codes"): "A loaded die shows a six half the time and each other face 1/10: how many bits a "
+                                 "throw does the best code need on average: 1.0, 2.2 or 2.6?",
+    ("it", "Cross-entropy and KL"): "Code a loaded die's throws with a code made for a fair die: how many extra bits a "
+                                    "throw will that cost, about 0.04, 0.4 or 4?",
+    ("it", "Forward vs reverse KL"): "Fit one Gaussian to two well-separated bumps: where will KL(p‖q) put it, and "
+                                     "where will KL(q‖p)?",
+    ("it", "Cross-entropy is likelihood"): "Iris has three equally common species: what cross-entropy in bits does a "
+                                           "model that ignores the measurements pay per flower?",
+    ("it", "Mutual information"): "X and Y are Gaussian with correlation 0.8: how many bits does X tell about Y: "
+                                  "about 0.07, 0.74 or 3?",
+    ("it", "Temperature and calibration"): "Divide a classifier's logits by T = 2: will its test accuracy go up, go "
+                                           "down or stay the same?",
     ("la", "PCA"): "What share of the data's variance will the kept principal axes hold?",
     ("la", "Reconstruction"): "Rebuilt from the kept components, what share of the variance is lost? Will the "
                               "measured error land on the discarded eigenvalues exactly, or only near them?",

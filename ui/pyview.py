@@ -226,8 +226,10 @@ def script(title: str, view: View, calls: list[Call], values: dict[str, Any]) ->
     lifted = sorted({ln for ln in prints if ln.startswith("import ")} | ({"import torch"} if uses_cpu else set()))
     prints = "\n".join(ln for ln in prints if ln not in lifted).strip("\n")  # their imports go to the top
     imports = [*lifted, ""] if lifted else []
-    core = sorted(m.split(".")[-1] for m in modules if m.startswith("core.") and m != "core.device")
-    imports.append(f"from core import {', '.join(core)}")
+    packages: dict[str, list[str]] = {}  # core.information.discrete -> from core.information import discrete
+    for m in sorted(m for m in modules if m.startswith("core.") and m != "core.device"):
+        packages.setdefault(m.rsplit(".", 1)[0], []).append(m.rsplit(".", 1)[1])
+    imports += [f"from {package} import {', '.join(names)}" for package, names in sorted(packages.items())]
     device_names = [name for name, used in (("pick_device", uses_device), ("single_thread", one_thread)) if used]
     if device_names:
         imports.append(f"from core.device import {', '.join(device_names)}")

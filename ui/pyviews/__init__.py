@@ -5,6 +5,7 @@ from ui.pyviews import (
     calculus,
     graphs,
     harmonic,
+    information,
     introduction,
     linear_algebra,
     optimization,
@@ -15,4 +16,4 @@ from ui.pyviews import (
 
 VIEWS = {**introduction.VIEWS, **linear_algebra.VIEWS, **optimization.VIEWS, **graphs.VIEWS, **topology.VIEWS,
          **harmonic.VIEWS, **quantum.VIEWS, **calculus.VIEWS,
-         **probability.VIEWS}
+         **probability.VIEWS, **information.VIEWS}
