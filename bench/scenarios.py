@@ -405,8 +405,8 @@ SCENARIOS += [
      "params": {"it_tab": "Forward vs reverse KL"}, "key": "it_w", "values": _spread(0.0, 1.0, 20),
      "note": "Each move fits five Gaussians (forward, three reverse starts, α) for 300 Adam steps, with a progress "
              "bar, and recomputes the landscape; cached by its settings."},
-    {"page": "it", "tier": "default", "name": "Information · Cross-entropy is likelihood · epochs (trains)",
-     "params": {"it_tab": "Cross-entropy is likelihood"}, "widget": "select_slider", "key": "it_epochs",
+    {"page": "it", "tier": "default", "name": "Information · Likelihood · epochs (trains)",
+     "params": {"it_tab": "Likelihood"}, "widget": "select_slider", "key": "it_epochs",
      "values": [10, 300, 30, 100], "heavy": True, "cap_s": 30,
      "note": "Each move trains softmax regression (a progress bar shows; cached by its settings): judged against "
              "the 100 ms default budget, which training cannot meet."},
@@ -414,8 +414,8 @@ SCENARIOS += [
      "params": {"it_tab": "Mutual information"}, "key": "it_rho", "values": _spread(-1.0, 1.0, 20),
      "note": "Each move draws 3 samples of 5,000 pairs and estimates the mutual information at 7 sizes by a "
              "histogram and by scikit-learn's k-NN estimator (a progress bar shows)."},
-    {"page": "it", "tier": "default", "name": "Information · Temperature and calibration · T",
-     "params": {"it_tab": "Temperature and calibration"}, "widget": "select_slider", "key": "it_T",
+    {"page": "it", "tier": "default", "name": "Information · Calibration · T",
+     "params": {"it_tab": "Calibration"}, "widget": "select_slider", "key": "it_T",
      "values": [0.05, 2.0, 0.5, 10.0, 1.0, 20.0, 0.1, 5.0, 0.2]},
     # the largest settings: the manual's 311,472 letters; the 2-D fits; digits for 300 epochs; the pixels by k-NN
     {"page": "it", "tier": "largest", "name": "Information · Entropy · English letters of the manual · units",
@@ -423,10 +423,10 @@ SCENARIOS += [
     {"page": "it", "tier": "largest", "name": "Information · Forward vs reverse KL · in the plane · weight",
      "params": {"it_tab": "Forward vs reverse KL", "it_dim": "2d"}, "key": "it_w", "values": _spread(0.0, 1.0, 8),
      "heavy": True, "cap_s": 30},
-    {"page": "it", "tier": "largest", "name": "Information · Cross-entropy is likelihood · digits, 300 epochs · seed",
-     "params": {"it_tab": "Cross-entropy is likelihood", "it_data": "digits", "it_epochs": "300"},
+    {"page": "it", "tier": "largest", "name": "Information · Likelihood · digits, 300 epochs · seed",
+     "params": {"it_tab": "Likelihood", "it_data": "digits", "it_epochs": "300"},
      "widget": "number_input", "key": "it_seed", "values": [1, 2, 3, 4], "heavy": True, "cap_s": 30},
     {"page": "it", "tier": "largest", "name": "Information · Temperature · 256 units, 1,000 epochs · T",
-     "params": {"it_tab": "Temperature and calibration", "it_hidden": "256", "it_cepochs": "1000"},
+     "params": {"it_tab": "Calibration", "it_hidden": "256", "it_cepochs": "1000"},
      "widget": "select_slider", "key": "it_T", "values": [0.05, 2.0, 0.5, 10.0, 20.0], "heavy": True, "cap_s": 60},
 ]

@@ -17,8 +17,8 @@ from core.information import mutual as mi
 from ui import charts, compute, controls, layout, text
 from ui.figures import information as fig
 
-TABS = ["Entropy and codes", "Cross-entropy and KL", "Forward vs reverse KL", "Cross-entropy is likelihood",
-        "Mutual information", "Temperature and calibration"]
+TABS = ["Entropy and codes", "Cross-entropy and KL", "Forward vs reverse KL", "Likelihood",
+        "Mutual information", "Calibration"]
 SOURCES = {**{k: v.split(":")[0].split(" (")[0] for k, v in dis.PRESETS.items()}, "custom": "Your own (sliders)"}
 SOURCES.update({"dyadic": "Powers of ½", "english_zen": "English letters: the Zen of Python",
                 "english_reference": "English letters: Python's reference manual"})

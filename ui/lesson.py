@@ -83,11 +83,11 @@ QUESTIONS: dict[tuple[str, str], str] = {
                                     "throw will that cost, about 0.04, 0.4 or 4?",
     ("it", "Forward vs reverse KL"): "Fit one Gaussian to two well-separated bumps: where will KL(p‖q) put it, and "
                                      "where will KL(q‖p)?",
-    ("it", "Cross-entropy is likelihood"): "Iris has three equally common species: what cross-entropy in bits does a "
+    ("it", "Likelihood"): "Iris has three equally common species: what cross-entropy in bits does a "
                                            "model that ignores the measurements pay per flower?",
     ("it", "Mutual information"): "X and Y are Gaussian with correlation 0.8: how many bits does X tell about Y: "
                                   "about 0.07, 0.74 or 3?",
-    ("it", "Temperature and calibration"): "Divide a classifier's logits by T = 2: will its test accuracy go up, go "
+    ("it", "Calibration"): "Divide a classifier's logits by T = 2: will its test accuracy go up, go "
                                            "down or stay the same?",
     ("la", "PCA"): "What share of the data's variance will the kept principal axes hold?",
     ("la", "Reconstruction"): "Rebuilt from the kept components, what share of the variance is lost? Will the "

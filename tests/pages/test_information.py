@@ -116,10 +116,10 @@ def test_the_pixel_map():
 
 @pytest.mark.parametrize("T", [0.05, 20.0])
 def test_temperature_at_both_ends_keeps_accuracy(T):
-    at = _open(it_tab="Temperature and calibration", it_T=T)
+    at = _open(it_tab="Calibration", it_T=T)
     h.assert_healthy(at, f"T {T}")
     shown = dict(h.metric_values(at))
-    assert shown["Test accuracy"] == dict(h.metric_values(_open(it_tab="Temperature and calibration")))[
+    assert shown["Test accuracy"] == dict(h.metric_values(_open(it_tab="Calibration")))[
         "Test accuracy"]
     bits = float(shown[f"Entropy at T = {T:g}"].split()[0])
     assert (bits < 0.01) if T < 1 else (bits > 3.0)

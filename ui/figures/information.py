@@ -517,10 +517,10 @@ TRY_THIS = [
     "the manual, never in the Zen of Python.",
     "Forward vs reverse KL: set the left weight to 0.8. The forward fit moves to μ = −1.200, σ = 1.709, the mixture's "
     "own mean and sd; the reverse fit that starts at that mean falls into the heavier mode, at μ = −1.999.",
-    "Cross-entropy is likelihood: Digits, 300 epochs, λ = 0. The training loss falls to 0.0045 bits per sample while "
+    "Likelihood: Digits, 300 epochs, λ = 0. The training loss falls to 0.0045 bits per sample while "
     "the held-out loss is 0.352: the model is sure of what it memorised. With λ = 0.001: 0.081 and 0.170.",
     "Mutual information: ρ = 0 and 40 bins. The exact value is 0, yet the plug-in estimate at n = 50 averages 3.40 "
     "bits: 1,600 cells for 50 points find structure in noise. The k-NN estimate is 0.000.",
-    "Temperature and calibration: T = 0.05, then 20. Accuracy stays at 96.0 %; test image 0's entropy goes from 0.000 "
+    "Calibration: T = 0.05, then 20. Accuracy stays at 96.0 %; test image 0's entropy goes from 0.000 "
     "to 3.254 bits, near the uniform's 3.322.",
 ]

@@ -43,7 +43,7 @@ VIEWS: dict[tuple[str, str], View] = {
                '    print(f"Forward fit\'s mean: ({f.forward.mu[-1][0]:.2f}, {f.forward.mu[-1][1]:.2f})")\n'
                '    for i, r in enumerate(f.reverse):\n'
                '        print(f"Reverse fit {i + 1}\'s mean: ({r.mu[-1][0]:.2f}, {r.mu[-1][1]:.2f})")'),
-    ("it", "Cross-entropy is likelihood"): View(
+    ("it", "Likelihood"): View(
         names={"train_softmax": "r"},
         prints='import math\n'
                'n = int(r.is_train.sum())\n'
@@ -67,7 +67,7 @@ VIEWS: dict[tuple[str, str], View] = {
                '    print(f"H(label): {px.label_entropy:.4f} {unit}")\n'
                '    print(f"Most informative pixel: row {best[0]}, column {best[1]}")\n'
                '    print(f"Constant pixels: {px.constant_pixels}")'),
-    ("it", "Temperature and calibration"): View(
+    ("it", "Calibration"): View(
         names={"train_classifier": "clf", "calibrate": "c", "temper": "tm"}, values=("it_T", "it_row"),
         prints='print(f"Fitted temperature: {c.T:.3f}")\n'
                'print(f"Test ECE, scaled: {c.after.ece:.4f}")\n'
