@@ -174,14 +174,15 @@ def fits_tab(ctrl):
 
 def likelihood_tab(ctrl):
     with ctrl:
-        data = controls.radio("Data", "it_data", list(lik.DATASETS), format_func=lambda k: lik.DATASETS[k],
-                              horizontal=False)
+        data = controls.radio("Data", "it_data", list(lik.DATASETS), format_func=lambda k: k.capitalize(),
+                              horizontal=True)
         epochs = controls.select_slider("Epochs (full-batch Adam)", "it_epochs", [10, 30, 100, 300], 100)
         wd = controls.select_slider("Weight decay λ", "it_wd", [0.0, 1e-4, 1e-3, 1e-2, 1e-1], 1e-3)
         seed = controls.seed("it_seed")
     r, t = compute.run_with_progress(f"softmax regression, {epochs} epochs", lik.train_softmax, data, epochs, 0.1, wd,
                                      0.7, seed, on="cpu")
     layout.compute_line(t)
+    st.caption(f"{lik.DATASETS[data]}: softmax regression on 70 % of the rows, the rest held out.")
     layout.metrics(("Training cross-entropy", f"{r.train_cross_entropy_bits:.4f} bits", "per sample"),
                    ("= −log-likelihood ÷ (n ln 2)", f"{-r.log_likelihood / (r.is_train.sum() * math.log(2)):.4f} bits",
                     f"log-likelihood {r.log_likelihood:.2f} nats over {int(r.is_train.sum())} rows"),

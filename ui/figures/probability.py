@@ -365,12 +365,12 @@ def sensitivity_chart(u: P.Updating, k: int) -> tuple[Template, pd.DataFrame]:
 _WHAT = {"bias": "Bias", "variance": "Variance", "mse": "Mean squared error"}
 
 
-def _build_estimator(labels: tuple[str, ...], what: str) -> alt.Chart:
+def _build_estimator(what: str) -> alt.Chart:
     return alt.Chart(alt.NamedData(name="curves")).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
         x=alt.X("n:Q", scale=LOG_N, title="sample size n"),
         y=alt.Y("value:Q", title={"bias": "bias", "variance": "variance", "mse": "MSE = variance + bias²"}[what],
                 scale=alt.Scale(type="symlog") if what == "mse" else alt.Scale(zero=what != "bias")),
-        color=alt.Color("estimator:N", scale=alt.Scale(domain=list(labels), range=PALETTE[: len(labels)]),
+        color=alt.Color("estimator:N", scale=alt.Scale(domain=[slot("labels")], range=[slot("colours")]),
                         legend=legend(title=None, orient="top", columns=1)),
         strokeDash=alt.StrokeDash("how:N", scale=alt.Scale(domain=["simulated", "exact"], range=[[1, 0], [5, 3]]),
                                   legend=legend(title=None, orient="top")),
@@ -387,14 +387,20 @@ def estimator_chart(s: P.Study, what: str) -> tuple[Template, pd.DataFrame]:
         rows.append(pd.DataFrame({"n": s.ns, "value": getattr(e, f"exact_{what}"), "estimator": e.label,
                                   "how": "exact"}))
     df = _finite(pd.concat(rows, ignore_index=True))
-    return Template(_build_estimator, (tuple(e.label for e in s.estimators), what), {"curves": df}), df
+    return Template(_build_estimator, (what,), {"curves": df}, _colours(s)), df
 
 
-def _build_draws(labels: tuple[str, ...]) -> alt.LayerChart:
+def _colours(s: P.Study) -> dict[str, list[str]]:
+    """The estimators' labels and colours, filled into a structure built once for every study."""
+    labels = [e.label for e in s.estimators]
+    return {"labels": labels, "colours": PALETTE[: len(labels)]}
+
+
+def _build_draws() -> alt.LayerChart:
     hist = alt.Chart(alt.NamedData(name="draws")).mark_bar(opacity=0.5, binSpacing=0).encode(
         x=alt.X("value:Q", bin=alt.Bin(maxbins=50), title=slot("axis")),
         y=alt.Y("count():Q", stack=None, title="samples"),
-        color=alt.Color("estimator:N", scale=alt.Scale(domain=list(labels), range=PALETTE[: len(labels)]),
+        color=alt.Color("estimator:N", scale=alt.Scale(domain=[slot("labels")], range=[slot("colours")]),
                         legend=legend(title=None, orient="top", columns=1)))
     truth = alt.Chart(alt.NamedData(name="truth")).mark_rule(color="black", strokeDash=[5, 3]).encode(x=alt.X("t:Q"))
     return alt.layer(hist, truth).properties(title=alt.Title(slot("title"), subtitle="dashed: the truth"),
@@ -404,10 +410,9 @@ def _build_draws(labels: tuple[str, ...]) -> alt.LayerChart:
 def draws_chart(s: P.Study) -> tuple[Template, pd.DataFrame]:
     rows = [pd.DataFrame({"value": e.draws, "estimator": e.label}) for e in s.estimators]
     df = _finite(pd.concat(rows, ignore_index=True))
-    return Template(_build_draws, (tuple(e.label for e in s.estimators),),
-                    {"draws": df, "truth": pd.DataFrame({"t": [s.truth]})},
-                    {"title": f"Sampling distributions at n = {s.shown_n}",
-                     "axis": f"the estimate at n = {s.shown_n}"}), df
+    return Template(_build_draws, (), {"draws": df, "truth": pd.DataFrame({"t": [s.truth]})},
+                    {"title": f"Sampling distributions at n = {s.shown_n}", "axis": f"the estimate at n = {s.shown_n}",
+                     **_colours(s)}), df
 
 
 # ------------------------------------------------------------------------------------------ tables and words
