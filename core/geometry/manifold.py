@@ -396,8 +396,8 @@ def _embed(method: str, X: np.ndarray, k: int, seed: int, perplexity: float, tsn
     with threadpool_limits(1):
         if method == "isomap":
             return Isomap(n_neighbors=k, n_components=2).fit_transform(X)
-        if method == "spectral":
-            return SpectralEmbedding(n_components=2, affinity="nearest_neighbors", n_neighbors=k,
+        if method == "spectral":  # its k-NN graph counts each point as its own neighbour: k + 1 is our graph
+            return SpectralEmbedding(n_components=2, affinity="nearest_neighbors", n_neighbors=k + 1,
                                      random_state=seed).fit_transform(X)
         return TSNE(n_components=2, perplexity=min(perplexity, (len(X) - 1) / 3 - 1e-6), init="pca",
                     max_iter=tsne_iter, random_state=seed).fit_transform(X)

@@ -283,10 +283,14 @@ def _minimise(s: Shape, a: tuple[float, float], b: tuple[float, float], segments
     if chord == 0.0 and float((ends[1] - ends[0]).abs().max()) == 0.0:
         return path, 0, True
     scale = segments / max(chord, 1e-9) ** 2
-    tol = 1e-9 if dtype == torch.float64 else 1e-4
     eye = torch.eye(2 * (segments - 1), dtype=dtype, device=device)
     damping, iters = 0.0, 0
     E, g, H = _energy_parts(s, path, scale)
+    # the gradient 2·scale·Jᵀ(2Pᵢ − Pᵢ₋₁ − Pᵢ₊₁) cannot be computed more finely than rounding in the P's allows:
+    # for two very close points (a huge scale) that floor is above any fixed tolerance
+    P0, J0, _ = _derivatives(s, path)
+    floor = 16 * torch.finfo(dtype).eps * scale * float(J0.abs().max()) * float(P0.abs().max())
+    tol = max(1e-9 if dtype == torch.float64 else 1e-4, floor)
     while float(g.abs().max()) > tol and iters < max_iter:
         iters += 1
         while True:
