@@ -30,10 +30,11 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
@@ -153,17 +154,27 @@ def _check_training(steps: int, lr: float) -> None:
         raise DataError("The step size must be a positive number (at most 100).")
 
 
-@lru_cache(maxsize=32)
+_TRAINED: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_TRAINED_LOCK = threading.Lock()
+TRAINED_CACHE = 32  # trained networks kept (a few kB each)
+
+
 def _trained_cpu(data: str, hidden: tuple[int, ...], activation: str, loss: str, steps: int, lr: float,
-                 seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """θ after ``steps`` full-batch Adam steps (float64 on the CPU, cached: every view of one network shares
-    it), and the loss after each step."""
+                 seed: int, progress: Progress = None) -> tuple[np.ndarray, np.ndarray]:
+    """θ after ``steps`` full-batch Adam steps (float64 on the CPU) and the loss before each step, kept in a
+    small process-wide cache so that every view of one network (spectrum, Lanczos, slices) trains it once.
+    (Not ``lru_cache``: ``progress`` must not be part of the key.)"""
+    key = (data, hidden, activation, loss, steps, lr, seed)
+    with _TRAINED_LOCK:
+        if key in _TRAINED:
+            _TRAINED.move_to_end(key)
+            return _TRAINED[key]
     prob = problem(data, hidden, activation, loss, "cpu")
     theta = initial_theta(prob, seed).requires_grad_(True)
     opt = torch.optim.Adam([theta], lr=lr)
     losses = []
     with single_thread("cpu"), torch.enable_grad():
-        for _ in range(steps):
+        for t in range(steps):
             opt.zero_grad()
             value = prob.loss(theta)
             value.backward()
@@ -171,19 +182,27 @@ def _trained_cpu(data: str, hidden: tuple[int, ...], activation: str, loss: str,
             losses.append(value.item())
             if not math.isfinite(losses[-1]):
                 break
+            if progress and (t + 1) % max(1, steps // 10) == 0:
+                progress(0.5 * (t + 1) / steps, f"Training the network: step {t + 1} of {steps}")
     out = theta.detach().numpy().copy()
     out.setflags(write=False)
-    return out, np.asarray(losses)
+    result = (out, np.asarray(losses))
+    with _TRAINED_LOCK:
+        _TRAINED[key] = result
+        while len(_TRAINED) > TRAINED_CACHE:
+            _TRAINED.popitem(last=False)
+    return result
 
 
 def trained(data: str = "iris", hidden: Sequence[int] | int = (16,), activation: str = "tanh",
             loss: str = "cross_entropy", steps: int = 200, lr: float = 0.05, seed: int = 0,
-            device: torch.device | str = "cpu") -> tuple[Problem, torch.Tensor]:
-    """The problem and θ* after ``steps`` full-batch Adam steps of size ``lr`` from the seeded start."""
+            device: torch.device | str = "cpu", progress: Progress = None) -> tuple[Problem, torch.Tensor]:
+    """The problem and θ* after ``steps`` full-batch Adam steps of size ``lr`` from the seeded start (trained
+    once per process for each setting; ``progress`` hears the training, as the first half of the bar)."""
     _check_training(steps, lr)
     widths = _hidden(hidden)
     prob = problem(data, widths, activation, loss, device)
-    theta, losses = _trained_cpu(data, widths, activation, loss, int(steps), float(lr), int(seed))
+    theta, losses = _trained_cpu(data, widths, activation, loss, int(steps), float(lr), int(seed), progress)
     if len(losses) and not np.isfinite(losses[-1]):
         raise DataError(f"Training diverged at step {len(losses)} (the loss became {losses[-1]}): take a smaller "
                         "step size.")
@@ -205,16 +224,20 @@ def hvp_function(prob: Problem, theta: torch.Tensor) -> Callable[[torch.Tensor],
     return hvp
 
 
+def _refuse_dense(p: int) -> None:
+    if p > MAX_DENSE:
+        raise DataError(f"This network has {p:,} parameters: its exact Hessian would have {p * p:,} entries and cost "
+                        f"{p:,} Hessian-vector products. The dense path stops at {MAX_DENSE:,} parameters; use "
+                        "Lanczos (top eigenvalues from Hessian-vector products) instead.")
+
+
 def dense_hessian(prob: Problem, theta: torch.Tensor, chunk_elements: int = CHUNK_ELEMENTS) -> torch.Tensor:
     """The exact P × P Hessian of the loss at θ: ``torch.func.jacrev`` of ``torch.func.grad`` (reverse over
     reverse), its rows vmapped in chunks of at most ``chunk_elements`` / (rows × widest layer), then
     symmetrised ½(H + Hᵀ). (Forward over reverse, ``jacfwd``, was slower here and its first call in a
     process loads torch's forward-mode decompositions, 0.4 s.)"""
     p = prob.n_params
-    if p > MAX_DENSE:
-        raise DataError(f"This network has {p:,} parameters: its exact Hessian would have {p * p:,} entries and cost "
-                        f"{p:,} Hessian-vector products. The dense path stops at {MAX_DENSE:,} parameters; use "
-                        "Lanczos (top eigenvalues from Hessian-vector products) instead.")
+    _refuse_dense(p)
     chunk = max(1, int(chunk_elements) // (len(prob.X) * max(prob.sizes)))
     H = jacrev(grad(prob.loss), chunk_size=min(chunk, p))(theta)
     return 0.5 * (H + H.T)
@@ -243,10 +266,13 @@ class HessianSpectrum:
 
 def hessian_spectrum(data: str = "iris", hidden: Sequence[int] | int = (16,), activation: str = "tanh",
                      loss: str = "cross_entropy", steps: int = 200, lr: float = 0.05, seed: int = 0,
-                     device: torch.device | str = "cpu") -> HessianSpectrum:
+                     progress: Progress = None, device: torch.device | str = "cpu") -> HessianSpectrum:
     """Train (full-batch Adam, cached) and return the exact Hessian's spectrum at θ*. Refuses networks with
     more than :data:`MAX_DENSE` parameters (use :func:`top_eigenvalues`)."""
-    prob, theta = trained(data, hidden, activation, loss, steps, lr, seed, device)
+    _refuse_dense(problem(data, _hidden(hidden), activation, loss).n_params)  # before training, not after
+    prob, theta = trained(data, hidden, activation, loss, steps, lr, seed, device, progress)
+    if progress:
+        progress(0.5, f"The exact Hessian: {prob.n_params:,} × {prob.n_params:,}…")
     with single_thread(prob.X.device):
         t0 = time.perf_counter()
         H = dense_hessian(prob, theta)
@@ -263,6 +289,8 @@ def hessian_spectrum(data: str = "iris", hidden: Sequence[int] | int = (16,), ac
     tol = max(1e-6 * scale, len(ev) * eps * scale)
     edges = np.cumsum([0] + [o * i + o for o, i in prob.shapes])
     _, losses = _trained_cpu(data, _hidden(hidden), activation, loss, int(steps), float(lr), int(seed))
+    if progress:
+        progress(1.0, "Done")
     return HessianSpectrum(data, prob.sizes, prob.n_params, value.item(), prob.accuracy(theta), float(g.norm()), ev,
                            H.to("cpu", torch.float64).numpy() if prob.n_params <= 1000 else None, edges,
                            int((ev < -tol).sum()), int((np.abs(ev) <= tol).sum()), tol, losses, t1 - t0, t2 - t1)
@@ -372,7 +400,7 @@ def _top(prob: Problem, theta: torch.Tensor, k: int, method: str, iterations: in
 
 def top_eigenvalues(data: str = "iris", hidden: Sequence[int] | int = (16,), activation: str = "tanh",
                     loss: str = "cross_entropy", steps: int = 200, lr: float = 0.05, seed: int = 0, k: int = 5,
-                    method: str = "scipy", iterations: int = 80,
+                    method: str = "scipy", iterations: int = 80, progress: Progress = None,
                     device: torch.device | str = "cpu") -> TopEigen:
     """The ``k`` largest Hessian eigenvalues of the trained network (:func:`trained`) without forming H:
     ``method`` "scipy" (ARPACK's eigsh on a LinearOperator of HVPs, relative tolerance 1e-10; ``iterations``
@@ -381,9 +409,14 @@ def top_eigenvalues(data: str = "iris", hidden: Sequence[int] | int = (16,), act
     :data:`MAX_PARAMS` parameters; the start vector is drawn from ``seed``."""
     if not 2 <= int(iterations) <= 1000:
         raise DataError("Use 2 to 1,000 iterations.")
-    prob, theta = trained(data, hidden, activation, loss, steps, lr, seed, device)
+    prob, theta = trained(data, hidden, activation, loss, steps, lr, seed, device, progress)
+    if progress:
+        progress(0.5, f"Lanczos on Hessian-vector products ({prob.n_params:,} parameters)…")
     with single_thread(prob.X.device):
-        return _top(prob, theta, int(k), method, int(iterations), seed)
+        out = _top(prob, theta, int(k), method, int(iterations), seed)
+    if progress:
+        progress(1.0, "Done")
+    return out
 
 
 # ------------------------------------------------------------------------------------------ slices
@@ -438,14 +471,15 @@ def loss_slices(data: str = "iris", hidden: Sequence[int] | int = (16,), activat
         raise DataError("The radii must lie in (0, 100].")
     if not 3 <= int(resolution) <= 101:
         raise DataError("Use 3 to 101 points a side.")
-    prob, theta = trained(data, hidden, activation, loss, steps, lr, seed, device)
+    prob, theta = trained(data, hidden, activation, loss, steps, lr, seed, device,
+                          (lambda f, text: progress(0.4 * f, text)) if progress else None)
     if prob.n_params < 3:
         raise DataError("The network needs at least 3 parameters.")
     start = time.perf_counter()
     dev, dtype = theta.device, theta.dtype
     with single_thread(dev):
         if progress:
-            progress(0.0, "Top Hessian eigenvectors (Lanczos)…")
+            progress(0.2, "Top Hessian eigenvectors (Lanczos)…")
         top = _top(prob, theta, 2, "lanczos", min(prob.n_params, 60), seed)
         V = torch.as_tensor(top.eigenvectors.T, dtype=dtype, device=dev)  # (2, P)
         gen = torch.Generator().manual_seed(int(seed) + 1)
@@ -462,7 +496,7 @@ def loss_slices(data: str = "iris", hidden: Sequence[int] | int = (16,), activat
         lam = torch.as_tensor(top.eigenvalues, dtype=dtype, device=dev)
         quad = L0.item() + (V @ g)[:, None] * a + 0.5 * lam[:, None] * a * a
         if progress:
-            progress(0.3, "The 2-D slice along the eigenvectors…")
+            progress(0.4, "The 2-D slice along the eigenvectors…")
         def plane(d1: torch.Tensor, d2: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
             B, A = torch.meshgrid(t, t, indexing="ij")
             pts = theta + A.reshape(-1, 1) * d1 + B.reshape(-1, 1) * d2
@@ -470,7 +504,7 @@ def loss_slices(data: str = "iris", hidden: Sequence[int] | int = (16,), activat
 
         eigen_2d = plane(V[0], V[1], a)
         if progress:
-            progress(0.65, "The 2-D slice along random directions…")
+            progress(0.7, "The 2-D slice along random directions…")
         random_2d = plane(Dr[0], Dr[1], r)
     if progress:
         progress(1.0, "Done")

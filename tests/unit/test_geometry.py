@@ -512,3 +512,32 @@ def test_logistic_refusals():
         fi.logistic_race("wine")
     with pytest.raises(DataError):
         fi.logistic_race(l2=0.0, damping=0.0)
+
+
+# ------------------------------------------------------------------------------------------ the page's needs
+
+
+def test_degenerate_input_gives_a_note_not_an_exception():
+    tri = sf.geodesic_triangle("sphere", (0.0, 0.0), (0.0, 0.0), (0.5, 0.5))
+    assert "coincide" in tri.note and math.isnan(tri.excess)
+    loop = sf.geodesic("torus", (0.0, 0.0), (2 * math.pi, 0.0))  # the same point, one turn apart
+    assert loop.length == 0.0 and loop.converged
+
+
+@pytest.mark.parametrize("call", [
+    lambda p: mf.embed("swiss_roll", 120, 8, progress=p),
+    lambda p: mf.k_sweep("swiss_roll", 120, (5, 8), progress=p),
+    lambda p: sf.geodesic_triangle("saddle", progress=p),
+    lambda p: he.hessian_spectrum("iris", (3,), steps=7, progress=p),
+    lambda p: he.top_eigenvalues("iris", (3,), steps=7, k=2, progress=p),
+    lambda p: he.loss_slices("iris", (3,), steps=7, resolution=5, progress=p),
+    lambda p: he.edge_of_stability("iris", (3,), steps=20, progress=p),
+    lambda p: fi.gaussian_fits(steps=20, progress=p),
+    lambda p: fi.logistic_race("iris", steps=5, progress=p),
+])
+def test_slow_views_report_progress_between_0_and_1(call):
+    seen = []
+    call(lambda fraction, text: seen.append((fraction, text)))
+    fractions = [f for f, _ in seen]
+    assert seen and all(isinstance(t, str) and t for _, t in seen)
+    assert all(0 <= f <= 1 for f in fractions) and fractions == sorted(fractions)
