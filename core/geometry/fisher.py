@@ -268,7 +268,7 @@ def _fisher_closed(theta: torch.Tensor, chart: str) -> torch.Tensor:
 
 
 def gaussian_fits(sample: np.ndarray | None = None, n: int = 200, true_mu: float = 1.0, true_sigma: float = 2.0,
-                  seed: int = 0, start: tuple[float, float] = (-3.0, 0.5), lr: float = 0.05, steps: int = 200,
+                  seed: int = 0, start: tuple[float, float] = (-3.0, 0.5), lr: float = 0.05, steps: int = 100,
                   progress: Progress = None, device: torch.device | str = "cpu") -> GaussianFits:
     """Fit N(μ, σ²) to ``sample`` (or to ``n`` seeded draws from N(true_mu, true_sigma²)) by minimising the
     average negative log-likelihood with ``steps`` steps of size ``lr`` from ``start`` = (μ₀, σ₀): plain and
