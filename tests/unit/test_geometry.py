@@ -384,7 +384,7 @@ def test_loss_slices_pass_through_the_minimum_and_follow_the_quadratic_model_nea
 
 def test_sharpness_during_gradient_descent_is_the_dense_hessians_top_eigenvalue():
     lr, steps = 0.3, 12
-    run = he.edge_of_stability("iris", (6,), loss="mse", lr=lr, steps=steps, lanczos_steps=40)
+    run = he.edge_of_stability("iris", (6,), loss="mse", lr=lr, steps=steps, every=1, lanczos_steps=40)
     prob = he.problem("iris", (6,), loss="mse")
     theta = he.initial_theta(prob, 0)
     for t in range(steps + 1):
@@ -405,7 +405,7 @@ def test_sharpness_rises_to_two_over_eta_and_hovers_there():
 
 
 def test_a_step_size_that_diverges_stops_the_run_and_says_when():
-    run = he.edge_of_stability("iris", (16,), loss="mse", lr=5.0, steps=100)
+    run = he.edge_of_stability("iris", (16,), loss="mse", lr=5.0, steps=100, every=1)
     assert run.diverged_at is not None and run.diverged_at < 100
     assert f"step {run.diverged_at}" in run.note and len(run.loss) == run.diverged_at + 1
     assert np.isfinite(run.sharpness[:-1]).all()
