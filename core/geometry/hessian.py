@@ -8,8 +8,10 @@ weights are :func:`core.networks.init_weights` (seeded, LeCun/He scale). The los
 or, as in Cohen et al. (2021), the mean squared error ½‖f(x) − onehot(y)‖² averaged over the rows.
 
 * **Exact Hessian** (P ≤ :data:`MAX_DENSE`): ``torch.func.jacrev`` of ``torch.func.grad``, its rows
-  vmapped in chunks that bound the memory, then symmetrised;
-  eigenvalues by ``torch.linalg.eigvalsh``. Negative and zero eigenvalues are kept as they are: away from a
+  vmapped in chunks that bound the memory, then symmetrised; eigenvalues by ``torch.linalg.eigvalsh``. It
+  costs P Hessian-vector products, each a few passes over the data: about P × rows × widest layer, so a page
+  should cap P by the data set (measured here: iris P = 1,963 in 0.9 s, digits P = 610 in 0.35 s and
+  P = 1,885 in 2.4 s). Negative and zero eigenvalues are kept as they are: away from a
   minimum, or with more parameters than constraints, the Hessian is indefinite or singular. Past
   :data:`MAX_DENSE` parameters the dense path refuses (a DataError that says to use Lanczos).
 * **Top eigenvalues by Lanczos** on Hessian-vector products, never forming H: either scipy's ARPACK
@@ -22,7 +24,12 @@ or, as in Cohen et al. (2021), the mean squared error ½‖f(x) − onehot(y)‖
 * **Edge of stability** (Cohen et al. 2021): full-batch gradient descent with step η is stable on a quadratic
   only while the sharpness λ_max < 2/η; on a network the sharpness rises during training until it reaches
   2/η and then hovers there while the loss keeps falling, non-monotonically. The sharpness is tracked by
-  warm-started Lanczos after each step.
+  Lanczos warm-started from the previous top eigenvector (8 steps every 2nd step by default: within 2e-4 of
+  20 steps on the default network).
+
+:func:`problem`, :func:`trained`, :func:`hvp_function`, :func:`dense_hessian`, :func:`lanczos` and
+:func:`filter_normalised` are the torch-level pieces (tensors in, tensors out) for tests and other core code;
+the views a page calls return frozen dataclasses of CPU numpy arrays.
 """
 
 from __future__ import annotations
@@ -214,7 +221,7 @@ def trained(data: str = "iris", hidden: Sequence[int] | int = (16,), activation:
 def hvp_function(prob: Problem, theta: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
     """v ↦ H(θ) v by double backward: the gradient's graph is built once, then each product is one backward
     pass through it (on the CPU about five times faster per product than ``torch.func.jvp`` of
-    ``torch.func.grad``, which :func:`dense_hessian` uses in batches)."""
+    ``torch.func.grad``, whose transforms are re-applied on every call)."""
     with torch.enable_grad():
         x = theta.detach().clone().requires_grad_(True)
         (g,) = torch.autograd.grad(prob.loss(x), x, create_graph=True)

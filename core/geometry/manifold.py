@@ -23,6 +23,8 @@ against straight-line ones, and unrollings.
 * **Short-circuits.** When k is too large, an edge can jump between layers of the roll: its Euclidean
   length is much shorter than the true geodesic between its ends. Every edge whose intrinsic distance is
   more than ``ratio`` times its length is reported; one such edge spoils every shortest path that uses it.
+  (On the sphere no edge can qualify for a ratio above π/2, the arc-to-chord ratio of antipodes: its chords
+  cut through the ball, never across a gap in the data.)
 
 * **Unrollings**: scikit-learn's Isomap, spectral embedding (Laplacian eigenmaps) and t-SNE with the same
   seed; how well each keeps the intrinsic coordinates (|Spearman ρ|) and neighbourhoods (trustworthiness,
