@@ -226,6 +226,14 @@ def lyapunov_qr(tangent: Tangent, h0: torch.Tensor, steps: int, k: int = 1, burn
     h = h0
     total = torch.zeros((B, k), dtype=h0.dtype, device=h0.device)
     running = torch.empty((steps, k), dtype=h0.dtype, device=h0.device)
+    with single_thread(h0.device):  # many small steps: a second thread only waits
+        _qr_loop(tangent, h, Q, total, running, steps, k, burn_in, progress)
+    per = (total / steps).to("cpu", torch.float64).numpy()
+    return LyapunovRun(per.mean(0), running.to("cpu", torch.float64).numpy(), per)
+
+
+def _qr_loop(tangent: Tangent, h: torch.Tensor, Q: torch.Tensor, total: torch.Tensor, running: torch.Tensor,
+             steps: int, k: int, burn_in: int, progress: Progress) -> None:
     for t in range(burn_in + steps):
         h, V = tangent(h, Q)
         if k == 1:
@@ -236,12 +244,10 @@ def lyapunov_qr(tangent: Tangent, h0: torch.Tensor, steps: int, k: int = 1, burn
             Q, R = torch.linalg.qr(V)
             logs = torch.log(torch.diagonal(R, dim1=-2, dim2=-1).abs())
         if t >= burn_in:
-            total = total + logs
+            total += logs
             running[t - burn_in] = total.mean(0) / (t - burn_in + 1)
         if progress and (t + 1) % max(1, (burn_in + steps) // 10) == 0:
             progress((t + 1) / (burn_in + steps), f"Lyapunov exponents: step {t + 1} of {burn_in + steps}")
-    per = (total / steps).to("cpu", torch.float64).numpy()
-    return LyapunovRun(per.mean(0), running.to("cpu", torch.float64).numpy(), per)
 
 
 def rnn_tangent(W: torch.Tensor, nonlinearity: str = "tanh", inputs: torch.Tensor | None = None,

@@ -12,11 +12,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from scipy.integrate import solve_ivp
 from scipy.optimize import brentq, fsolve
 
 from core.data import DataError
+from core.dynamics import flipflop as ff
 from core.dynamics import gradients as gr
-from core.dynamics import rnn2
+from core.dynamics import ode, rnn2
 
 CPU = torch.device("cpu")
 
@@ -364,3 +366,250 @@ def test_gradient_inputs_are_validated():
         gr.lyapunov_sweep(rhos=(2.0, 1.0))
     with pytest.raises(DataError):
         gr.clipping(threshold=0)
+
+
+# ------------------------------------------------------------------------------------------ the 3-bit flip-flop
+
+
+@pytest.fixture(scope="module")
+def flipflop():
+    """One network trained at the page's defaults (~3 s), its held-out evaluation and its fixed points."""
+    net = ff.train_flipflop()
+    ev = ff.evaluate(net, seed=777)
+    return net, ev, ff.fixed_points(net, evaluation=ev)
+
+
+def test_task_targets_hold_the_last_pulse():
+    task = ff.task(6, 80, 0.1, seed=3)
+    for b in range(6):
+        for c in range(3):
+            last = 0.0
+            for t in range(80):
+                last = task.inputs[b, t, c] or last
+                assert task.targets[b, t, c] == last
+    assert (task.inputs[:, 0] != 0).all()
+
+
+@pytest.mark.parametrize("cell", ff.CELLS)
+def test_autonomous_step_and_jacobian_equal_torch_nn_and_autograd(cell):
+    net = ff.train_flipflop(cell=cell, hidden=7, steps=3, batch=4, length=10)
+    model = ff._build(net, CPU)
+    h = torch.as_tensor(np.random.default_rng(0).uniform(-0.9, 0.9, (5, 7)))
+    w = {k: torch.as_tensor(v) for k, v in net.weights.items()}
+    f, J = ff.step_and_jacobian(net, h, w)
+    with torch.no_grad():
+        _, ref = model.rnn(torch.zeros(5, 1, 3, dtype=torch.float64), h[None].contiguous())
+    np.testing.assert_allclose(f.numpy(), ref[0].numpy(), atol=1e-14)
+    for i in range(5):
+        Ji = torch.autograd.functional.jacobian(lambda x: ff.step_and_jacobian(net, x[None], w, False)[0][0], h[i])
+        np.testing.assert_allclose(J[i].numpy(), Ji.numpy(), atol=1e-13)
+
+
+def test_training_is_reproducible_from_its_seed():
+    a = ff.train_flipflop(hidden=8, steps=5, batch=4, length=10, seed=4)
+    b = ff.train_flipflop(hidden=8, steps=5, batch=4, length=10, seed=4)
+    for k in a.weights:
+        np.testing.assert_array_equal(a.weights[k], b.weights[k])
+    np.testing.assert_array_equal(a.losses, b.losses)
+
+
+def test_trained_flipflop_holds_its_bits_on_held_out_trials(flipflop):
+    net, ev, _ = flipflop
+    assert not net.diverged and net.note == ""
+    assert net.accuracy > 0.99 and ev.accuracy > 0.99  # every step and bit of unseen, 4× longer trials
+    assert net.losses[-20:].mean() < 0.05 * net.losses[0]
+
+
+def test_pca_of_hidden_states_equals_scikit_learns(flipflop):
+    from sklearn.decomposition import PCA
+
+    net, ev, _ = flipflop
+    with torch.no_grad():
+        _, H = ff._build(net, CPU)(torch.as_tensor(ev.inputs))
+    H = H.reshape(-1, net.hidden).numpy()
+    pca = PCA(3).fit(H)
+    np.testing.assert_allclose(ev.explained, pca.explained_variance_ratio_, rtol=1e-9)
+    np.testing.assert_allclose(np.abs((ev.components * pca.components_).sum(1)), 1, atol=1e-9)
+    np.testing.assert_allclose(np.abs(ev.states_pc.reshape(-1, 3)), np.abs(pca.transform(H)), atol=1e-9)
+
+
+def test_flipflop_has_a_stable_fixed_point_per_bit_pattern(flipflop):
+    net, _, fp = flipflop
+    assert fp.stable_count >= 8 and fp.patterns == 8
+    model = ff._build(net, CPU)
+    zero = torch.zeros(len(fp.points), 200, 3, dtype=torch.float64)
+    with torch.no_grad():
+        H, _ = model.rnn(zero, torch.as_tensor(fp.points)[None].contiguous())  # (k, 200, n)
+    for i in np.flatnonzero(~fp.slow):
+        # a fixed point of torch's own cell: 200 steps with no input leave it where it is (stable or not)
+        np.testing.assert_allclose(H[i, 0].numpy(), fp.points[i], atol=1e-7)
+        if fp.kinds[i] == "stable":
+            np.testing.assert_allclose(H[i, -1].numpy(), fp.points[i], atol=1e-7)
+    for i in range(len(fp.points)):
+        J = torch.autograd.functional.jacobian(lambda x: model.rnn(torch.zeros(1, 1, 3, dtype=torch.float64),
+                                                                   x[None, None])[1][0, 0], torch.as_tensor(
+            fp.points[i])).numpy()
+        ref = np.sort(np.abs(np.linalg.eigvals(J)))[::-1]
+        np.testing.assert_allclose(np.abs(fp.eigenvalues[i]), ref, atol=1e-9)
+        assert (fp.kinds[i] == "stable") == (ref[0] < 1)
+    stable = np.array([k == "stable" for k in fp.kinds]) & ~fp.slow
+    with torch.no_grad():
+        out = model.readout(torch.as_tensor(fp.points[stable]))
+    np.testing.assert_array_equal(np.sign(out.numpy()), fp.bits[stable])
+
+
+def test_saddles_unstable_directions_lead_to_attractors(flipflop):
+    net, _, fp = flipflop
+    model = ff._build(net, CPU)
+    stable = fp.points[np.array([k == "stable" for k in fp.kinds]) & ~fp.slow]
+    saddles = [i for i, k in enumerate(fp.kinds) if k == "saddle" and fp.unstable[i] == 1]
+    assert saddles
+    w = {k: torch.as_tensor(v) for k, v in net.weights.items()}
+    for i in saddles:
+        _, J = ff.step_and_jacobian(net, torch.as_tensor(fp.points[i:i + 1]), w)
+        lam, vec = np.linalg.eig(J[0].numpy())
+        v = vec[:, np.argmax(np.abs(lam))].real
+        ends = []
+        for sign in (1, -1):
+            h = torch.as_tensor(fp.points[i] + sign * 1e-3 * v / np.linalg.norm(v))
+            with torch.no_grad():
+                _, last = model.rnn(torch.zeros(1, 500, 3, dtype=torch.float64), h[None, None])
+            ends.append(np.abs(stable - last[0, 0].numpy()).max(1).min())
+        assert max(ends) < 1e-4  # both ways along the unstable direction end on a stable fixed point
+
+
+def test_flipflop_divergence_is_detected_and_refused():
+    net = ff.train_flipflop(hidden=16, steps=50, batch=8, length=20, lr=5.0, clip=0.0)
+    assert net.diverged and net.stopped_at is not None and f"step {net.stopped_at}" in net.note
+    assert len(net.losses) == net.stopped_at
+    with pytest.raises(DataError):
+        ff.fixed_points(net)
+    with pytest.raises(DataError):
+        ff.evaluate(net)
+
+
+def test_flipflop_inputs_are_validated():
+    for kwargs in (dict(cell="lstm"), dict(hidden=1), dict(steps=0), dict(lr=-1), dict(pulse_prob=0),
+                   dict(batch=1000), dict(clip=-1)):
+        with pytest.raises(DataError):
+            ff.train_flipflop(**kwargs)
+
+
+# ------------------------------------------------------------------------------------------ neural ODEs
+
+
+def _np_field(fld: ode.Field):
+    if fld.kind == "spiral":
+        return lambda _t, h: ode.SPIRAL @ h
+    if fld.kind == "vanderpol":
+        return lambda _t, h: np.array([h[1], fld.mu * (1 - h[0] ** 2) * h[1] - h[0]])
+    w = fld.weights
+    return lambda _t, h: w["W2"] @ np.tanh(w["W1"] @ h + w["b1"]) + w["b2"]
+
+
+def _reference(fld: ode.Field, h0, t_eval, method: str = "DOP853") -> np.ndarray:
+    sol = solve_ivp(_np_field(fld), (0, t_eval[-1]), np.asarray(h0, dtype=float), method=method, t_eval=t_eval,
+                    rtol=1e-13 if method == "DOP853" else 1e-10, atol=1e-14 if method == "DOP853" else 1e-12)
+    return sol.y.T
+
+
+def test_fixed_step_solvers_are_what_they_say():
+    fld = ode.random_mlp(16, seed=2)
+    sol_e = ode.integrate(fld, [0.3, -0.4], 2.0, "euler", k=50)
+    sol_r = ode.integrate(fld, [0.3, -0.4], 2.0, "rk4", k=50)
+    f = _np_field(fld)
+    h, dt = np.array([0.3, -0.4]), 2.0 / 50
+    for i in range(50):  # Euler by hand
+        h = h + dt * f(0, h)
+        np.testing.assert_allclose(sol_e.y[0, i + 1], h, atol=1e-13)
+    assert (sol_e.nfe, sol_r.nfe) == (50, 200)
+    net = ode.residual_net(fld, [0.3, -0.4], depth=50, t_end=2.0)
+    np.testing.assert_allclose(net[0], sol_e.y[0], atol=1e-14)  # the ResNet is Euler
+
+
+def test_spiral_matches_its_closed_form():
+    from scipy.linalg import expm
+
+    sol = ode.integrate(ode.builtin("spiral"), [[2.0, 0.0], [-1.0, 0.5]], 10.0, "rk4", k=1000)
+    for i in (0, 250, 1000):
+        for b, h0 in enumerate(([2.0, 0.0], [-1.0, 0.5])):
+            np.testing.assert_allclose(sol.y[b, i], expm(ode.SPIRAL * sol.t[i]) @ h0, atol=1e-10)
+
+
+def test_residual_net_output_converges_to_the_ode_solution():
+    fld = ode.random_mlp(16, seed=5)
+    ref = _reference(fld, [0.5, 0.5], [0.0, 3.0])[-1]
+    errors = [np.abs(ode.residual_net(fld, [0.5, 0.5], d, 3.0)[0, -1] - ref).max() for d in (10, 100, 1000)]
+    assert errors[0] > errors[1] > errors[2] and errors[2] < 1e-2
+
+
+def test_convergence_orders_one_and_four():
+    from scipy.linalg import expm
+
+    fld = ode.random_mlp(16, seed=1)
+    h0, T = np.array([0.5, -0.3]), 2.0
+    ref = _reference(fld, h0, [0.0, T])[-1]
+    ks = np.array([20, 40, 80, 160])
+    err_e = [np.abs(ode.integrate(fld, h0, T, "euler", k=int(k)).y[0, -1] - ref).max() for k in ks]
+    assert np.polyfit(np.log(T / ks), np.log(err_e), 1)[0] == pytest.approx(1.0, abs=0.05)
+    sp = ode.builtin("spiral")
+    exact = expm(ode.SPIRAL * 5.0) @ [2.0, 0.0]
+    err_r = [np.abs(ode.integrate(sp, [2.0, 0.0], 5.0, "rk4", k=int(k)).y[0, -1] - exact).max() for k in ks]
+    assert np.polyfit(np.log(5.0 / ks), np.log(err_r), 1)[0] == pytest.approx(4.0, abs=0.15)
+
+
+def test_adaptive_solver_equals_solve_ivp_and_counts_its_evaluations():
+    pytest.importorskip("torchdiffeq", reason="torchdiffeq (pinned in requirements.txt) is not installed")
+    for fld, h0 in ((ode.random_mlp(32, seed=3), [0.4, -1.0]), (ode.builtin("vanderpol", 2.0), [2.0, 0.0])):
+        sol = ode.integrate(fld, h0, 8.0, "dopri5", rtol=1e-11, atol=1e-12, outputs=41, max_nfe=10_000)
+        ref = _reference(fld, h0, sol.t)
+        np.testing.assert_allclose(sol.y[0], ref, atol=1e-8)
+        # Dormand–Prince: six new evaluations a step (accepted or not), plus f(y₀) and one for the first step's size
+        assert sol.nfe == 6 * (sol.steps + sol.rejected) + 2 and sol.stopped_at is None
+        assert sol.step_times[0] == 0 and sol.step_times[-1] >= 8.0 - 1e-12
+    conv = ode.convergence(ode.random_mlp(16, seed=1), [0.5, -0.3], 2.0, (20, 40, 80, 160))
+    assert conv.euler_order == pytest.approx(1.0, abs=0.05) and conv.rk4_order == pytest.approx(4.0, abs=0.25)
+
+
+def test_stiff_field_hits_the_evaluation_cap_and_says_where():
+    pytest.importorskip("torchdiffeq", reason="torchdiffeq (pinned in requirements.txt) is not installed")
+    fld = ode.builtin("vanderpol", 1000.0)
+    sol = ode.integrate(fld, [2.0, 0.0], 10.0, "dopri5", outputs=1001, max_nfe=2000)
+    assert sol.stopped_at is not None and 0.05 < sol.stopped_at < 10 and sol.nfe == 2000
+    assert f"{sol.stopped_at:.4g}" in sol.note
+    done = sol.t <= sol.stopped_at
+    assert np.isnan(sol.y[0, ~done]).all() and np.isfinite(sol.y[0, done]).all()
+    ref = _reference(fld, [2.0, 0.0], sol.t[done], "Radau")  # an implicit solver, made for stiff problems
+    np.testing.assert_allclose(sol.y[0, done], ref, atol=1e-3)
+
+
+def test_neural_ode_learns_the_spiral():
+    tr = ode.train_ode(steps=150)
+    assert not tr.diverged and tr.losses[-10:].mean() < 0.1 * tr.losses[0]
+    assert np.abs(tr.fit - tr.clean).max() < 0.3  # the learned field, integrated from the start, follows the data
+    learned, true = ode.torch_field(tr.field), ode.torch_field(tr.truth)
+    on_data = torch.as_tensor(tr.clean)
+    with torch.no_grad():
+        gap = (learned(on_data) - true(on_data)).norm(dim=-1) / true(on_data).norm(dim=-1)
+    assert float(gap.median()) < 0.1
+    vf = ode.vector_field(tr.field, resolution=5)
+    X, Y = np.meshgrid(vf.x, vf.y)
+    f = _np_field(tr.field)
+    np.testing.assert_allclose(vf.u[2, 3], f(0, [X[2, 3], Y[2, 3]])[0], atol=1e-12)
+
+
+def test_neural_ode_divergence_is_detected():
+    tr = ode.train_ode(steps=50, lr=5.0)
+    assert tr.diverged and len(tr.losses) == tr.stopped_at and f"step {tr.stopped_at}" in tr.note
+    assert np.isnan(tr.fit).all()
+
+
+def test_ode_inputs_are_validated():
+    for call in (lambda: ode.builtin("lorenz"), lambda: ode.builtin("vanderpol", -1),
+                 lambda: ode.integrate(ode.builtin(), [0, 0], method="rk45"),
+                 lambda: ode.integrate(ode.builtin(), [0, 0], k=0),
+                 lambda: ode.integrate(ode.builtin(), [np.nan, 0]),
+                 lambda: ode.integrate(ode.builtin(), [0, 0], t_end=-1),
+                 lambda: ode.train_ode(kind="lorenz"), lambda: ode.train_ode(lr=0)):
+        with pytest.raises(DataError):
+            call()
