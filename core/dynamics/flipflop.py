@@ -12,8 +12,8 @@ training and is reported as diverged.
 **Fixed and slow points.** With no input the network is the map F(h) (the cell at x = 0). Its fixed points
 h* = F(h*) are the minima of q(h) = ½‖F(h) − h‖² where q = 0; local minima with small q > 0 are *slow points*
 (the state barely moves there). From many starts (hidden states visited on held-out trials, jittered) q is
-minimised in one batch by Adam and then polished by Levenberg–Marquardt steps on F(h) − h = 0 (each start with
-its own damping; Jacobians in closed form, tested against autograd). Distinct points are kept; at each the
+minimised in one batch by Adam and then polished by Newton's method on F(h) − h = 0 with backtracking (one start
+per cluster; Jacobians in closed form, tested against autograd). Distinct points are kept; at each the
 Jacobian's eigenvalues decide its kind by |λ| against 1: stable (an attractor), saddle (unstable along the
 eigenvectors with |λ| > 1, its **unstable directions**, which lead to neighbouring attractors), or unstable.
 A well-trained flip-flop has one stable fixed point per bit pattern (8), with saddles between them.
@@ -44,16 +44,21 @@ CELLS = ("rnn", "gru")
 BITS = 3
 BLOW_UP = 100.0  # a loss above this many times the first counts as diverged, like core.networks
 MAX_HIDDEN = 128
-MAX_TRAIN_STEPS = 2000
+MAX_TRAIN_STEPS = 1000
+MAX_TRAIN_BATCH = 64
+MAX_TRAIN_LENGTH = 100
 MAX_BATCH = 128
 MAX_LENGTH = 200
 MAX_STARTS = 1024
-FIXED = 1e-16  # q(h) below this: a fixed point (‖F(h) − h‖ < 1.4e-8)
+FIXED = 1e-16  # q(h) below this: a fixed point (‖F(h) − h‖ < 1.4e-8); in float32 (a GPU) FIXED_32
+FIXED_32 = 1e-10  # (‖F(h) − h‖ < 1.4e-5: float32 resolves hidden states to ~1e-7)
 SLOW = 1e-6  # q(h) below this but above FIXED: a slow point (it moves less than 1.4e-3 a step)
 SAME = 1e-3  # fixed points closer than this (max norm) are one
 SLOW_SAME = 0.1  # a slow point this close to a point already kept adds nothing (a GRU has slow regions, and
 # Adam leaves a hundred points strewn along them)
 MAX_SLOW = 48  # slow points reported at most (the lowest q first)
+CLUSTER = 0.02  # after Adam, of starts this close together only one is polished
+MAX_POLISH = 128  # … and at most this many (the lowest q)
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,8 @@ def train_flipflop(cell: str = "rnn", hidden: int = 64, steps: int = 300, batch:
     if not 2 <= hidden <= MAX_HIDDEN or not 1 <= steps <= MAX_TRAIN_STEPS:
         raise DataError(f"Use 2 to {MAX_HIDDEN} hidden units and 1 to {MAX_TRAIN_STEPS} training steps.")
     _check_task(batch, length, pulse_prob)
+    if batch > MAX_TRAIN_BATCH or length > MAX_TRAIN_LENGTH:
+        raise DataError(f"Train on at most {MAX_TRAIN_BATCH} sequences of at most {MAX_TRAIN_LENGTH} steps a batch.")
     if not (math.isfinite(lr) and 0 < lr <= 10) or not (math.isfinite(clip) and clip >= 0):
         raise DataError("The learning rate must lie in (0, 10] and the clipping norm be 0 (none) or positive.")
     device = torch.device(device)
@@ -282,7 +289,7 @@ class FlipFlopFixedPoints:
     points: np.ndarray  # (k, n)
     pc: np.ndarray  # (k, 3) in the evaluation's PC coordinates
     q: np.ndarray  # (k,) ½‖F(h) − h‖²
-    slow: np.ndarray  # (k,) bool: a slow point (FIXED ≤ q < SLOW), not a fixed point
+    slow: np.ndarray  # (k,) bool: a slow point (FIXED ≤ q < SLOW; FIXED_32 in float32), not a fixed point
     eigenvalues: np.ndarray  # (k, n) complex, by decreasing modulus
     kinds: tuple[str, ...]  # "stable", "saddle" or "unstable"
     unstable: np.ndarray  # (k,) int: eigenvalues with |λ| > 1
@@ -300,8 +307,9 @@ def fixed_points(net: FlipFlopNet, starts: int = 256, adam_steps: int = 200, pol
                  noise: float = 0.1, evaluation: Evaluation | None = None, seed: int = 0, progress: Progress = None,
                  device: torch.device | str = "cpu") -> FlipFlopFixedPoints:
     """Minimise q(h) from ``starts`` hidden states sampled (seeded) from the evaluation's trials plus N(0, noise²)
-    jitter: ``adam_steps`` Adam steps (lr 0.01) on the batch, then ``polish_steps`` Levenberg–Marquardt steps
-    on F(h) − h (per-start damping: a step that does not lower q is refused and the damping raised). Points
+    jitter: ``adam_steps`` Adam steps (lr 0.01) on the batch, then up to ``polish_steps`` steps of Newton's
+    method on F(h) − h = 0 with backtracking (:func:`_polish`) for one representative of each cluster of starts
+    (:func:`_representatives`). Points
     with q < :data:`SLOW` are kept and merged when closer than :data:`SAME`. ``evaluation`` (from
     :func:`evaluate`) supplies the starts and the PCA; by default it is computed. ``progress`` hears every
     tenth of the way."""
@@ -338,50 +346,84 @@ def fixed_points(net: FlipFlopNet, starts: int = 256, adam_steps: int = 200, pol
                 opt.step()
                 if progress and (i + 1) % max(1, total // 10) == 0:
                     progress((i + 1) / total, f"Minimising q: step {i + 1} of {adam_steps}")
-        h = h.detach()
         with torch.no_grad():
-            eye = torch.eye(n, dtype=dtype, device=device)
-            damping = torch.full((starts,), 1e-3, dtype=dtype, device=device)
-            f, J = step_and_jacobian(net, h, w)
-            g = f - h
-            q = 0.5 * (g * g).sum(-1)
-            for i in range(polish_steps):
-                A = J - eye
-                At = A.transpose(1, 2)
-                lhs = At @ A + damping[:, None, None] * eye
-                delta = torch.linalg.solve(lhs, (At @ g[:, :, None]))[:, :, 0]
-                cand = h - delta
-                f2, J2 = step_and_jacobian(net, cand, w)
-                g2 = f2 - cand
-                q2 = 0.5 * (g2 * g2).sum(-1)
-                better = torch.isfinite(q2) & (q2 < q)
-                h = torch.where(better[:, None], cand, h)
-                g = torch.where(better[:, None], g2, g)
-                J = torch.where(better[:, None, None], J2, J)
-                q = torch.where(better, q2, q)
-                damping = torch.where(better, damping / 3, damping * 4).clamp(1e-12, 1e6)
-                if progress and (adam_steps + i + 1) % max(1, total // 10) == 0:
-                    progress((adam_steps + i + 1) / total, f"Polishing: step {i + 1} of {polish_steps}")
+            h = _representatives(net, h.detach(), w)
+            h, q = _polish(net, h, w, polish_steps, progress, adam_steps, total)
     H_all, Q_all = h.to("cpu", torch.float64).numpy(), q.to("cpu", torch.float64).numpy()
     ok = np.isfinite(Q_all) & (Q_all < SLOW)
     order = np.argsort(Q_all[ok], kind="stable")  # the best-converged representative of each cluster first
     cand_h, cand_q = H_all[ok][order], Q_all[ok][order]
     keep: list[int] = []
     slow_found = 0
+    fixed = FIXED if dtype == torch.float64 else FIXED_32
     for i, p in enumerate(cand_h):
-        radius = SAME if cand_q[i] < FIXED else SLOW_SAME
+        radius = SAME if cand_q[i] < fixed else SLOW_SAME
         if all(np.abs(p - cand_h[j]).max() > radius for j in keep):
-            if cand_q[i] >= FIXED:
+            if cand_q[i] >= fixed:
                 slow_found += 1
                 if slow_found > MAX_SLOW:
                     continue
             keep.append(i)
     pts, qs = cand_h[keep].reshape(-1, n), cand_q[keep]
-    return _describe(net, pts, qs, ev, starts, slow_found)
+    with single_thread(device):
+        return _describe(net, pts, qs, ev, starts, slow_found, fixed)
+
+
+def _representatives(net: FlipFlopNet, h: torch.Tensor, w: dict[str, torch.Tensor]) -> torch.Tensor:
+    """After Adam most starts sit next to the same few points: of starts closer than :data:`CLUSTER` (max norm)
+    to one already kept only the lowest q stays, and at most :data:`MAX_POLISH` in all (lowest q first). Newton's
+    method, which solves an n × n system per point a step, then polishes tens of points instead of hundreds."""
+    f, _ = step_and_jacobian(net, h, w, jacobian=False)
+    q = 0.5 * ((f - h) ** 2).sum(-1)
+    order = torch.argsort(q)
+    order = order[torch.isfinite(q[order])]
+    H = h[order].to("cpu", torch.float64).numpy()
+    keep: list[int] = []
+    for i, p in enumerate(H):
+        if not keep or np.abs(H[keep] - p).max(1).min() > CLUSTER:
+            keep.append(i)
+            if len(keep) == MAX_POLISH:
+                break
+    return h[order[keep]]
+
+
+def _polish(net: FlipFlopNet, h: torch.Tensor, w: dict[str, torch.Tensor], steps: int, progress: Progress,
+            done: int, total: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Newton's method on G(h) = F(h) − h: δ solves (J − I) δ = G, and of h − αδ for α = 1, ½, ¼, ⅛ the
+    lowest q is taken when it beats the current one. A point leaves the batch once q < 1e-30 (converged) or
+    when no α improves it (a slow point, a local minimum of q with q > 0, stays where Adam left it). Returns
+    the points and their q."""
+    n = h.shape[-1]
+    eye = torch.eye(n, dtype=h.dtype, device=h.device)
+    f, _ = step_and_jacobian(net, h, w, jacobian=False)
+    q = 0.5 * ((f - h) ** 2).sum(-1)
+    active = torch.nonzero(q > 1e-30)[:, 0]
+    alphas = (1.0, 0.5, 0.25, 0.125)
+    for i in range(steps):
+        if len(active) == 0:
+            break
+        x = h[active]
+        f, J = step_and_jacobian(net, x, w)
+        delta, info = torch.linalg.solve_ex(J - eye, (f - x)[:, :, None])
+        delta = torch.where((info == 0)[:, None], delta[:, :, 0], 0.0)
+        best_h, best_q = x, q[active]
+        for a in alphas:
+            cand = x - a * delta
+            fc, _ = step_and_jacobian(net, cand, w, jacobian=False)
+            qc = 0.5 * ((fc - cand) ** 2).sum(-1)
+            better = torch.isfinite(qc) & (qc < best_q)
+            best_h = torch.where(better[:, None], cand, best_h)
+            best_q = torch.where(better, qc, best_q)
+        improved = best_q < q[active]
+        h[active], q[active] = best_h, best_q
+        active = active[improved & (best_q > 1e-30)]
+        if progress and (done + i + 1) % max(1, total // 10) == 0:
+            progress((done + i + 1) / total, f"Polishing by Newton's method: step {i + 1} of {steps}")
+    return h, q
 
 
 def _describe(net: FlipFlopNet, pts: np.ndarray, qs: np.ndarray, ev: Evaluation, starts: int,
-              slow_found: int) -> FlipFlopFixedPoints:
+              slow_found: int, fixed: float = FIXED) -> FlipFlopFixedPoints:
     k, n = pts.shape
     w64 = {name: torch.as_tensor(v) for name, v in net.weights.items()}  # linearise in float64 on the CPU
     if k:
@@ -401,7 +443,7 @@ def _describe(net: FlipFlopNet, pts: np.ndarray, qs: np.ndarray, ev: Evaluation,
     unstable_pc = np.where((n_unstable > 0)[:, None], lead @ ev.components.T, 0.0) if k else np.empty((0, 3))
     out = pts @ net.weights["readout.weight"].T + net.weights["readout.bias"] if k else np.empty((0, BITS))
     bits = np.sign(out)
-    slow = qs >= FIXED
+    slow = qs >= fixed
     stable = np.array([kd == "stable" for kd in kinds], dtype=bool) & ~slow
     patterns = len({tuple(b) for b in bits[stable]})
     notes = []
@@ -409,9 +451,12 @@ def _describe(net: FlipFlopNet, pts: np.ndarray, qs: np.ndarray, ev: Evaluation,
         notes.append(f"No fixed or slow point found from {starts} starts (q stayed above {SLOW:g}).")
     if slow.any():
         shown = "" if slow_found <= MAX_SLOW else f" (the {MAX_SLOW} slowest of {slow_found} are kept)"
-        notes.append(f"{int(slow.sum())} of the points are slow points{shown}: q between {FIXED:g} and {SLOW:g}, "
+        notes.append(f"{int(slow.sum())} of the points are slow points{shown}: q between {fixed:g} and {SLOW:g}, "
                      "not a fixed point, but the state drifts there only slowly.")
-    if k and patterns < 2**BITS:
+    if k and not stable.any():
+        notes.append("None of the fixed points is stable: this network holds its bits in states that keep moving "
+                     "when the input is silent (a discrete-time RNN may use cycles or transients), not at attractors.")
+    elif k and patterns < 2**BITS:
         notes.append(f"The stable fixed points store {patterns} of the {2**BITS} bit patterns: the others are held "
                      "by slow points, or not at all; train longer.")
     return FlipFlopFixedPoints(pts, (pts - ev.mean) @ ev.components.T if k else np.empty((0, 3)), qs, slow, lam,

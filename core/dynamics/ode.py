@@ -39,9 +39,11 @@ Progress = Callable[[float, str], None] | None
 KINDS = ("spiral", "vanderpol", "mlp")
 METHODS = ("euler", "rk4", "dopri5")
 SPIRAL = np.array([[-0.1, -1.0], [1.0, -0.1]])  # dh/dt = A h: a damped rotation, period 2π, decay e^{−0.1t}
-MAX_STEPS = 10_000
-MAX_NFE = 10_000  # dopri5 costs ~0.1 ms an evaluation here (its bookkeeping, not the 2-D field): ~1 s
-DEFAULT_NFE = 5_000
+MAX_STEPS = 2_000  # fixed steps (RK4: 8,000 evaluations, ~0.15 s) and residual blocks
+MAX_NFE = 5_000  # dopri5 costs ~0.1 ms an evaluation here (its bookkeeping, not the 2-D field): ~0.6 s
+DEFAULT_NFE = 2_000
+REFERENCE_NFE = 10_000  # convergence()'s tight reference: a few hundred on a smooth field, ~1 s at the cap
+MAX_DEPTH = 1000  # residual blocks: ~20 ms
 MAX_T = 1000.0
 MAX_MU = 2000.0
 MAX_HIDDEN = 128
@@ -103,30 +105,39 @@ def torch_field(fld: Field, device: torch.device | str = "cpu") -> Callable[[tor
 # ------------------------------------------------------------------------------------------ fixed-step solvers
 
 
-def euler_steps(f: Callable[[torch.Tensor], torch.Tensor], h0: torch.Tensor, t_end: float, k: int) -> torch.Tensor:
+def _report(progress: Progress, i: int, k: int, what: str) -> None:
+    if progress and (i + 1) % max(1, k // 10) == 0:
+        progress((i + 1) / k, f"{what}: step {i + 1} of {k}")
+
+
+def euler_steps(f: Callable[[torch.Tensor], torch.Tensor], h0: torch.Tensor, t_end: float, k: int,
+                progress: Progress = None) -> torch.Tensor:
     """k Euler steps h ← h + Δt f(h), Δt = t_end/k: the states (k + 1, …) including h0."""
     dt = t_end / k
     out = [h0]
     h = h0
-    for _ in range(k):
+    for i in range(k):
         h = h + dt * f(h)
         out.append(h)
+        _report(progress, i, k, "Euler")
     return torch.stack(out)
 
 
-def rk4_steps(f: Callable[[torch.Tensor], torch.Tensor], h0: torch.Tensor, t_end: float, k: int) -> torch.Tensor:
+def rk4_steps(f: Callable[[torch.Tensor], torch.Tensor], h0: torch.Tensor, t_end: float, k: int,
+              progress: Progress = None) -> torch.Tensor:
     """k classical Runge–Kutta steps (k₁ = f(h), k₂ = f(h + Δt k₁/2), k₃ = f(h + Δt k₂/2), k₄ = f(h + Δt k₃),
     h ← h + Δt (k₁ + 2k₂ + 2k₃ + k₄)/6): the states (k + 1, …) including h0."""
     dt = t_end / k
     out = [h0]
     h = h0
-    for _ in range(k):
+    for i in range(k):
         k1 = f(h)
         k2 = f(h + 0.5 * dt * k1)
         k3 = f(h + 0.5 * dt * k2)
         k4 = f(h + dt * k3)
         h = h + dt / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
         out.append(h)
+        _report(progress, i, k, "RK4")
     return torch.stack(out)
 
 
@@ -205,21 +216,19 @@ def integrate(fld: Field, y0, t_end: float = 10.0, method: str = "rk4", k: int =
     "euler" and "rk4": ``k`` fixed steps, outputs at every step (k + 1 times). "dopri5": torchdiffeq's adaptive
     Dormand–Prince with tolerances ``rtol``, ``atol`` (float32 devices: rtol at least 1e-5), outputs at
     ``outputs`` evenly spaced times (interpolated), at most ``max_nfe`` evaluations (see the module docstring);
-    ``progress`` hears every 500 evaluations (a fixed-step solve of 10,000 RK4 steps takes ~0.5 s and is not
-    reported)."""
+    ``progress`` hears every tenth of the fixed steps, or every 500 evaluations of the adaptive solver."""
     if method not in METHODS:
         raise DataError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     if not (math.isfinite(t_end) and 0 < t_end <= MAX_T):
         raise DataError(f"Integrate over 0 < T ≤ {MAX_T:g}.")
     device = torch.device(device)
-    dtype = compute_dtype(device)
     h0 = _starts(y0, device)
     f = torch_field(fld, device)
     with single_thread(device), torch.no_grad():
         if method != "dopri5":
             if not 1 <= k <= MAX_STEPS:
                 raise DataError(f"Take 1 to {MAX_STEPS:,} steps.")
-            Y = (euler_steps if method == "euler" else rk4_steps)(f, h0, t_end, k)
+            Y = (euler_steps if method == "euler" else rk4_steps)(f, h0, t_end, k, progress)
             t = np.linspace(0, t_end, k + 1)
             y = Y.transpose(0, 1).to("cpu", torch.float64).numpy()
             note = "" if np.isfinite(y).all() else (f"The solution blew up (overflow): {method} with Δt = "
@@ -229,12 +238,18 @@ def integrate(fld: Field, y0, t_end: float = 10.0, method: str = "rk4", k: int =
             raise DataError("Use 1e-12 ≤ rtol ≤ 0.1 and 1e-14 ≤ atol ≤ 0.1.")
         if not 2 <= outputs <= 5001 or not 10 <= max_nfe <= MAX_NFE:
             raise DataError(f"Use 2 to 5,001 output times and a cap of 10 to {MAX_NFE:,} evaluations.")
-        from torchdiffeq import odeint
+        return _dopri5(f, h0, t_end, rtol, atol, outputs, max_nfe, progress)
 
-        if dtype == torch.float32:
-            rtol, atol = max(rtol, 1e-5), max(atol, 1e-7)
-        fn = _Counted(f, max_nfe, progress)
-        t = torch.linspace(0, t_end, outputs, dtype=dtype, device=device)
+
+def _dopri5(f: Callable[[torch.Tensor], torch.Tensor], h0: torch.Tensor, t_end: float, rtol: float, atol: float,
+            outputs: int, cap: int, progress: Progress) -> Solution:
+    from torchdiffeq import odeint
+
+    if h0.dtype == torch.float32:
+        rtol, atol = max(rtol, 1e-5), max(atol, 1e-7)
+    fn = _Counted(f, cap, progress)
+    t = torch.linspace(0, t_end, outputs, dtype=h0.dtype, device=h0.device)
+    with single_thread(h0.device), torch.no_grad():
         Y = odeint(fn, h0, t, rtol=rtol, atol=atol, method="dopri5")
     tt = t.to("cpu", torch.float64).numpy()
     y = Y.transpose(0, 1).to("cpu", torch.float64).numpy()
@@ -253,8 +268,8 @@ def integrate(fld: Field, y0, t_end: float = 10.0, method: str = "rk4", k: int =
 
 def residual_net(fld: Field, y0, depth: int = 10, t_end: float = 1.0, device: torch.device | str = "cpu") -> np.ndarray:
     """The states after each of ``depth`` residual blocks ((B, depth + 1, 2)): equal to Euler with k = depth."""
-    if not 1 <= depth <= MAX_STEPS:
-        raise DataError(f"Use 1 to {MAX_STEPS:,} blocks.")
+    if not 1 <= depth <= MAX_DEPTH:
+        raise DataError(f"Use 1 to {MAX_DEPTH:,} blocks.")
     if not (math.isfinite(t_end) and 0 < t_end <= MAX_T):
         raise DataError(f"Integrate over 0 < T ≤ {MAX_T:g}.")
     device = torch.device(device)
@@ -292,15 +307,19 @@ def convergence(fld: Field, y0, t_end: float = 5.0, ks: tuple[int, ...] = (10, 2
                 progress: Progress = None, device: torch.device | str = "cpu") -> Convergence:
     """Euler's and RK4's global error at ``t_end`` for each step count in ``ks``; the reference is dopri5 at
     rtol 1e-12 (float64) or 1e-6 (float32), so errors under ~100× its tolerance (or the float's precision)
-    are left out of the fitted orders."""
+    are left out of the fitted orders. A field that needs more than :data:`REFERENCE_NFE` evaluations for the
+    reference is refused."""
     ks_a = np.array(sorted({int(k) for k in ks}))
     if len(ks_a) < 2 or ks_a[0] < 1 or ks_a[-1] > MAX_STEPS:
         raise DataError(f"Give at least two step counts between 1 and {MAX_STEPS:,}.")
+    if not (math.isfinite(t_end) and 0 < t_end <= MAX_T):
+        raise DataError(f"Integrate over 0 < T ≤ {MAX_T:g}.")
     device = torch.device(device)
     tight = 1e-12 if compute_dtype(device) == torch.float64 else 1e-6
-    ref = integrate(fld, y0, t_end, "dopri5", rtol=tight, atol=tight, outputs=2, max_nfe=MAX_NFE, device=device)
+    ref = _dopri5(torch_field(fld, device), _starts(y0, device), t_end, tight, tight, 2, REFERENCE_NFE, None)
     if ref.stopped_at is not None:
-        raise DataError("The reference solution needs more evaluations than allowed: the field is too stiff here.")
+        raise DataError(f"The reference solution needs more than {REFERENCE_NFE:,} evaluations: the field is too "
+                        "stiff here (or the time too long) for this comparison.")
     end = ref.y[:, -1]
     errs = {"euler": [], "rk4": []}
     for i, k in enumerate(ks_a):
