@@ -109,9 +109,9 @@ PRESETS: dict[str, Preset] = {
         "start spirals into it."),
     "bistable": Preset(
         "Two attractors and a saddle", (1.2, 0.8, 0.8, 1.2), (0.0, 0.0), 1.0,
-        "Mutual excitation: gW has eigenvalues 2 and 0.4, so the origin is a saddle; two stable nodes sit in "
-        "opposite corners, and the saddle's stable direction (h₁ = −h₂) divides the plane between them: "
-        "a one-bit memory."),
+        "Mutual excitation: gW has eigenvalues 2 and 0.4, so the origin is a saddle; two stable nodes sit at "
+        "±(0.957, 0.957), and the saddle's stable line h₁ = −h₂ divides the plane between them (every start off "
+        "it ends at the node on its side): a one-bit memory."),
     "invariant_circle": Preset(
         "Invariant circle (a limit cycle of the map)", (0.5, -1.0, 1.0, 0.5), (0.0, 0.0), 1.0,
         "gW is 1.12 × a rotation by 63°: the only fixed point (the origin) is an unstable spiral, and tanh's "
@@ -119,8 +119,8 @@ PRESETS: dict[str, Preset] = {
         "circulates on."),
     "oscillation": Preset(
         "Oscillation (a cycle of period 4)", (0.0, -2.0, 2.0, 0.0), (0.0, 0.0), 1.0,
-        "gW is 2 × a quarter turn: the origin is an unstable spiral turning 90° a step, and orbits settle on "
-        "a cycle of period 4 through the four saturated corners (±0.957, ±0.957)."),
+        "gW is 2 × a quarter turn: the origin is an unstable spiral turning 90° a step, and every orbit that "
+        "starts off the axes settles on a cycle of period 4 through the four corners (±0.957, ±0.957)."),
 }
 
 
