@@ -17,6 +17,7 @@ PORT ?= 8501
 WORKERS ?=
 ADDRESS ?= 127.0.0.1
 TORCH_INDEX ?=
+TEST_WORKERS ?= 2
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 TORCH_SPEC := $(shell grep -E '^torch==' requirements.txt)
@@ -66,9 +67,13 @@ pages: $(VENV)/.dev-installed
 browser: $(VENV)/.dev-installed chromium nginx
 	$(PY) -m pytest tests/browser
 
+# The unit and page tests run in TEST_WORKERS processes (pytest-xdist; each test on its own, except the groups
+# marked xdist_group, which stay on one worker); the browser tests, which start servers and time them, run after,
+# alone.
 test: $(VENV)/.dev-installed chromium nginx
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -m browser
 
 bench: $(VENV)/.installed
 	$(PY) -m bench

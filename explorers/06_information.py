@@ -66,7 +66,6 @@ def entropy_tab(ctrl):
                                                                               "codeword"))
     if code.note:
         text.note(st, code.note)
-    layout.formula(r"H(p)=-\sum_x p(x)\log p(x),\qquad H(p)\le L=\sum_x p(x)\,\ell(x)<H(p)+1")
     charts.show(*fig.code_chart(code), "code lengths")
     if source in TEXT_OF:
         tc, t2 = compute.run("letter and letter-pair counts", dis.text_code, TEXT_OF[source], on="cpu")
@@ -78,6 +77,7 @@ def entropy_tab(ctrl):
                         "from adjacent pairs within words: context lowers the entropy"))
         layout.compute_line(t2)
     st.dataframe(fig.code_table(code), hide_index=True)
+    layout.formula(r"H(p)=-\sum_x p(x)\log p(x),\qquad H(p)\le L=\sum_x p(x)\,\ell(x)<H(p)+1")
     layout.notice(fig.code_notice(code, unit, h))
 
 
@@ -97,13 +97,13 @@ def kl_tab(ctrl):
                 text.note(st, f"Every weight of {name} is 0: using a fair die for it instead.")
                 w[:] = [1.0] * 6
         symbols = DICE
-        st.caption("Weights are normalised to sum to 1. Set a face of q to 0 while p keeps it possible.")
+        about = "Weights are normalised to sum to 1. Set a face of q to 0 while p keeps it possible."
     else:
         p = compute.call(dis.preset, "english_zen").p
         q = compute.call(dis.preset, "english_reference").p
         symbols = list(compute.call(dis.preset, "english_zen").symbols)
-        st.caption("p: letter frequencies in the Zen of Python; q: in Python's reference manual. H(p, q): the bits "
-                   "per letter of the Zen written with a code built for the manual.")
+        about = ("p: letter frequencies in the Zen of Python; q: in Python's reference manual. H(p, q): the bits per "
+                 "letter of the Zen written with a code built for the manual.")
     d, t = compute.run("entropies and divergences", dis.divergences, p, q, symbols, unit, on="cpu")
     layout.compute_line(t)
     layout.metrics(("H(p)", _value(d.entropy_p, unit)), ("H(p, q)", _value(d.cross_entropy, unit), "cross-entropy"),
@@ -111,15 +111,16 @@ def kl_tab(ctrl):
                                                                          "the other way round"),
                    ("Jensen–Shannon", _value(d.js, unit), "symmetric, finite"))
     text.notes(st, [n for n in d.notes if not n.startswith(("p:", "q:"))])
-    layout.formula(r"H(p,q)=-\sum_x p(x)\log q(x)=H(p)+\mathrm{KL}(p\,\|\,q),\qquad "
-                   r"\mathrm{KL}(p\,\|\,q)=\sum_x p(x)\log\frac{p(x)}{q(x)}\ge 0")
     left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.pq_chart(d), "p and q")
     with right:
         charts.show(*fig.terms_chart(d), "kl terms")
+    st.caption(about)
     if math.isfinite(d.cross_entropy):
         charts.show(*fig.stack_chart(d), "cross-entropy")
+    layout.formula(r"H(p,q)=-\sum_x p(x)\log q(x)=H(p)+\mathrm{KL}(p\,\|\,q),\qquad "
+                   r"\mathrm{KL}(p\,\|\,q)=\sum_x p(x)\log\frac{p(x)}{q(x)}\ge 0")
     layout.notice(fig.divergence_notice(d))
 
 
@@ -161,14 +162,14 @@ def fits_tab(ctrl):
                    *[(f"Reverse fit {i + 1} μ, σ", f"{fig.num(r.mu[-1])}, {r.sd[-1]:.3f}",
                       f"from ({r.mu[0]:.2f}, {r.sd[0]:.2f}); KL(q‖p) {r.kl_reverse:.4f} nats")
                      for i, r in enumerate(f.reverse)])
-    layout.formula(r"\mathrm{KL}(p\,\|\,q)=\int p\log\frac{p}{q}\ \text{(mass-covering)},\qquad "
-                   r"\mathrm{KL}(q\,\|\,p)=\int q\log\frac{q}{p}\ \text{(mode-seeking)}")
     left, right = layout.side_by_side([1.25, 1])
     with left:
         charts.show(*fig.fits_chart(f), "fits")
     with right:
         charts.show(*fig.landscape_chart(land, f), "landscape")
     st.dataframe(fig.fits_table(f), hide_index=True)
+    layout.formula(r"\mathrm{KL}(p\,\|\,q)=\int p\log\frac{p}{q}\ \text{(mass-covering)},\qquad "
+                   r"\mathrm{KL}(q\,\|\,p)=\int q\log\frac{q}{p}\ \text{(mode-seeking)}")
     layout.notice(fig.kl_notice(f))
 
 
@@ -182,20 +183,20 @@ def likelihood_tab(ctrl):
     r, t = compute.run_with_progress(f"softmax regression, {epochs} epochs", lik.train_softmax, data, epochs, 0.1, wd,
                                      0.7, seed, on="cpu")
     layout.compute_line(t)
-    st.caption(f"{lik.DATASETS[data]}: softmax regression on 70 % of the rows, the rest held out.")
     layout.metrics(("Training cross-entropy", f"{r.train_cross_entropy_bits:.4f} bits", "per sample"),
                    ("= −log-likelihood ÷ (n ln 2)", f"{-r.log_likelihood / (r.is_train.sum() * math.log(2)):.4f} bits",
                     f"log-likelihood {r.log_likelihood:.2f} nats over {int(r.is_train.sum())} rows"),
                    ("Held-out cross-entropy", f"{r.test_cross_entropy_bits:.4f} bits", "rows never trained on"),
                    ("H(Y)", f"{r.label_entropy_bits:.4f} bits", "the best a model ignoring x can do"),
                    ("Held-out accuracy", f"{r.test_acc[-1]:.1%}"))
-    layout.formula(r"-\frac1n\sum_i\log_2 q(y_i\mid x_i)=\frac1n\sum_i\Big[\underbrace{H(e_{y_i})}_{=0}+"
-                   r"\mathrm{KL}\big(e_{y_i}\,\|\,q(\cdot\mid x_i)\big)\Big]=-\frac{\log\text{-likelihood}}{n\ln 2}")
     left, right = layout.side_by_side([1.2, 1])
     with left:
         charts.show(*fig.loss_chart(r), "loss in bits")
     with right:
         charts.show(*fig.surprisal_chart(r), "surprisal")
+    st.caption(f"{lik.DATASETS[data]}: softmax regression on 70 % of the rows, the rest held out.")
+    layout.formula(r"-\frac1n\sum_i\log_2 q(y_i\mid x_i)=\frac1n\sum_i\Big[\underbrace{H(e_{y_i})}_{=0}+"
+                   r"\mathrm{KL}\big(e_{y_i}\,\|\,q(\cdot\mid x_i)\big)\Big]=-\frac{\log\text{-likelihood}}{n\ln 2}")
     layout.notice(fig.likelihood_notice(r))
 
 
@@ -243,9 +244,9 @@ def mutual_tab(ctrl):
                    (f"k-NN at n = {int(c.sizes[-1]):,}", f"{c.knn[:, -1].mean():.4f} {unit}", "Kraskov et al., k = 3"),
                    (f"Plug-in at n = {int(c.sizes[0])}", f"{c.plugin[:, 0].mean():.4f} {unit}",
                     "small samples: biased"))
+    charts.show(*fig.mi_chart(c), "mi estimates")
     layout.formula(r"I(X;Y)=\mathrm{KL}\big(p(x,y)\,\|\,p(x)p(y)\big)=-\tfrac12\log(1-\rho^2)"
                    r"\ \text{for a Gaussian pair}")
-    charts.show(*fig.mi_chart(c), "mi estimates")
     layout.notice(fig.mi_notice(c))
 
 
@@ -266,8 +267,6 @@ def calibration_tab(ctrl):
                    ("Test NLL, scaled", f"{c.after.nll:.4f}", f"nats per image; at T = 1: {c.before.nll:.4f}"),
                    ("Test accuracy", f"{tm.accuracy:.1%}", "the same at every T"),
                    (f"Entropy at T = {T:g}", f"{tm.entropy_bits:.3f} bits", f"of test image {row}"))
-    layout.formula(r"q_T(c\mid x)=\frac{e^{z_c/T}}{\sum_k e^{z_k/T}},\qquad \mathrm{ECE}=\sum_b\frac{n_b}{n}\,"
-                   r"\big|\mathrm{acc}_b-\mathrm{conf}_b\big|")
     left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.tempered_chart(tm), "tempered softmax")
@@ -279,6 +278,8 @@ def calibration_tab(ctrl):
     with right:
         charts.show(*fig.reliability_chart(c.after, f"After: T = {c.T:.2f}"), "reliability after")
     charts.show(*fig.nll_t_chart(c), "nll against t")
+    layout.formula(r"q_T(c\mid x)=\frac{e^{z_c/T}}{\sum_k e^{z_k/T}},\qquad \mathrm{ECE}=\sum_b\frac{n_b}{n}\,"
+                   r"\big|\mathrm{acc}_b-\mathrm{conf}_b\big|")
     layout.notice(fig.calibration_notice(tm, c))
 
 

@@ -20,6 +20,8 @@ from ui.chapters import live
 from ui.pyviews import VIEWS
 
 LA = next(c for c in live() if c.prefix == "la")
+# one worker runs them all, in order: each test opens the next tab's page while its own script runs (open_next)
+pytestmark = pytest.mark.xdist_group("pyview")
 
 
 def page_tabs(chapter) -> list[str]:
