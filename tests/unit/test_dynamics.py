@@ -569,6 +569,8 @@ def test_adaptive_solver_equals_solve_ivp_and_counts_its_evaluations():
         assert sol.step_times[0] == 0 and sol.step_times[-1] >= 8.0 - 1e-12
     conv = ode.convergence(ode.random_mlp(16, seed=1), [0.5, -0.3], 2.0, (20, 40, 80, 160))
     assert conv.euler_order == pytest.approx(1.0, abs=0.05) and conv.rk4_order == pytest.approx(4.0, abs=0.25)
+    np.testing.assert_allclose(conv.reference, _reference(ode.random_mlp(16, seed=1), [0.5, -0.3], [0.0, 2.0])[-1:],
+                               atol=1e-10)  # the end state the errors are measured from
 
 
 def test_stiff_field_hits_the_evaluation_cap_and_says_where():
