@@ -69,8 +69,8 @@ def map_tab(ctrl):
                    ("Orbits that settle", f"{int((tr.period > 0).sum())} of {len(tr.period)}",
                     "on a fixed point or a cycle within 200 steps"))
     text.notes(st, [n for n in (fp.note, tr.note) if n])
-    layout.formula(r"h_{t+1}=F(h_t)=\tanh(gWh_t+b),\qquad {J(h^*)=\operatorname{diag}(1-h^{*2})\,gW},\qquad"
-                   r"{h^*\ \text{stable}\iff\max|\lambda(J)|<1}")
+    layout.formula(r"h_{t+1}=\tanh(gWh_t+b),\qquad J={\operatorname{diag}(1-h^{*2})\,gW},\qquad"
+                   r"\text{stable}\iff\max|\lambda(J)|<1")
     left, right = layout.side_by_side([1.5, 1])
     with left:
         charts.show(*fig.portrait_chart(net, por, nc, tr, fp, SHOWN_STEPS), "phase portrait", width="content")
@@ -164,8 +164,7 @@ def trained_tab(ctrl):
                    ("Bit patterns stored", f"{fp.patterns} of 8", "distinct readout signs at the attractors"),
                    ("Saddles", f"{saddles}"), ("Slow points", f"{int(fp.slow.sum())}", "q small but not 0"))
     text.notes(st, [x for x in (net.note, fp.note) if x])
-    layout.formula(r"q(h)=\tfrac12\|F(h)-h\|^2,\qquad {F(h^*)=h^*\ \text{where}\ q=0},\qquad"
-                   r"{\text{saddle: }|\lambda_1(J)|>1>|\lambda_2(J)|}")
+    layout.formula(r"q(h)=\tfrac12\|F(h)-h\|^2,\qquad F(h^*)=h^*\iff q(h^*)=0")
     charts.show(*fig.pca_chart(ev, fp, view), "hidden states", width="content")
     left, right = layout.side_by_side([1, 1])
     with left:
@@ -231,19 +230,15 @@ def ode_tab(ctrl):
     if conv is None:
         text.note(st, f"Van der Pol with μ = {mu:g} is stiff: no tight reference solution within the evaluation cap, "
                       "so no errors and no convergence orders here (they are measured on smooth fields).")
-    layout.formula(r"\frac{dh}{dt}=f(h),\qquad {h_{k+1}=h_k+\Delta t\,f(h_k)}\ \text{(Euler: a residual block)},"
-                   r"\qquad {\text{error}\propto\Delta t^{p}},\ {p_{\text{Euler}}=1},\ {p_{\text{RK4}}=4}")
+    layout.formula(r"\frac{dh}{dt}=f(h),\qquad h_{k+1}=h_k+\Delta t\,f(h_k),\qquad\text{error}\propto\Delta t^{p}")
     left, right = layout.side_by_side([1.4, 1])
     with left:
         charts.show(*fig.solver_chart(vf, [euler, rk4, dop], t_end, k), "solvers", width="content")
     with right:
         charts.show(*fig.step_size_chart(dop), "dopri5 steps")
-    left, right = layout.side_by_side([1, 1])
     if conv is not None:
-        with left:
-            charts.show(*fig.convergence_chart(conv), "convergence")
-    with right if conv is not None else left:
-        st.dataframe(fig.solver_table([euler, rk4, dop], ref), hide_index=True)
+        charts.show(*fig.convergence_chart(conv), "convergence")
+    st.dataframe(fig.solver_table([euler, rk4, dop], ref), hide_index=True)
     if field == "learned":
         learned, _ = compute.run("the learned field", ode.vector_field, tr.field, 2.5, 15, on="cpu")
         truth, _ = compute.run("the true field", ode.vector_field, tr.truth, 2.5, 15, on="cpu")

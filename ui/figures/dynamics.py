@@ -130,7 +130,7 @@ def fixed_table(fp: rnn2.FixedPoints) -> pd.DataFrame:
                          "λ₁": first, "λ₂": ["(its conjugate)" if p else s for p, s in zip(paired, second,
                                                                                              strict=True)],
                          "largest |λ|": np.abs(lam[:, 0]) if fp.count else [], "type": list(fp.kinds),
-                         "‖F(h*) − h*‖∞": fp.residual, "saturated": fp.saturated})
+                         "‖F(h*) − h*‖∞": [f"{r:.1e}" for r in fp.residual], "saturated": fp.saturated})
 
 
 def portrait_chart(net: rnn2.Rnn2, por: rnn2.Portrait, nc: rnn2.Nullclines, tr: rnn2.Trajectories,
@@ -212,9 +212,11 @@ def eigen_chart(fp: rnn2.FixedPoints) -> tuple[Template, pd.DataFrame]:
     classes = np.repeat([kind_class(k) for k in fp.kinds], 2) if fp.count else np.array([], dtype=str)
     df = pd.DataFrame({"name": names, "re": lam.real, "im": lam.imag, "modulus": np.abs(lam), "class": classes})
     reach = max(1.25, float(np.abs(lam).max()) * 1.25 if len(lam) else 1.25)
-    # one label per place: eigenvalues that coincide on the picture (a pair of points sharing one) share it
-    spot = df.assign(key=(df["re"] / reach * 25).round().astype(str) + "," + (df["im"] / reach * 25).round().astype(
-        str))
+    # a label at each point's eigenvalue of largest modulus (a complex pair: the one above the axis); points
+    # whose labels would land in one place (two attractors mirrored by symmetry) share one
+    top = df.iloc[[2 * i + (1 if df["im"].iloc[2 * i] < 0 else 0) for i in range(fp.count)]] if fp.count else df
+    spot = top.assign(key=(top["re"] / reach * 12).round().astype(str) + "," + (top["im"] / reach * 12).round()
+                      .astype(str))
     names = spot.groupby("key", sort=False).agg(re=("re", "first"), im=("im", "first"),
                                                 names=("name", lambda v: ", ".join(dict.fromkeys(v))))
     return Template(_build_eigen, (), {"circle": circle, "eigen": df, "names": names.reset_index(drop=True)},
@@ -451,7 +453,7 @@ def _build_pca(x: str, y: str) -> alt.LayerChart:
     labels = alt.Chart(alt.NamedData(name="labels")).mark_text(dy=-13, fontWeight=600, clip=True).encode(
         x=alt.X("a:Q", scale=sx), y=alt.Y("b:Q", scale=sy), text=alt.Text("bits:N"))
     return alt.layer(paths, arrows, points, labels).properties(
-        title=alt.Title(slot("title"), subtitle=slot("subtitle")), width=SIZE + 60, height=SIZE)
+        title=alt.Title(slot("title"), subtitle=slot("subtitle")), width=SIZE + 150, height=SIZE + 20)
 
 
 PROJECTIONS = {"12": (0, 1), "13": (0, 2), "23": (1, 2)}
@@ -488,8 +490,8 @@ def pca_chart(ev: ff.Evaluation, fp: ff.FlipFlopFixedPoints, projection: str,
     return Template(_build_pca, names, {"paths": paths, "directions": directions, "points": points, "labels": labels},
                     {"xd": [float(lo[0] - pad[0]), float(hi[0] + pad[0])],
                      "yd": [float(lo[1] - pad[1]), float(hi[1] + pad[1])],
-                     "title": f"{fp.stable_count} attractors, {int(saddle.sum())} saddles, {int(fp.slow.sum())} slow "
-                              "points in the hidden states' PCA plane",
+                     "title": f"Hidden states and {fp.stable_count} attractors, {int(saddle.sum())} saddles, "
+                              f"{int(fp.slow.sum())} slow points",
                      "subtitle": sub}), points
 
 
@@ -649,7 +651,7 @@ def solver_chart(fld_vf: ode.VectorField, sols: list[ode.Solution], t_end: float
 def _build_step_sizes() -> alt.LayerChart:
     dots = alt.Chart(alt.NamedData(name="steps")).mark_line(color=PALETTE[2], strokeWidth=1.8,
                                                             point=alt.OverlayMarkDef(size=12)).encode(
-        x=alt.X("t:Q", title="time t"), y=alt.Y("dt:Q", scale=LOG, title="step size Δt", axis=alt.Axis(format=".0e")),
+        x=alt.X("t:Q", title="time t"), y=alt.Y("dt:Q", scale=LOG, title="step size Δt", axis=alt.Axis(format="~g")),
         tooltip=[alt.Tooltip("t:Q", format=".4g"), alt.Tooltip("dt:Q", format=".3g")])
     return alt.layer(dots).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=220)
 
