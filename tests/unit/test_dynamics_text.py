@@ -78,7 +78,7 @@ def test_linear_rnn_and_overflow():
 
 
 def test_clipping_shares():
-    up, up_clipped = raised(gr.clipping(64, 1.5, 50, 1.0, 0.01, "gaussian", "tanh", 0.0, 0))
+    up, up_clipped = raised(gr.clipping(32, 1.5, 50, 1.0, 0.01, "gaussian", "tanh", 0.0, 0))
     assert f"worse at {up:.0%} of".replace("%", " %") in SAID and f"at {up_clipped:.0%}.".replace("%", " %") in SAID
 
 

@@ -214,12 +214,14 @@ def eigen_chart(fp: rnn2.FixedPoints) -> tuple[Template, pd.DataFrame]:
     reach = max(1.25, float(np.abs(lam).max()) * 1.25 if len(lam) else 1.25)
     # a label at each point's eigenvalue of largest modulus (a complex pair: the one above the axis); points
     # whose labels would land in one place (two attractors mirrored by symmetry) share one
-    top = df.iloc[[2 * i + (1 if df["im"].iloc[2 * i] < 0 else 0) for i in range(fp.count)]] if fp.count else df
-    spot = top.assign(key=(top["re"] / reach * 12).round().astype(str) + "," + (top["im"] / reach * 12).round()
-                      .astype(str))
-    names = spot.groupby("key", sort=False).agg(re=("re", "first"), im=("im", "first"),
-                                                names=("name", lambda v: ", ".join(dict.fromkeys(v))))
-    return Template(_build_eigen, (), {"circle": circle, "eigen": df, "names": names.reset_index(drop=True)},
+    spots: dict[tuple[int, int], tuple[float, float, list[str]]] = {}
+    for i in range(fp.count):
+        v = fp.eigenvalues[i, 0] if fp.eigenvalues[i, 0].imag >= 0 else fp.eigenvalues[i, 1]
+        key = (round(v.real / reach * 12), round(v.imag / reach * 12))
+        spots.setdefault(key, (float(v.real), float(v.imag), []))[2].append(f"P{i + 1}")
+    names = pd.DataFrame({"re": [x for x, _, _ in spots.values()], "im": [y for _, y, _ in spots.values()],
+                          "names": [", ".join(n) for _, _, n in spots.values()]})
+    return Template(_build_eigen, (), {"circle": circle, "eigen": df, "names": names},
                     {"domain": [-reach, reach]}), df
 
 
@@ -321,7 +323,7 @@ def norms_chart(g: gr.GradientNorms, rho: float, nonlinearity: str) -> tuple[Tem
 def _build_lyapunov() -> alt.LayerChart:
     scale = alt.Scale(domain=["λ₁, QR method", "log ρ (the linear RNN)"], range=[PALETTE[0], GREY])
     x = alt.X("rho:Q", scale=alt.Scale(type="log", domain=[slot("x")], nice=False), title="spectral radius ρ",
-              axis=alt.Axis(values=[0.25, 0.5, 1, 2, 3, 5]))
+              axis=alt.Axis(values=[0.2, 0.5, 1, 2, 3, 5]))
     lines = alt.Chart(alt.NamedData(name="sweep")).mark_line(strokeWidth=2.2, point=alt.OverlayMarkDef(size=14)).encode(
         x=x, y=alt.Y("value:Q", title="largest Lyapunov exponent λ₁"),
         color=alt.Color("series:N", scale=scale, legend=legend(orient="top", title=None)),
@@ -400,8 +402,12 @@ def clipping_charts(c: gr.Clipping) -> tuple[tuple[Template, pd.DataFrame], tupl
     return (first, grads), (second, ratios)
 
 
-def gradient_notice(g: gr.GradientNorms, ly: gr.Lyapunov, sw: gr.LyapunovSweep, c: gr.Clipping, rho: float,
-                    nonlinearity: str) -> str:
+def exponent_at(sw: gr.LyapunovSweep, rho: float) -> float:
+    """λ₁ at the swept radius nearest ``rho`` (the page's slider moves on the sweep's own grid)."""
+    return float(sw.exponent[int(np.abs(sw.rho - rho).argmin())])
+
+
+def gradient_notice(g: gr.GradientNorms, lam: float, sw: gr.LyapunovSweep, c: gr.Clipping, nonlinearity: str) -> str:
     steps = int(g.t[-1])
     fate = "vanishes" if g.norm[-1] < 1e-2 else "explodes" if g.norm[-1] > 1e2 else "neither vanishes nor explodes"
     parts = [f"After {steps} steps the gradient factor ‖∂h_t/∂h₀‖ is {g.norm[-1]:.3g}: it {fate}. Its log falls or "
@@ -409,7 +415,7 @@ def gradient_notice(g: gr.GradientNorms, ly: gr.Lyapunov, sw: gr.LyapunovSweep, 
     if g.stopped_at is not None:
         parts.append(g.note)
     if nonlinearity == "tanh":
-        parts.append(f"The QR method gives λ₁ = {ly.exponents[0]:+.4f} at this ρ, close to the gradient's own rate: "
+        parts.append(f"The QR method gives λ₁ = {lam:+.4f} at this ρ, close to the gradient's own rate: "
                      "a gradient through time grows like the separation of nearby states.")
         if sw.crossing is not None:
             parts.append(f"λ₁ crosses zero near ρ = {sw.crossing:.3f}, not exactly 1: a finite network's edge of "

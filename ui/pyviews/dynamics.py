@@ -15,8 +15,9 @@ VIEWS: dict[tuple[str, str], View] = {
                'print(f"Saddles: {kinds.count(\'saddle\')}")\n'
                'print(f"Orbits that settle: {int((tr.period > 0).sum())} of {len(tr.period)}")'),
     ("ds", "Gradients through time"): View(
-        names={"gradient_norms": "g", "lyapunov": "ly", "lyapunov_sweep": "sw", "clipping": "c"},
+        names={"gradient_norms": "g", "lyapunov_sweep": "sw", "clipping": "c"},
         prints='import math\n'
+               'import numpy as np\n'
                'def big(v):\n'
                '    return f"{v:.3g}" if math.isfinite(v) else "overflow"\n'
                'last = int(g.t[-1])\n'
@@ -24,7 +25,8 @@ VIEWS: dict[tuple[str, str], View] = {
                'print(f"ρᵗ at t = {last}: {big(g.rho_power[-1])}")\n'
                'print(f"Growth rate: {g.growth_rate:+.4f}")\n'
                'print(f"ln ρ: {g.log_rho:+.4f}")\n'
-               'print(f"λ₁ at this ρ: {ly.exponents[0]:+.4f}")\n'
+               'lam = sw.exponent[int(np.abs(sw.rho - ${gradient_norms.rho}).argmin())]  # the sweep at this ρ\n'
+               'print(f"λ₁ at this ρ: {lam:+.4f}")\n'
                'print(f"λ₁ = 0 near ρ =: {sw.crossing:.3f}" if sw.crossing is not None else '
                '"λ₁ = 0 near ρ =: no crossing")\n'
                'print(f"Saturated units: {g.saturation[-1]:.0%}")'),
