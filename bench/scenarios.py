@@ -467,7 +467,7 @@ SCENARIOS += [
              "shows; cached by its settings): judged against the 1 s budget, which training cannot meet."},
     {"page": "ds", "tier": "largest", "name": "Dynamics · Neural ODEs · k up to 1,000 (Euler, RK4, a ResNet)",
      "params": {"ds_tab": "Neural ODEs", "ds_k": "1000"}, "widget": "select_slider", "key": "ds_k",
-     "values": [500, 1000, 200, 1000]},
+     "values": [500, 200, 1000]},
     {"page": "ds", "tier": "largest", "name": "Dynamics · Neural ODEs · Van der Pol · μ (stiff: the cap)",
      "params": {"ds_tab": "Neural ODEs", "ds_field": "Van der Pol"}, "widget": "select_slider", "key": "ds_mu",
      "values": [1000.0, 2.0, 100.0, 0.5, 10.0]},
