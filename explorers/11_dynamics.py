@@ -52,8 +52,8 @@ def map_tab(ctrl):
         b = tuple(controls.slider(f"bias b{s}", f"ds_b{i + 1}", -2.0, 2.0, float(default[4 + i]), 0.1)
                   for i, s in enumerate("₁₂"))
         gain = controls.slider("Gain g (multiplies W)", "ds_gain", 0.0, 3.0, float(default[6]), 0.05)
-    same = np.allclose((*w, *b, gain), default)
-    st.caption(rnn2.PRESETS[name].claim if same else f"Your own weights (edited from “{PRESETS[name]}”).")
+        same = np.allclose((*w, *b, gain), default)
+        st.caption(rnn2.PRESETS[name].claim if same else f"Your own weights (edited from “{PRESETS[name]}”).")
     net = compute.call(rnn2.rnn2, w, b, gain)
     por, t1 = compute.run("phase portrait", rnn2.portrait, net, 1.1, 15, on="cpu")
     nc = compute.call(rnn2.nullclines, net)
@@ -108,10 +108,6 @@ def gradients_tab(ctrl):
                    (f"ρᵗ at t = {last}", _big(g.rho_power[-1]), "the linear RNN's factor with an orthogonal W"),
                    ("Growth rate", f"{g.growth_rate:+.4f}", "slope of ln‖∂h_t/∂h₀‖ a step (the second half)"),
                    ("ln ρ", f"{g.log_rho:+.4f}", "the linear RNN's rate"))
-    layout.metrics(("λ₁ at this ρ", f"{lam:+.4f}", "the largest Lyapunov exponent, QR method (the sweep's point)"),
-                   ("λ₁ = 0 near ρ =", f"{sw.crossing:.3f}" if sw.crossing is not None else "no crossing",
-                    f"from the sweep over ρ ∈ [{RHOS[0]:g}, {RHOS[1]:g}]"),
-                   ("Saturated units", f"{g.saturation[-1]:.0%}", "|h| > 0.99 at the last step: tanh′ < 0.02"))
     text.notes(st, [x for x in (g.note, c.note) if x])
     layout.formula(r"\frac{\partial h_T}{\partial h_0}=\prod_{t=T}^{1}\operatorname{diag}\big(\varphi'(a_t)\big)W,"
                    r"\qquad\Big\|\frac{\partial h_T}{\partial h_0}\Big\|\approx e^{\lambda_1T},\qquad"
@@ -121,6 +117,10 @@ def gradients_tab(ctrl):
         charts.show(*fig.norms_chart(g, rho, nonlin), "gradient norms")
     with right:
         charts.show(*fig.lyapunov_chart(sw, rho, n), "lyapunov sweep")
+    layout.metrics(("λ₁ at this ρ", f"{lam:+.4f}", "the largest Lyapunov exponent, QR method (the sweep's point)"),
+                   ("λ₁ = 0 near ρ =", f"{sw.crossing:.3f}" if sw.crossing is not None else "no crossing",
+                    f"from the sweep over ρ ∈ [{RHOS[0]:g}, {RHOS[1]:g}]"),
+                   ("Saturated units", f"{g.saturation[-1]:.0%}", "|h| > 0.99 at the last step: tanh′ < 0.02"))
     st.caption(f"Gradient clipping on a network of {min(n, 32)} units, sequences of 1 to {min(steps, 50)} steps, "
                "one step of size 0.01 for each length's loss:")
     left, right = layout.side_by_side([1, 1])
@@ -153,7 +153,7 @@ def trained_tab(ctrl):
         layout.notice("A step too large sends the weights where tanh saturates and the loss explodes: with nothing "
                       "trained there is no memory to look for. Lower the learning rate.")
         return
-    ev, t2 = compute.run("16 held-out trials of 200 steps, PCA", ff.evaluate, net, on="cpu")
+    ev, t2 = compute.run("held-out trials and their PCA", ff.evaluate, net, on="cpu")
     fp, t3 = compute.run_with_progress("fixed and slow points from 256 starts", ff.fixed_points, net, evaluation=ev,
                                        on="cpu")
     layout.compute_line(t1, t2, t3)

@@ -165,15 +165,20 @@ def portrait_chart(net: rnn2.Rnn2, por: rnn2.Portrait, nc: rnn2.Nullclines, tr: 
     # each label 0.12 from its point, towards the middle of the window (a point near an edge keeps its label in)
     fixed["lx"] = fixed["h1"] - 0.12 * np.sign(fixed["h1"]).where(fixed["h1"].abs() > 0.6, 0)
     fixed["ly"] = fixed["h2"] + np.where(fixed["h2"] > 0.6, -0.14, 0.12)
-    counts = ", ".join(f"{n} {k}" for k, n in _kind_counts(fp).items()) or "none found"
+    counts = ", ".join(_plural(n, k) for k, n in _kind_counts(fp).items())
     W = net.matrix
-    title = (f"h ← tanh(gWh + b), g = {net.gain:g}: "
-             f"{fp.count} fixed point{'s' if fp.count != 1 else ''}" + (f" ({counts})" if fp.count else ""))
-    subtitle = (f"arrows: the step F(h) − h; lines: {S} orbits, their first {shown_steps} steps; "
-                f"gW = [[{W[0, 0]:.2g}, {W[0, 1]:.2g}], [{W[1, 0]:.2g}, {W[1, 1]:.2g}]]")
+    title = (f"g = {net.gain:g}: {_plural(fp.count, 'fixed point')}" + (f": {counts}" if fp.count else " found"))
+    subtitle = (f"h ← tanh(gWh + b), gW = [[{W[0, 0]:.2g}, {W[0, 1]:.2g}], [{W[1, 0]:.2g}, {W[1, 1]:.2g}]]; arrows: "
+                f"the step F(h) − h; lines: {S} orbits, their first {shown_steps} steps")
     return Template(_build_portrait, (), {"arrows": arrows, "nullclines": nulls, "orbits": orbits, "starts": starts,
                                           "fixed": fixed},
                     {"domain": [-extent, extent], "title": title, "subtitle": subtitle}), orbits
+
+
+def _plural(n: int, kind: str) -> str:
+    """"2 stable nodes", "1 saddle", "2 non-hyperbolic points"."""
+    noun = f"{kind} point" if kind == "non-hyperbolic" else kind
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def _kind_counts(fp: rnn2.FixedPoints) -> dict[str, int]:
