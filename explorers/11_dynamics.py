@@ -82,6 +82,11 @@ def map_tab(ctrl):
     layout.notice(fig.map_notice(net, fp, tr, sw))
 
 
+def _g(v: float) -> str:
+    """A choice as a link writes it: 1000, 0.5 (not 1000.0)."""
+    return f"{v:g}"
+
+
 def _big(v: float) -> str:
     return f"{v:.3g}" if math.isfinite(v) else "overflow"
 
@@ -93,7 +98,7 @@ def gradients_tab(ctrl):
         init = controls.radio("W", "ds_init", list(gr.INITS), format_func=str.capitalize, horizontal=True)
         nonlin = controls.radio("Nonlinearity", "ds_phi", list(gr.NONLINEARITIES), horizontal=True)
         steps = controls.select_slider("Steps T", "ds_T", [25, 50, 100, 200, 500], 100)
-        clip = controls.select_slider("Clip gradients at", "ds_clip", [0.1, 0.3, 1.0, 3.0, 10.0], 1.0)
+        clip = controls.select_slider("Clip gradients at", "ds_clip", [0.1, 0.3, 1.0, 3.0, 10.0], 1.0, format_func=_g)
         seed = controls.seed("ds_seed")
     g, t1 = compute.run(f"‖∂h_t/∂h₀‖ over {steps} steps", gr.gradient_norms, n, rho, steps, init, nonlin, 0.0, seed,
                         on="cpu")
@@ -180,14 +185,16 @@ def ode_tab(ctrl):
         field = controls.radio("Vector field f", "ds_field", list(FIELDS), format_func=FIELDS.get, horizontal=False)
         if field == "vanderpol":
             mu = controls.select_slider("Van der Pol's μ (large: stiff)", "ds_mu", [0.5, 1.0, 2.0, 10.0, 100.0, 1000.0],
-                                        1.0)
+                                        1.0, format_func=_g)
         else:
             mu = 1.0
         if field == "learned":
             tsteps = controls.select_slider("Training steps", "ds_osteps", [50, 100, 200, 400], 200)
-            olr = controls.select_slider("Learning rate", "ds_olr", [0.003, 0.01, 0.03, 0.1, 1.0, 5.0], 0.01)
-            noise = controls.select_slider("Noise on the observations", "ds_noise", [0.0, 0.02, 0.05, 0.1], 0.0)
-        t_end = controls.select_slider("Integrate to T", "ds_tend", [1.0, 2.0, 5.0], 5.0)
+            olr = controls.select_slider("Learning rate", "ds_olr", [0.003, 0.01, 0.03, 0.1, 1.0, 5.0], 0.01,
+                                         format_func=_g)
+            noise = controls.select_slider("Noise on the observations", "ds_noise", [0.0, 0.02, 0.05, 0.1], 0.0,
+                                           format_func=_g)
+        t_end = controls.select_slider("Integrate to T", "ds_tend", [1.0, 2.0, 5.0], 5.0, format_func=_g)
         k = controls.select_slider("Euler and RK4 steps k", "ds_k", [5, 10, 20, 50, 100, 200, 500, 1000], 50)
         rtol = controls.select_slider("dopri5's tolerance", "ds_rtol", [1e-3, 1e-6, 1e-9], 1e-6,
                                       format_func=lambda v: f"{v:.0e}")

@@ -201,7 +201,7 @@ def test_the_solvers_errors_against_the_closed_form():
 
 
 def test_a_stiff_field_hits_the_evaluation_cap_in_words():
-    at = _open(ds_tab="Neural ODEs", ds_field="Van der Pol", ds_mu=1000.0)
+    at = _open(ds_tab="Neural ODEs", ds_field="Van der Pol", ds_mu=1000)
     h.assert_healthy(at, "stiff")
     said = " ".join(_texts(at))
     assert "Stopped after 2,000 evaluations of f, at t = 0.2856" in said and "is stiff" in said
@@ -212,7 +212,7 @@ def test_the_learned_field_and_its_divergence():
     at = _open(ds_tab="Neural ODEs", ds_field="Learned (neural ODE)", ds_osteps=50)
     h.assert_healthy(at, "learned")
     assert "The learned field" in _specs(at)
-    at = _open(ds_tab="Neural ODEs", ds_field="Learned (neural ODE)", ds_olr=5.0)
+    at = _open(ds_tab="Neural ODEs", ds_field="Learned (neural ODE)", ds_olr=5)
     h.assert_healthy(at, "learned lr 5")
     assert any("Training diverged at step" in t for t in _texts(at))
 

@@ -702,7 +702,8 @@ def convergence_chart(c: ode.Convergence) -> tuple[Template, pd.DataFrame]:
 def solver_table(sols: list[ode.Solution], reference: np.ndarray | None) -> pd.DataFrame:
     return pd.DataFrame({"method": [METHOD_NAMES[s.method] for s in sols], "steps": [s.steps for s in sols],
                          "evaluations of f (NFE)": [s.nfe for s in sols],
-                         "error at T": [end_error(s, reference) for s in sols]})
+                         "error at T": [f"{e:.2e}" if math.isfinite(e) else "n/a"
+                                        for e in (end_error(s, reference) for s in sols)]})
 
 
 def _build_learned() -> alt.LayerChart:
