@@ -61,19 +61,19 @@ def test_saturated_corners():
 
 
 def test_vanishing_and_tamed_explosion():
-    low = gr.gradient_norms(64, 0.9, 100, "gaussian", "tanh", 0.0, 0)
-    high = gr.gradient_norms(64, 1.5, 100, "gaussian", "tanh", 0.0, 0)
+    low = gr.gradient_norms(64, 0.9, 100, "gaussian", "tanh", 0.0, 0, 50)
+    high = gr.gradient_norms(64, 1.5, 100, "gaussian", "tanh", 0.0, 0, 50)
     assert f"at ρ = 0.9 the gradient factor after 100 steps is {low.norm[-1]:.3g}" in SAID
     assert f"at ρ = 1.5 it is {high.norm[-1]:.3g}, while ρ¹⁰⁰ is {high.rho_power[-1]:.3g}" in SAID
 
 
 def test_linear_rnn_and_overflow():
-    orth = gr.gradient_norms(64, 1.5, 100, "orthogonal", "linear", 0.0, 0)
-    gauss = gr.gradient_norms(64, 1.5, 100, "gaussian", "linear", 0.0, 0)
+    orth = gr.gradient_norms(64, 1.5, 100, "orthogonal", "linear", 0.0, 0, 50)
+    gauss = gr.gradient_norms(64, 1.5, 100, "gaussian", "linear", 0.0, 0, 50)
     assert f"{orth.growth_rate:+.4f}" == f"{math.log(1.5):+.4f}" and f"growth rate is {orth.growth_rate:+.4f}" in SAID
     assert f"ends at {gauss.norm[-1]:.3g}, above ρ¹⁰⁰" in SAID and gauss.norm[-1] > gauss.rho_power[-1]
     with np.errstate(over="ignore"):
-        big = gr.gradient_norms(64, 5.0, 500, "gaussian", "linear", 0.0, 0)
+        big = gr.gradient_norms(64, 5.0, 500, "gaussian", "linear", 0.0, 0, 50)
     assert big.stopped_at is not None and f"the run stops at step {big.stopped_at}" in SAID
 
 
