@@ -434,3 +434,46 @@ SCENARIOS += [
      "params": {"it_tab": "Calibration", "it_hidden": "256", "it_cepochs": "1000"},
      "widget": "select_slider", "key": "it_T", "values": [0.05, 2.0, 0.5, 10.0, 20.0], "heavy": True, "cap_s": 60},
 ]
+
+# ---- chapter 11, dynamical systems (prefix ds)
+SCENARIOS += [
+    # default settings: two attractors at g = 1; 64 units at ρ = 1.5; a vanilla RNN of 64 units; the spiral to T = 5
+    {"page": "ds", "tier": "default", "name": "Dynamics · Two-neuron map · gain",
+     "params": {}, "key": "ds_gain", "values": [0.2, 2.4, 0.65, 1.8, 0.35, 2.9, 1.25, 0.9, 2.1, 1.55, 0.45, 2.65]},
+    {"page": "ds", "tier": "default", "name": "Dynamics · Gradients through time · ρ",
+     "params": {"ds_tab": "Gradients through time"}, "key": "ds_rho",
+     "values": [0.5, 3.0, 0.8, 2.2, 1.1, 4.5, 0.3, 1.8, 0.9, 2.6, 1.3, 3.7]},
+    {"page": "ds", "tier": "default", "name": "Dynamics · Trained RNN · projection",
+     "params": {"ds_tab": "Trained RNN"}, "widget": "radio", "key": "ds_view", "values": ["13", "23", "12"],
+     "note": "The flip-flop network trains once (about 4 s, a progress bar shows) when the tab first opens; the "
+             "projection moves reuse it and its fixed points."},
+    {"page": "ds", "tier": "default", "name": "Dynamics · Neural ODEs · Euler and RK4 steps k",
+     "params": {"ds_tab": "Neural ODEs"}, "widget": "select_slider", "key": "ds_k",
+     "values": [5, 200, 10, 100, 20]},
+    # the largest settings: a new gain sweep each move; 128 units over 500 steps; a new Lyapunov sweep at 128
+    # units; a GRU trained for 600 steps; the stiff Van der Pol field at the evaluation cap; a neural ODE trained
+    {"page": "ds", "tier": "largest", "name": "Dynamics · Two-neuron map · w₁₂ (a new gain sweep each move)",
+     "params": {}, "key": "ds_w12", "values": [-3.0, 2.5, -1.2, 4.1, 0.3, -4.6, 1.7, -0.4, 3.3, -2.2]},
+    {"page": "ds", "tier": "largest", "name": "Dynamics · Gradients · 128 units, T = 500 · ρ",
+     "params": {"ds_tab": "Gradients through time", "ds_n": "128", "ds_T": "500"}, "key": "ds_rho",
+     "values": [0.5, 3.0, 0.8, 2.2, 1.1, 4.5, 0.3, 1.8]},
+    {"page": "ds", "tier": "largest", "name": "Dynamics · Gradients · 128 units · seed (a new λ₁ sweep)",
+     "params": {"ds_tab": "Gradients through time", "ds_n": "128"}, "widget": "number_input", "key": "ds_seed",
+     "values": [1, 2, 3, 4, 5]},
+    {"page": "ds", "tier": "largest", "name": "Dynamics · Trained RNN · GRU, 600 steps · seed (trains)",
+     "params": {"ds_tab": "Trained RNN", "ds_cell": "GRU", "ds_steps": "600"}, "widget": "number_input",
+     "key": "ds_fseed", "values": [1, 2, 3], "heavy": True, "cap_s": 60,
+     "note": "Each move trains a GRU of 64 units for 600 Adam steps and finds its fixed points (a progress bar "
+             "shows; cached by its settings): judged against the 1 s budget, which training cannot meet."},
+    {"page": "ds", "tier": "largest", "name": "Dynamics · Neural ODEs · k up to 1,000 (Euler, RK4, a ResNet)",
+     "params": {"ds_tab": "Neural ODEs", "ds_k": "1000"}, "widget": "select_slider", "key": "ds_k",
+     "values": [500, 200, 1000]},
+    {"page": "ds", "tier": "largest", "name": "Dynamics · Neural ODEs · Van der Pol · μ (stiff: the cap)",
+     "params": {"ds_tab": "Neural ODEs", "ds_field": "Van der Pol"}, "widget": "select_slider", "key": "ds_mu",
+     "values": [1000.0, 2.0, 100.0, 0.5, 10.0]},
+    {"page": "ds", "tier": "largest", "name": "Dynamics · Neural ODEs · learned field · training steps (trains)",
+     "params": {"ds_tab": "Neural ODEs", "ds_field": "Learned (neural ODE)"}, "widget": "select_slider",
+     "key": "ds_osteps", "values": [50, 400, 100], "heavy": True, "cap_s": 30,
+     "note": "Each move fits a neural ODE to the spiral by backpropagating through RK4 (about 1 s for 200 steps, a "
+             "progress bar shows; cached by its settings)."},
+]

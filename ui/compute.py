@@ -230,7 +230,8 @@ def _compute_with_progress(module: str, name: str, device: str, what: str, args:
                            report: Callable[[float, str], None]) -> tuple[Any, Timing]:
     fn = getattr(importlib.import_module(module), name)
     with single_thread(device):  # training loops of tiny tensors: see core.device.single_thread
-        return timed(what, fn, *args, device=torch.device(device), progress=report, **dict(kwargs))
+        # a cached result passed on (a trained network) is read-only: writable copies, as :func:`run` makes
+        return timed(what, fn, *thawed(args), device=torch.device(device), progress=report, **thawed(dict(kwargs)))
 
 
 def run_with_progress(what: str, fn: Callable[..., T], *args: Any, on: str | None = None,

@@ -131,6 +131,14 @@ QUESTIONS: dict[tuple[str, str], str] = {
     ("qc", "Barren plateaus"): "With each added qubit, by what factor does the gradient's variance shrink, for the "
                                "global cost and for the local one?",
     ("qc", "Re-uploading"): "Can one qubit draw a curved decision boundary: what test accuracy will it reach?",
+    ("ds", "Two-neuron map"): "Two neurons that excite each other (w₁₁ = w₂₂ = 1.2, w₁₂ = w₂₁ = 0.8): how many "
+                              "fixed points will the map have, and how many of them are stable?",
+    ("ds", "Gradients through time"): "At ρ = 1.5, ρ¹⁰⁰ ≈ 4·10¹⁷. Will the gradient through 100 tanh steps grow "
+                                      "that much, far less, or shrink?",
+    ("ds", "Trained RNN"): "A network that holds 3 bits must keep 8 memories apart: how many stable fixed points will "
+                           "the trained RNN have, and how many saddles between them?",
+    ("ds", "Neural ODEs"): "With the same 50 steps, how much smaller will RK4's error be than Euler's: 10×, 1,000× or "
+                           "100,000×?",
 }
 
 

@@ -153,15 +153,18 @@ def _fit_slope(t: np.ndarray, y: np.ndarray) -> float:
 
 
 def gradient_norms(n: int = 64, rho: float = 1.0, steps: int = 100, init: str = "gaussian",
-                   nonlinearity: str = "tanh", input_std: float = 0.0, seed: int = 0, progress: Progress = None,
-                   device: torch.device | str = "cpu") -> GradientNorms:
+                   nonlinearity: str = "tanh", input_std: float = 0.0, seed: int = 0, checkpoints: int = CHECKPOINTS,
+                   progress: Progress = None, device: torch.device | str = "cpu") -> GradientNorms:
     """Run the RNN ``steps`` steps from the seeded h₀, accumulating P_t = ∂h_t/∂h₀ forward, and take its spectral
-    norm (an SVD) at every step up to :data:`CHECKPOINTS` steps, else at that many evenly spaced steps. Stops
+    norm (an SVD) at every step up to ``checkpoints`` steps (at most :data:`CHECKPOINTS`), else at that many evenly
+    spaced steps: the SVDs are most of the cost, so a picture that needs fewer points asks for fewer. Stops
     where P's largest entry leaves the float range and says so (the norm is within a factor n of it).
     ``progress`` hears every tenth of the steps."""
     _check(n, rho, init, nonlinearity, input_std, MAX_GRADIENT_UNITS)
     if not 1 <= steps <= MAX_GRADIENT_STEPS:
         raise DataError(f"Take 1 to {MAX_GRADIENT_STEPS} steps.")
+    if not 2 <= checkpoints <= CHECKPOINTS:
+        raise DataError(f"Measure the norm at 2 to {CHECKPOINTS} steps.")
     device = torch.device(device)
     dtype = compute_dtype(device)
     floor, ceiling = _limits(dtype)
@@ -170,7 +173,7 @@ def gradient_norms(n: int = 64, rho: float = 1.0, steps: int = 100, init: str = 
     h = torch.as_tensor(h0, dtype=dtype, device=device)
     X = torch.as_tensor(x, dtype=dtype, device=device)
     P = torch.eye(n, dtype=dtype, device=device)
-    marks = set(np.unique(np.linspace(0, steps, min(steps, CHECKPOINTS) + 1).round().astype(int)).tolist())
+    marks = set(np.unique(np.linspace(0, steps, min(steps, checkpoints) + 1).round().astype(int)).tolist())
     ts, norms, states = [0], [torch.ones((), dtype=dtype, device=device)], [h]
     stopped, exploded = None, False
     with single_thread(device):  # n ≤ 128: a second thread only waits (see core.device.single_thread)

@@ -294,6 +294,7 @@ class Convergence:
     euler_order: float  # least-squares slope over the points above the error floor
     rk4_order: float
     reference_nfe: int
+    reference: np.ndarray  # (B, 2) the reference solution h(t_end) (dopri5 at the tight tolerance)
 
 
 def _order(dt: np.ndarray, err: np.ndarray, floor: float) -> float:
@@ -332,7 +333,7 @@ def convergence(fld: Field, y0, t_end: float = 5.0, ks: tuple[int, ...] = (10, 2
     floor = 100 * max(tight, float(np.finfo(np.float64 if tight < 1e-9 else np.float32).eps)) * max(
         1.0, float(np.abs(end).max()))
     e, r = np.array(errs["euler"]), np.array(errs["rk4"])
-    return Convergence(ks_a, dt, e, r, _order(dt, e, floor), _order(dt, r, floor), ref.nfe)
+    return Convergence(ks_a, dt, e, r, _order(dt, e, floor), _order(dt, r, floor), ref.nfe, end.copy())
 
 
 @dataclass(frozen=True)

@@ -260,6 +260,15 @@ def test_jacobian_product_norm_equals_autograds(nonlinearity):
         np.testing.assert_allclose(res.states[t], run(torch.as_tensor(h0), t).numpy(), atol=1e-14)
 
 
+def test_fewer_checkpoints_measure_the_same_norms_at_fewer_steps():
+    every = gr.gradient_norms(16, 1.3, 100, seed=2)
+    some = gr.gradient_norms(16, 1.3, 100, seed=2, checkpoints=25)
+    assert len(every.t) == 101 and list(some.t) == list(range(0, 101, 4))
+    np.testing.assert_array_equal(some.norm, every.norm[some.t])
+    with pytest.raises(DataError):
+        gr.gradient_norms(16, 1.3, 100, checkpoints=1)
+
+
 def test_linear_rnn_gradient_grows_like_rho_to_the_t():
     for rho in (0.8, 1.2):
         orth = gr.gradient_norms(32, rho, 200, init="orthogonal", nonlinearity="linear")
@@ -569,6 +578,8 @@ def test_adaptive_solver_equals_solve_ivp_and_counts_its_evaluations():
         assert sol.step_times[0] == 0 and sol.step_times[-1] >= 8.0 - 1e-12
     conv = ode.convergence(ode.random_mlp(16, seed=1), [0.5, -0.3], 2.0, (20, 40, 80, 160))
     assert conv.euler_order == pytest.approx(1.0, abs=0.05) and conv.rk4_order == pytest.approx(4.0, abs=0.25)
+    np.testing.assert_allclose(conv.reference, _reference(ode.random_mlp(16, seed=1), [0.5, -0.3], [0.0, 2.0])[-1:],
+                               atol=1e-10)  # the end state the errors are measured from
 
 
 def test_stiff_field_hits_the_evaluation_cap_and_says_where():

@@ -170,3 +170,19 @@ def test_a_cached_result_passed_on_is_thawed_for_the_next_computation():
     assert not g.edges.flags.writeable and np.array_equal(out[0].edges, g.edges)
     plain = (np.ones(2), "x")
     assert thawed(plain)[0] is plain[0]  # nothing read-only: nothing copied
+
+
+def test_long_work_gets_writable_copies_of_cached_results_too():
+    import numpy as np
+
+    from ui.compute import _compute_with_progress, freeze
+
+    frozen = np.arange(3.0)
+    freeze(frozen)
+    (seen, _), _ = _compute_with_progress("tests.unit.test_result_cache", "_writable", "cpu", "check", (frozen,),
+                                          (("other", frozen),), lambda *_: None)
+    assert seen == (True, True) and not frozen.flags.writeable
+
+
+def _writable(a, other, device=None, progress=None):
+    return (a.flags.writeable, other.flags.writeable), None
