@@ -1001,4 +1001,22 @@ def race_notice(r: fi.LogisticRace) -> str:
                    "crawls along the flat, nearly separable ones.")
 
 
-TRY_THIS: list[str] = []
+TRY_THIS = [
+    "Manifolds: move k from 10 to 15. One short-circuit edge now joins two layers of the roll: A to B along the graph "
+    "drops from 70.145 to 31.438 against a true geodesic of 68.503, and Isomap's |ρ| with the arc length falls from "
+    "0.9999 to 0.7296.",
+    "Manifolds: k = 2 tears the roll into 41 components (the largest has 141 points), k = 3 into 3, of 619, 176 and "
+    "5 points: no path crosses from one to another, and the unrolling shows only the largest.",
+    "Manifolds: choose t-SNE. Its neighbourhoods are trustworthy (T(10) = 0.9982 on 400 points) but its axes do not "
+    "follow the roll: |ρ| with the arc length is 0.3393, against Isomap's 0.9999.",
+    "Surfaces: choose the torus. The triangle reaching round to the inner side has angles summing to 164.27°, 0.2746 "
+    "short of π, and ∫∫K dA over it is −0.2718: the inside of the ring is curved like a saddle.",
+    "Surfaces: on the sphere set R = 2. The angle sum stays 217.28°: the triangle's area grows fourfold while "
+    "K = 1/R² falls fourfold, so the excess is still 0.6507.",
+    "Loss curvature, Edge of stability: with η = 0.1 the sharpness never passes 5.373, far below 2/η = 20; with "
+    "η = 5 it starts at 5.342, already above 2/η = 0.4, and gradient descent diverges at step 2.",
+    "Fisher and natural gradient, Fitting N(μ, σ²): set the start σ₀ to 0.5. Far from the data with a narrow start one "
+    "natural step is no longer small, and the two natural paths part by up to 2.1, against 0.0164 from σ₀ = 2.",
+    "Fisher and natural gradient, Distance: put both means at 0. The geodesic is a vertical line and "
+    "d = √2·ln(σ₂/σ₁) = 1.5537.",
+]
