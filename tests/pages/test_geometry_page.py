@@ -82,7 +82,7 @@ def test_a_graph_that_falls_apart_names_its_components_and_unrolls_the_largest()
 def test_k_far_too_large_short_circuits_the_roll():
     at = _open(dg_k=60)
     h.assert_healthy(at, "k = 60")
-    X, _, G = _roll_graph(60)
+    _, _, G = _roll_graph(60)
     shown = _shown(at)
     assert shown["Along the graph"] == f"{shortest_path(G, directed=False, indices=[A])[0][B]:.3f}"
     assert int(shown["Short-circuits"].replace(",", "")) > 1000

@@ -27,7 +27,8 @@ VIEWS: dict[tuple[str, str], View] = {
                '        what = view.data.intrinsic_names[0].split(" (")[0]\n'
                '        print(f"{method} recovers {what}: {emb.recovery:.4f}")\n'
                '    hit = list(emb.trust_ks).index(10) if 10 in emb.trust_ks else None\n'
-               '    print("Trustworthiness T(10): " + (f"{emb.trustworthiness[hit]:.4f}" if hit is not None else "n/a"))'),
+               '    trust = f"{emb.trustworthiness[hit]:.4f}" if hit is not None else "n/a"\n'
+               '    print(f"Trustworthiness T(10): {trust}")'),
     ("dg", "Surfaces"): View(
         names={"curvature_grid": "grid", "geodesic_triangle": "tri"},
         prints='import math\n'
