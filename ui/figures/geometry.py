@@ -274,6 +274,8 @@ def embed_metrics(emb: mf.Embedding, view: mf.GraphView) -> Rows:
 
 def manifold_notice(view: mf.GraphView, emb: mf.Embedding | None) -> str:
     p, g = view.pair, view.graph
+    if p.source == p.target:
+        return "A and B are the same point: every distance between them is 0. Move one of them."
     if not math.isfinite(p.graph):
         return (f"With k = {g.k} the graph has {len(g.component_sizes)} components and A and B lie in different "
                 f"ones: no path along the data joins them. The largest component holds {g.component_sizes[0]:,} "
@@ -287,7 +289,8 @@ def manifold_notice(view: mf.GraphView, emb: mf.Embedding | None) -> str:
                      "include points on the next layer of the sheet, and the graph distance falls far below the "
                      "truth")
         else:
-            said += f": the graph distance is {p.graph / p.intrinsic:.3f} times the true geodesic"
+            said += (f": the graph distance is {p.graph / p.intrinsic:.3f} times the true geodesic" if p.intrinsic > 0
+                     else "")
     said += "."
     if emb is not None and view.data.unrollable:
         said += (f" {mf.METHODS[emb.method]} puts the sheet flat with |ρ| = {emb.recovery:.4f} against its intrinsic "
