@@ -74,15 +74,14 @@ def manifolds_tab(ctrl):
     if view.pair.note:
         text.note(st, view.pair.note)
     show_metrics(fig.graph_metrics(view))
-    if emb is not None:
-        show_metrics(fig.embed_metrics(emb, view))
-    layout.formula(r"d_G(a,b)=\min_{\text{paths }a\to b}\ \sum_i\lVert x_{i+1}-x_i\rVert\ \ge\ \lVert a-b\rVert")
     left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.graph_chart(view), "k-NN graph", width="content")
     if emb is not None:
         with right:
             charts.show(*fig.unrolled_chart(emb, view), "unrolling", width="content")
+        show_metrics(fig.embed_metrics(emb, view))
+    layout.formula(r"d_G(a,b)=\min_{\text{paths }a\to b}\ \sum_i\lVert x_{i+1}-x_i\rVert\ \ge\ \lVert a-b\rVert")
     left, right = layout.side_by_side([1, 1])
     if emb is not None and len(emb.trust_ks):
         with left:
@@ -119,14 +118,15 @@ def surfaces_tab(ctrl):
     layout.compute_line(t, t2)
     if tri.note:
         text.note(st, tri.note)
-    show_metrics(fig.surface_metrics(tri))
-    layout.formula(r"K=\frac{LN-M^2}{EG-F^2},\qquad \alpha+\beta+\gamma-\pi=\iint_T K\,dA\ \ "
-                   r"\text{(Gauss–Bonnet, geodesic triangle)}")
+    lengths, triangle = fig.surface_metrics(tri)
+    layout.metrics(*lengths)
     left, right = layout.side_by_side([1, 1])
     with left:
         charts.show(*fig.curvature_chart(grid, tri), "curvature")
     with right:
         charts.show(*fig.surface_chart(grid, tri), "surface")
+    layout.metrics(*triangle)
+    layout.formula(r"K=\frac{LN-M^2}{EG-F^2},\qquad \alpha+\beta+\gamma-\pi=\iint_T K\,dA")
     charts.show(*fig.angles_chart(tri), "angle sum")
     layout.notice(fig.surface_notice(tri))
 
@@ -159,9 +159,8 @@ def loss_tab(ctrl):
         if r.note:
             text.note(st, r.note)
         show_metrics(fig.eos_metrics(r))
-        layout.formula(r"\theta\leftarrow\theta-\eta\nabla L(\theta)\ \text{is stable on a quadratic only while}"
-                       r"\ \lambda_{\max}(\nabla^2L)<2/\eta")
         charts.show(*fig.eos_chart(r), "sharpness")
+        layout.formula(r"\theta\leftarrow\theta-\eta\nabla L(\theta),\qquad\lambda_{\max}(\nabla^2L)<\frac2\eta")
         charts.show(*fig.eos_loss_chart(r), "loss during descent")
         layout.notice(fig.eos_notice(r))
         return
@@ -170,8 +169,8 @@ def loss_tab(ctrl):
                                           200, 0.05, seed, span, span, 17 if data == "digits" else 31)
         layout.compute_line(t)
         show_metrics(fig.slice_metrics(sl))
-        layout.formula(r"L(\theta^*+\alpha d)\approx L^*+\alpha\,\nabla L^{\top}d+\tfrac12\alpha^2\,d^{\top}Hd")
         charts.show(*fig.slices_chart(sl), "1-d slices")
+        layout.formula(r"L(\theta^*+\alpha d)\approx L^*+\alpha\,\nabla L^{\top}d+\tfrac12\alpha^2\,d^{\top}Hd")
         for col, image, name in zip(layout.side_by_side([1, 1]), fig.slice_images(sl), ("eigen", "random"),
                                     strict=True):
             with col:
@@ -189,15 +188,16 @@ def loss_tab(ctrl):
                                       seed, 5, m) for m in ("scipy", "lanczos")]
     layout.compute_line(t, *(tm for _, tm in tops))
     tops = [top for top, _ in tops]
-    show_metrics(fig.spectrum_metrics(spec, tops[0]))
-    layout.formula(r"H=\nabla^2L(\theta^*)=\sum_i\lambda_i v_iv_i^{\top},\qquad \text{Lanczos: the top }\lambda_i"
-                   r"\ \text{from products }Hv\ \text{alone}")
+    rows = fig.spectrum_metrics(spec, tops[0])
+    layout.metrics(*rows[0])
     left, right = layout.side_by_side([1.4, 1])
     with left:
         charts.show(*fig.spectrum_chart(spec, tops), "spectrum")
     if spec is not None and spec.hessian is not None:
         with right:
             charts.show(*fig.hessian_image(spec), "hessian", width="content")
+    show_metrics(rows[1:])
+    layout.formula(r"H=\nabla^2L(\theta^*)=\sum_i\lambda_i v_iv_i^{\top}")
     st.dataframe(fig.top_table(spec, tops), hide_index=True)
     layout.notice(fig.spectrum_notice(spec, tops))
 
@@ -230,13 +230,13 @@ def fisher_tab(ctrl):
                              (max(s1, s2) * 0.2, max(s1, s2) * 1.2), 6, 5, "sigma", 0.2, on="cpu")
         layout.compute_line(t)
         show_metrics(fig.rao_metrics(rao))
-        layout.formula(r"ds^2=\frac{d\mu^2+2\,d\sigma^2}{\sigma^2},\qquad d=\sqrt2\,\operatorname{arccosh}\Big(1+"
-                       r"\frac{\Delta\mu^2/2+\Delta\sigma^2}{2\sigma_1\sigma_2}\Big)")
         left, right = layout.side_by_side([1.2, 1])
         with left:
             charts.show(*fig.rao_chart(rao, ell, box), "fisher-rao geodesic")
         with right:
             charts.show(*fig.densities_chart(rao), "distributions along the geodesic")
+        layout.formula(r"ds^2=\frac{d\mu^2+2\,d\sigma^2}{\sigma^2},\qquad d=\sqrt2\,\operatorname{arccosh}\Big(1+"
+                       r"\frac{\Delta\mu^2/2+\Delta\sigma^2}{2\sigma_1\sigma_2}\Big)")
         layout.notice(fig.rao_notice(rao))
     elif show == "fits":
         f, t = compute.run_with_progress(f"plain and natural gradient descent, {steps} steps in two charts",
@@ -245,15 +245,17 @@ def fisher_tab(ctrl):
         ell, t2 = compute.run("Fisher metric at 35 points", fi.fisher_ellipses, (mu_lo, mu_hi),
                               (s_lo * 1.2, s_hi * 0.8), 7, 5, "sigma", 0.15, on="cpu")
         layout.compute_line(t, t2)
-        show_metrics(fig.fit_metrics(f))
-        layout.formula(r"\theta\leftarrow\theta-\eta\,F(\theta)^{-1}\nabla L(\theta),\qquad F_{(\mu,\sigma)}="
-                       r"\begin{pmatrix}1/\sigma^2&0\\0&2/\sigma^2\end{pmatrix},\ F_{(\mu,\log\sigma)}="
-                       r"\begin{pmatrix}1/\sigma^2&0\\0&2\end{pmatrix}")
+        rows = fig.fit_metrics(f)
+        layout.metrics(*rows[0])
         left, right = layout.side_by_side([1, 1])
         with left:
             charts.show(*fig.fits_chart(f, ell, False), "paths in mu, sigma")
         with right:
             charts.show(*fig.fits_chart(f, ell, True), "paths in mu, log sigma")
+        show_metrics(rows[1:])
+        layout.formula(r"\theta\leftarrow\theta-\eta\,F(\theta)^{-1}\nabla L(\theta),\qquad F_{(\mu,\sigma)}="
+                       r"\begin{pmatrix}1/\sigma^2&0\\0&2/\sigma^2\end{pmatrix},\ F_{(\mu,\log\sigma)}="
+                       r"\begin{pmatrix}1/\sigma^2&0\\0&2\end{pmatrix}")
         charts.show(*fig.fit_loss_chart(f), "distance from the best fit")
         layout.notice(fig.fits_notice(f))
     else:
@@ -263,9 +265,9 @@ def fisher_tab(ctrl):
         if r.note:
             text.note(st, r.note)
         show_metrics(fig.race_metrics(r))
+        charts.show(*fig.race_chart(r), "logistic race")
         layout.formula(r"w\leftarrow w-\eta\,(F+\lambda P+\epsilon I)^{-1}\nabla L,\qquad F=\frac1n\sum_i p_i(1-p_i)"
                        r"\,x_ix_i^{\top}")
-        charts.show(*fig.race_chart(r), "logistic race")
         layout.notice(fig.race_notice(r))
 
 
