@@ -508,8 +508,9 @@ def surface_notice(tri: sf.GeodesicTriangle) -> str:
 
 def _build_spectrum(dense: bool) -> alt.LayerChart:
     scale = alt.Scale(domain=["positive", "≈ 0", "negative"], range=[BLUE, GREY, RED])
-    x = alt.X("rank:Q", title="rank (largest first)", scale=alt.Scale(type="log"))
-    y = alt.Y("eigenvalue:Q", title="eigenvalue (symlog)", scale=alt.Scale(type="symlog", constant=1e-4))
+    x = alt.X("rank:Q", title="rank (largest first)", scale=alt.Scale(type="log", domain=[slot("ranks")], nice=False))
+    y = alt.Y("eigenvalue:Q", title="eigenvalue (symlog)", scale=alt.Scale(type="symlog", constant=1e-4, nice=False),
+              axis=alt.Axis(values=[slot("ticks")], format="~g"))
     layers = []
     if dense:
         layers.append(alt.Chart(alt.NamedData(name="eigen")).mark_circle(size=22, opacity=0.8).encode(
@@ -540,7 +541,12 @@ def spectrum_chart(spec: hs.HessianSpectrum | None, tops: list[hs.TopEigen]) -> 
         title = f"The top {len(tops[0].eigenvalues)} eigenvalues from Hessian-vector products"
         sub = f"{tops[0].n_params:,} parameters: no dense Hessian"
     frame = data.get("eigen", top)
-    return Template(_build_spectrum, (spec is not None,), data, {"title": title, "subtitle": sub}), frame
+    values = frame["eigenvalue"].to_numpy()
+    lo, hi = float(min(values.min(), 0.0)), float(max(values.max(), 0.0))
+    ticks = [0.0] + [s * 10.0 ** e for e in range(-4, 4) for s in (1, -1) if lo <= s * 10.0 ** e <= hi]
+    return Template(_build_spectrum, (spec is not None,), data,
+                    {"title": title, "subtitle": sub, "ranks": [0.8, float(frame["rank"].max()) * 1.25],
+                     "ticks": sorted(ticks)}), frame
 
 
 def _build_image(side: int, legend_title: str) -> alt.LayerChart:
