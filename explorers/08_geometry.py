@@ -28,6 +28,8 @@ SHOW = {"spectrum": "Spectrum", "slices": "Slices", "eos": "Edge of stability"}
 NETS = {"iris": "Iris", "breast_cancer": "Breast cancer", "digits": "Digits"}
 LOSSES = {"cross_entropy": "Cross-entropy", "mse": "MSE"}
 DENSE_MAX = {"iris": 1100, "breast_cancer": 600, "digits": 700}  # parameters: the exact Hessian within ~1 s
+# Networks of at most a few thousand parameters on at most 1,797 rows: every computation here runs on the CPU, in
+# float64 (a GPU's kernel launches would cost more than these small products save)
 LANCZOS_MAX, SLICES_MAX, EOS_MAX = 5000, 1300, 1300  # parameters for the iterative methods, slices, the run
 FSHOW = {"distance": "Distance", "fits": "Fitting N(μ, σ²)", "logistic": "Logistic regression"}
 
@@ -166,7 +168,7 @@ def loss_tab(ctrl):
         return
     if show == "slices":
         sl, t = compute.run_with_progress(f"slices through θ* of {net}", hs.loss_slices, data, width, "tanh", loss,
-                                          200, 0.05, seed, span, span, 17 if data == "digits" else 31)
+                                          200, 0.05, seed, span, span, 17 if data == "digits" else 31, on="cpu")
         layout.compute_line(t)
         show_metrics(fig.slice_metrics(sl))
         charts.show(*fig.slices_chart(sl), "1-d slices")
@@ -180,12 +182,12 @@ def loss_tab(ctrl):
     spec = t = None
     if fig.n_params(data, width) <= DENSE_MAX[data]:
         spec, t = compute.run_with_progress(f"training {net}, then its exact Hessian", hs.hessian_spectrum, data,
-                                            width, "tanh", loss, 200, 0.05, seed)
+                                            width, "tanh", loss, 200, 0.05, seed, on="cpu")
     else:
         text.note(st, f"{fig.n_params(data, width):,} parameters is past what an exact Hessian allows here "
                       f"({DENSE_MAX[data]:,} on {NETS[data]}): the top eigenvalues by Lanczos only.")
     tops = [compute.run_with_progress(f"top 5 by {m}", hs.top_eigenvalues, data, width, "tanh", loss, 200, 0.05,
-                                      seed, 5, m) for m in ("scipy", "lanczos")]
+                                      seed, 5, m, on="cpu") for m in ("scipy", "lanczos")]
     layout.compute_line(t, *(tm for _, tm in tops))
     tops = [top for top, _ in tops]
     rows = fig.spectrum_metrics(spec, tops[0])
