@@ -453,7 +453,7 @@ SCENARIOS += [
     {"page": "dg", "tier": "default", "name": "Geometry · Loss curvature · slice half-width",
      "params": {**GEO_LOSS, "dg_show": "Slices"}, "widget": "select_slider", "key": "dg_span",
      "values": [0.1, 3.0, 0.3, 1.0],
-     "note": "Four half-widths: each slices the trained network's loss at 2 × 31 + 2 × 31² points once, then is "
+     "note": "Four half-widths: each slices the trained network's loss at 2 × 25 + 2 × 25² points once, then is "
              "cached (the training is shared by every view of the network)."},
     {"page": "dg", "tier": "default", "name": "Geometry · Fisher · σ₁ (distance, geodesic, KL)",
      "params": GEO_FISHER, "key": "dg_s1", "values": [v / 100 for v in _spread(1, 300, 20, skip=50)]},

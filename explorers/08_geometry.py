@@ -78,10 +78,10 @@ def manifolds_tab(ctrl):
     show_metrics(fig.graph_metrics(view))
     left, right = layout.side_by_side([1, 1])
     with left:
-        charts.show(*fig.graph_chart(view), "k-NN graph", width="content")
+        charts.show(*fig.graph_chart(view), "k-NN graph")
     if emb is not None:
         with right:
-            charts.show(*fig.unrolled_chart(emb, view), "unrolling", width="content")
+            charts.show(*fig.unrolled_chart(emb, view), "unrolling")
         show_metrics(fig.embed_metrics(emb, view))
     layout.formula(r"d_G(a,b)=\min_{\text{paths }a\to b}\ \sum_i\lVert x_{i+1}-x_i\rVert\ \ge\ \lVert a-b\rVert")
     left, right = layout.side_by_side([1, 1])
@@ -168,7 +168,7 @@ def loss_tab(ctrl):
         return
     if show == "slices":
         sl, t = compute.run_with_progress(f"slices through θ* of {net}", hs.loss_slices, data, width, "tanh", loss,
-                                          200, 0.05, seed, span, span, 17 if data == "digits" else 31, on="cpu")
+                                          200, 0.05, seed, span, span, 17 if data == "digits" else 25, on="cpu")
         layout.compute_line(t)
         show_metrics(fig.slice_metrics(sl))
         charts.show(*fig.slices_chart(sl), "1-d slices")

@@ -32,7 +32,7 @@ SWEEP_KS = (2, 3, 5, 10, 15, 20, 30, 50)
 SWEEP_ISOMAP_KS = (3, 5, 10, 15, 20, 30)  # at most six Isomaps (core's note: k_sweep n ≤ 800, ≤ 6 values)
 UNROLLABLE = ("swiss_roll", "s_curve")
 DEG = 180 / math.pi
-SIDE = 300  # px: the square charts of points (a view of the data, an unrolling)
+SIDE = 300  # px: the height of the charts of points (a view of the data, an unrolling), near square in a column
 POINT = alt.OverlayMarkDef(color="#000000", size=30)
 # the networks' inputs and classes (core.geometry.hessian.DATASETS), for counting parameters before any training
 NET_SHAPES = {"iris": (4, 3), "breast_cancer": (30, 2), "digits": (64, 10)}
@@ -97,6 +97,16 @@ def _colours(view: mf.GraphView, rows: np.ndarray) -> np.ndarray:
     return np.asarray(view.data.colour)[rows]
 
 
+def _labels(data: str, X: alt.X, Y: alt.Y) -> tuple[alt.Chart, alt.Chart]:
+    """Point names (A, B, C) in bold black over a white halo, readable on dark points and colour maps alike."""
+    base = alt.Chart(alt.NamedData(name=data))
+    halo = base.mark_text(fontSize=18, fontWeight="bold", dx=10, dy=-10, color="#ffffff", stroke="#ffffff",
+                          strokeWidth=4, strokeJoin="round").encode(x=X, y=Y, text=alt.Text("name:N"))
+    text = base.mark_text(fontSize=18, fontWeight="bold", dx=10, dy=-10, color="#000000").encode(
+        x=X, y=Y, text=alt.Text("name:N"))
+    return halo, text
+
+
 def _pieces(x: np.ndarray, y: np.ndarray, jump: float | None) -> np.ndarray:
     """A piece number per vertex of a polyline: a new piece where x jumps by more than ``jump`` (a map's seam)."""
     if jump is None or len(x) < 2:
@@ -116,10 +126,8 @@ def _build_graph(kind: str, colour_title: str, xname: str, yname: str) -> alt.La
         x=X, y=Y, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"))
     path = alt.Chart(alt.NamedData(name="path")).mark_line(color="#000000", strokeWidth=3, point=POINT).encode(
         x=X, y=Y, order=alt.Order("step:Q"), detail=alt.Detail("piece:N"))
-    ends = alt.Chart(alt.NamedData(name="ends")).mark_text(fontSize=18, fontWeight="bold", dx=10, dy=-10,
-                                                           color="#000000").encode(x=X, y=Y, text=alt.Text("name:N"))
-    return alt.layer(edges, dots, short, path, ends).properties(
-        title=alt.Title(slot("title"), subtitle=slot("subtitle")), width=SIDE, height=SIDE)
+    return alt.layer(edges, dots, short, path, *_labels("ends", X, Y)).properties(
+        title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=SIDE)
 
 
 def _segments(xs: np.ndarray, ys: np.ndarray, pairs: np.ndarray, jump: float | None) -> pd.DataFrame:
@@ -166,10 +174,8 @@ def _build_unrolled(kind: str, colour_title: str) -> alt.LayerChart:
         x=X, y=Y, color=_colour_encoding(kind, colour_title))
     path = alt.Chart(alt.NamedData(name="path")).mark_line(color="#000000", strokeWidth=3, point=POINT).encode(
         x=X, y=Y, order=alt.Order("step:Q"))
-    ends = alt.Chart(alt.NamedData(name="ends")).mark_text(fontSize=18, fontWeight="bold", dx=10, dy=-10,
-                                                           color="#000000").encode(x=X, y=Y, text=alt.Text("name:N"))
-    return alt.layer(dots, path, ends).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")),
-                                                  width=SIDE, height=SIDE)
+    return alt.layer(dots, path, *_labels("ends", X, Y)).properties(
+        title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=SIDE)
 
 
 def unrolled_chart(emb: mf.Embedding, view: mf.GraphView) -> tuple[Template, pd.DataFrame]:
@@ -344,11 +350,8 @@ def _build_curvature(uname: str, vname: str) -> alt.LayerChart:
         color=alt.Color("kind:N", scale=scale, legend=legend(orient="top", title=None)),
         strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=kinds, range=[[1, 0], [6, 4], [2, 2]]),
                                   legend=None))
-    corners = alt.Chart(alt.NamedData(name="corners")).mark_text(fontSize=18, fontWeight="bold", dx=9, dy=-9,
-                                                                 color="#000000").encode(x=X, y=Y,
-                                                                                        text=alt.Text("name:N"))
-    return alt.layer(cells, lines, corners).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")),
-                                                       height=300)
+    return alt.layer(cells, lines, *_labels("corners", X, Y)).properties(
+        title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=300)
 
 
 def curvature_chart(grid: sf.CurvatureGrid, tri: sf.GeodesicTriangle) -> tuple[Template, pd.DataFrame]:
@@ -378,8 +381,8 @@ def curvature_chart(grid: sf.CurvatureGrid, tri: sf.GeodesicTriangle) -> tuple[T
     (x0, y0), (x1, y1) = (_uv(np.array(p) * scale, s.name) for p in ((ua, va), (ub, vb)))
     return Template(_build_curvature, (uname, vname), {"cells": cells, "lines": lines, "corners": corners},
                     {"u": [float(x0), float(x1)], "v": [float(y0), float(y1)], "K": [-m, m],
-                     "title": f"Gaussian curvature K over the chart: ∫K dA = {grid.total_curvature:.4f}" + (
-                         f" (2πχ = {grid.gauss_bonnet:.4f})" if grid.gauss_bonnet is not None else ""),
+                     "title": f"Gaussian curvature K over the chart: ∫K dA = {num(grid.total_curvature, 4)}" + (
+                         f" (2πχ = {num(grid.gauss_bonnet, 4)})" if grid.gauss_bonnet is not None else ""),
                      "subtitle": "orange: K > 0, blue: K < 0; the geodesic triangle ABC and the straight line "
                                  "A → B in the chart"}), cells
 
@@ -398,7 +401,7 @@ def _project(P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _build_surface() -> alt.LayerChart:
     X, Y = alt.X("x:Q", axis=None, scale=alt.Scale(zero=False)), alt.Y("y:Q", axis=None, scale=alt.Scale(zero=False))
     mesh = alt.Chart(alt.NamedData(name="mesh")).mark_line(color=GREY, strokeWidth=0.8, opacity=0.55).encode(
-        x=X, y=Y, order=alt.Order("step:Q"), detail=alt.Detail("line:N"))
+        x=X, y=Y, order=alt.Order("step:Q"), detail=alt.Detail("line:Q"))
     kinds = ["geodesic AB", "chord AB", "sides BC, CA"]
     scale = alt.Scale(domain=kinds, range=[BLUE, ORANGE, "#444444"])
     curves = alt.Chart(alt.NamedData(name="curves")).mark_line(strokeWidth=3).encode(
@@ -406,23 +409,19 @@ def _build_surface() -> alt.LayerChart:
         color=alt.Color("kind:N", scale=scale, legend=legend(orient="top", title=None)),
         strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=kinds, range=[[1, 0], [6, 4], [2, 2]]),
                                   legend=None))
-    corners = alt.Chart(alt.NamedData(name="corners")).mark_text(fontSize=18, fontWeight="bold", dx=9, dy=-9,
-                                                                 color="#000000").encode(x=X, y=Y,
-                                                                                        text=alt.Text("name:N"))
-    return alt.layer(mesh, curves, corners).properties(title=alt.Title(slot("title"), subtitle=slot("subtitle")),
-                                                       height=300)
+    return alt.layer(mesh, curves, *_labels("corners", X, Y)).properties(
+        title=alt.Title(slot("title"), subtitle=slot("subtitle")), height=300)
 
 
 def surface_chart(grid: sf.CurvatureGrid, tri: sf.GeodesicTriangle) -> tuple[Template, pd.DataFrame]:
     """The surface as a wire mesh in an oblique view, the geodesic A → B on it and the chord through space."""
     P = grid.points  # (b, a, 3): rows v, columns u
     every = max(1, len(grid.u) // 16)
-    parts = []
-    for name, lines in (("u", P[:, ::every].transpose(1, 0, 2)), ("v", P[::every])):
-        for j, line in enumerate(lines):
-            x, y = _project(line)
-            parts.append(pd.DataFrame({"x": x, "y": y, "step": np.arange(len(x)), "line": f"{name}{j}"}))
-    mesh = pd.concat(parts, ignore_index=True)
+    lines = np.concatenate([P[:, ::every].transpose(1, 0, 2), P[::every]])  # (lines, points, 3)
+    x, y = _project(lines)
+    count, points = x.shape
+    mesh = pd.DataFrame({"x": x.ravel(), "y": y.ravel(), "step": np.tile(np.arange(points), count),
+                         "line": np.repeat(np.arange(count), points)})
     curves = []
     for i, (side, kind) in enumerate(zip(tri.sides, ["geodesic AB", "sides BC, CA", "sides BC, CA"], strict=True)):
         x, y = _project(side.points)
