@@ -324,15 +324,16 @@ def _uv(P: np.ndarray, surface: str) -> tuple[np.ndarray, np.ndarray]:
     return (P[..., 1], P[..., 0]) if surface == "sphere" else (P[..., 0], P[..., 1])
 
 
-def _wrapped(params: np.ndarray, s: sf.Shape, scale: float) -> pd.DataFrame:
-    """A path in the parameter rectangle, periodic coordinates brought back into it, split where it wraps."""
+def _wrapped(params: np.ndarray, s: sf.Shape, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A path in the parameter rectangle, periodic coordinates brought back into it: (across, up, piece), a new
+    piece where it wraps."""
     P = np.array(params, dtype=float)
     for i, periodic in enumerate(s.periodic):
         if periodic:
             P[:, i] = (P[:, i] + math.pi) % (2 * math.pi) - math.pi
     jump = np.r_[False, (np.abs(np.diff(P, axis=0)) > math.pi).any(axis=1)]
     across, up = _uv(P, s.name)
-    return pd.DataFrame({"u": across * scale, "v": up * scale, "step": np.arange(len(P)), "piece": np.cumsum(jump)})
+    return across * scale, up * scale, np.cumsum(jump)
 
 
 def _build_curvature(uname: str, vname: str) -> alt.LayerChart:
@@ -346,7 +347,7 @@ def _build_curvature(uname: str, vname: str) -> alt.LayerChart:
     kinds = ["geodesic AB", "straight in the chart", "sides BC, CA"]
     scale = alt.Scale(domain=kinds, range=["#000000", PALETTE[4], "#444444"])
     lines = alt.Chart(alt.NamedData(name="lines")).mark_line(strokeWidth=2.5, clip=True).encode(
-        x=X, y=Y, order=alt.Order("step:Q"), detail=alt.Detail("key:N"),
+        x=X, y=Y, order=alt.Order("step:Q"), detail=alt.Detail("key:Q"),
         color=alt.Color("kind:N", scale=scale, legend=legend(orient="top", title=None)),
         strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=kinds, range=[[1, 0], [6, 4], [2, 2]]),
                                   legend=None))
@@ -366,15 +367,16 @@ def curvature_chart(grid: sf.CurvatureGrid, tri: sf.GeodesicTriangle) -> tuple[T
     hi = np.stack([U + du / 2, V + dv / 2], -1).reshape(-1, 2) * scale
     (u0, v0), (u1, v1) = _uv(lo, s.name), _uv(hi, s.name)
     cells = pd.DataFrame({"u": u0, "u2": u1, "v": v0, "v2": v1, "K": grid.K.ravel()})
-    parts = []
-    for i, (side, kind) in enumerate(zip(tri.sides, ["geodesic AB", "sides BC, CA", "sides BC, CA"], strict=True)):
-        part = _wrapped(side.params, s, scale)
-        parts.append(part.assign(kind=kind, key=f"{i}-" + part["piece"].astype(str)))
     ab = tri.sides[0].params
     t = np.linspace(0, 1, 40)[:, None]
-    part = _wrapped(ab[0] + t * (ab[-1] - ab[0]), s, scale)
-    parts.append(part.assign(kind="straight in the chart", key="s-" + part["piece"].astype(str)))
-    lines = pd.concat(parts, ignore_index=True)
+    paths = [side.params for side in tri.sides] + [ab[0] + t * (ab[-1] - ab[0])]
+    kinds = ["geodesic AB", "sides BC, CA", "sides BC, CA", "straight in the chart"]
+    parts = [_wrapped(P, s, scale) for P in paths]
+    lengths = [len(p[0]) for p in parts]
+    lines = pd.DataFrame({"u": np.concatenate([p[0] for p in parts]), "v": np.concatenate([p[1] for p in parts]),
+                          "step": np.concatenate([np.arange(n) for n in lengths]),
+                          "kind": np.repeat(kinds, lengths),
+                          "key": np.concatenate([100 * i + p[2] for i, p in enumerate(parts)])})
     across, up = _uv(tri.corners * scale, s.name)
     corners = pd.DataFrame({"u": across, "v": up, "name": list("ABC")})
     m = float(np.nanmax(np.abs(grid.K))) or 1.0
@@ -405,7 +407,7 @@ def _build_surface() -> alt.LayerChart:
     kinds = ["geodesic AB", "chord AB", "sides BC, CA"]
     scale = alt.Scale(domain=kinds, range=[BLUE, ORANGE, "#444444"])
     curves = alt.Chart(alt.NamedData(name="curves")).mark_line(strokeWidth=3).encode(
-        x=X, y=Y, order=alt.Order("step:Q"), detail=alt.Detail("key:N"),
+        x=X, y=Y, order=alt.Order("step:Q"), detail=alt.Detail("key:Q"),
         color=alt.Color("kind:N", scale=scale, legend=legend(orient="top", title=None)),
         strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=kinds, range=[[1, 0], [6, 4], [2, 2]]),
                                   legend=None))
@@ -422,19 +424,19 @@ def surface_chart(grid: sf.CurvatureGrid, tri: sf.GeodesicTriangle) -> tuple[Tem
     count, points = x.shape
     mesh = pd.DataFrame({"x": x.ravel(), "y": y.ravel(), "step": np.tile(np.arange(points), count),
                          "line": np.repeat(np.arange(count), points)})
-    curves = []
-    for i, (side, kind) in enumerate(zip(tri.sides, ["geodesic AB", "sides BC, CA", "sides BC, CA"], strict=True)):
-        x, y = _project(side.points)
-        curves.append(pd.DataFrame({"x": x, "y": y, "step": np.arange(len(x)), "kind": kind, "key": str(i)}))
     ab = tri.sides[0].points
-    x, y = _project(np.stack([ab[0], ab[-1]]))
-    curves.append(pd.DataFrame({"x": x, "y": y, "step": [0, 1], "kind": "chord AB", "key": "chord"}))
+    paths = [side.points for side in tri.sides] + [np.stack([ab[0], ab[-1]])]
+    lengths = [len(P) for P in paths]
+    x, y = _project(np.concatenate(paths))
+    curves = pd.DataFrame({"x": x, "y": y, "step": np.concatenate([np.arange(n) for n in lengths]),
+                           "kind": np.repeat(["geodesic AB", "sides BC, CA", "sides BC, CA", "chord AB"], lengths),
+                           "key": np.repeat(np.arange(4), lengths)})
     ends = np.stack([side.points[0] for side in tri.sides])
     x, y = _project(ends)
     names = {"sphere": f"A sphere of radius {grid.surface.R:g}", "saddle": "The saddle z = x² − y²",
              "torus": f"A torus, R = {grid.surface.R:g}, r = {grid.surface.r:g}"}
     g = tri.sides[0]
-    return Template(_build_surface, (), {"mesh": mesh, "curves": pd.concat(curves, ignore_index=True),
+    return Template(_build_surface, (), {"mesh": mesh, "curves": curves,
                                          "corners": pd.DataFrame({"x": x, "y": y, "name": list("ABC")})},
                     {"title": names[grid.surface.name],
                      "subtitle": f"the geodesic A → B, {g.length:.4f} long, against the chord, {g.chord:.4f}"}), mesh
