@@ -477,3 +477,52 @@ SCENARIOS += [
      "note": "Each move fits a neural ODE to the spiral by backpropagating through RK4 (about 1 s for 200 steps, a "
              "progress bar shows; cached by its settings)."},
 ]
+
+# ---- chapter 8, differential geometry (prefix dg)
+GEO_LOSS = {"dg_tab": "Loss curvature"}
+GEO_FISHER = {"dg_tab": "Fisher and natural gradient"}
+SCENARIOS += [
+    # default settings: the Swiss roll, 800 points, k = 10, Isomap; the unit sphere's triangle; iris, 16 units;
+    # N(−1, 0.5²) and N(2, 1.5²)
+    {"page": "dg", "tier": "default", "name": "Geometry · Manifolds · point B (a new shortest path)",
+     "params": {}, "key": "dg_b", "values": _spread(0, 799, 20, skip=642)},
+    {"page": "dg", "tier": "default", "name": "Geometry · Manifolds · neighbours k (Isomap again)",
+     "params": {}, "key": "dg_k", "values": _spread(3, 40, 20, skip=10),
+     "note": "Each new k rebuilds the graph and runs scikit-learn's Isomap on 800 points (a progress bar shows; "
+             "cached by its settings): about 0.15–0.45 s on two shared cores, over the 100 ms default budget. Moving A "
+             "or B, the row above, reuses the unrolling."},
+    {"page": "dg", "tier": "default", "name": "Geometry · Surfaces · B's longitude (three geodesics)",
+     "params": {"dg_tab": "Surfaces"}, "key": "dg_spb1", "values": _spread(-180, 180, 20, skip=70)},
+    {"page": "dg", "tier": "default", "name": "Geometry · Loss curvature · slice half-width",
+     "params": {**GEO_LOSS, "dg_show": "Slices"}, "widget": "select_slider", "key": "dg_span",
+     "values": [0.1, 3.0, 0.3, 1.0],
+     "note": "Four half-widths: each slices the trained network's loss at 2 × 25 + 2 × 25² points once, then is "
+             "cached (the training is shared by every view of the network)."},
+    {"page": "dg", "tier": "default", "name": "Geometry · Fisher · σ₁ (distance, geodesic, KL)",
+     "params": GEO_FISHER, "key": "dg_s1", "values": [v / 100 for v in _spread(1, 300, 20, skip=50)]},
+    # the largest settings: 1,000 points; t-SNE; 96 steps a side on the torus; the exact Hessian of 1,027
+    # parameters; 300 steps at the edge of stability; 400 steps of the Gaussian fits on 2,000 draws
+    {"page": "dg", "tier": "largest", "name": "Geometry · Manifolds · 1,000 points · neighbours k",
+     "params": {"dg_n": "1000"}, "key": "dg_k", "values": _spread(3, 60, 12, skip=10), "cap_s": 30},
+    {"page": "dg", "tier": "largest", "name": "Geometry · Manifolds · t-SNE, 400 points · neighbours k",
+     "params": {"dg_method": "t-SNE"}, "key": "dg_k", "values": _spread(3, 40, 8, skip=10), "heavy": True,
+     "cap_s": 30,
+     "note": "Each new k runs t-SNE (500 iterations on 400 points, one thread): about a second on two shared cores; "
+             "a progress bar shows."},
+    {"page": "dg", "tier": "largest", "name": "Geometry · Surfaces · torus, 96 steps a side · B's u",
+     "params": {"dg_tab": "Surfaces", "dg_surf": "Torus", "dg_seg": "96"}, "key": "dg_tob0",
+     "values": _spread(-180, 180, 20, skip=60)},
+    {"page": "dg", "tier": "largest", "name": "Geometry · Loss curvature · iris, 128 units (exact Hessian) · seed",
+     "params": {**GEO_LOSS, "dg_width": "128"}, "widget": "number_input", "key": "dg_nseed", "values": [1, 2, 3, 4],
+     "heavy": True, "cap_s": 30,
+     "note": "Each seed trains the network (200 Adam steps), forms its exact 1,027 × 1,027 Hessian (1,027 "
+             "Hessian-vector products) and runs both Lanczos methods: training-type work, with a progress bar."},
+    {"page": "dg", "tier": "largest", "name": "Geometry · Loss curvature · edge of stability, 300 steps · η",
+     "params": {**GEO_LOSS, "dg_show": "Edge of stability"}, "widget": "select_slider", "key": "dg_lr",
+     "values": [0.2, 1.0, 0.1, 2.0, 0.05], "heavy": True, "cap_s": 30,
+     "note": "Each η runs 300 steps of full-batch gradient descent with 8 Hessian-vector products every 2nd step "
+             "(a progress bar shows); η ≥ 1 diverges within a few steps and returns at once."},
+    {"page": "dg", "tier": "largest", "name": "Geometry · Fisher · fits, 400 steps, 2,000 draws · η",
+     "params": {**GEO_FISHER, "dg_fshow": "Fitting N(μ, σ²)", "dg_fsteps": "400", "dg_fn": "2000"},
+     "widget": "select_slider", "key": "dg_flr", "values": [0.01, 0.5, 0.02, 1.0, 0.1, 1.5, 0.2]},
+]

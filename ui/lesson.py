@@ -89,6 +89,15 @@ QUESTIONS: dict[tuple[str, str], str] = {
                                   "about 0.07, 0.74 or 3?",
     ("it", "Calibration"): "Divide a classifier's logits by T = 2: will its test accuracy go up, go "
                                            "down or stay the same?",
+    ("dg", "Manifolds"): "A and B lie on neighbouring layers of the Swiss roll, 6.3 apart in a straight line. How "
+                         "long is the shortest path between them along the data: about 6, 20 or 70?",
+    ("dg", "Surfaces"): "A triangle of great-circle arcs on the unit sphere: will its angles sum to less than 180°, "
+                        "exactly 180° or more? By how much?",
+    ("dg", "Loss curvature"): "This small network has 131 parameters. How many of its Hessian's eigenvalues exceed "
+                              "1 % of the largest: about 10, 60 or all 131?",
+    ("dg", "Fisher and natural gradient"): "The shortest way from N(−1, 0.5²) to N(2, 1.5²), measured by how much the "
+                                           "distribution changes: straight across, through smaller σ, or through "
+                                           "larger σ?",
     ("la", "PCA"): "What share of the data's variance will the kept principal axes hold?",
     ("la", "Reconstruction"): "Rebuilt from the kept components, what share of the variance is lost? Will the "
                               "measured error land on the discarded eigenvalues exactly, or only near them?",

@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -281,11 +282,12 @@ class GraphView:
 
 
 def explore_graph(name: str = "swiss_roll", n: int = 800, k: int = 10, source: int = 0, target: int = 1,
-                  noise: float = 0.0, seed: int = 0, ratio: float = SHORT_CIRCUIT_RATIO) -> GraphView:
+                  noise: float = 0.0, seed: int = 0, ratio: float = SHORT_CIRCUIT_RATIO,
+                  device: Any = "cpu") -> GraphView:
     """The k-NN graph of :func:`manifold_data`, the shortest path between points ``source`` and ``target``
     (Dijkstra from the source, so every point's graph distance from it comes free), and the short-circuit
     edges: those whose true geodesic is more than ``ratio`` times their length (none are looked for on the
-    digits)."""
+    digits). ``device`` is accepted like every core view's and ignored: scipy and scikit-learn run on the CPU."""
     start = time.perf_counter()
     data = manifold_data(name, n, noise, seed)
     n = len(data.X)
@@ -413,13 +415,14 @@ def _spearman(Y: np.ndarray, Z: np.ndarray) -> np.ndarray:
 
 def embed(name: str = "swiss_roll", n: int = 800, k: int = 10, method: str = "isomap", noise: float = 0.0,
           seed: int = 0, trust_ks: Sequence[int] = DEFAULT_TRUST_KS, perplexity: float = 30.0,
-          tsne_iter: int = 500, progress: Progress = None) -> Embedding:
+          tsne_iter: int = 500, progress: Progress = None, device: Any = "cpu") -> Embedding:
     """Unroll :func:`manifold_data` into the plane with scikit-learn's ``method`` ("isomap", "spectral",
     "tsne"; k neighbours for the first two, ``perplexity`` and ``tsne_iter`` iterations (250 of them
     early exaggeration) for t-SNE, ``seed`` for the last two), within the
     largest component of the k-NN graph and without exact duplicates (each copy gets its original's place).
     Scores: |Spearman ρ| of each axis with each intrinsic coordinate, and trustworthiness at ``trust_ks``
-    (sizes at or above half the points are dropped). t-SNE takes seconds for a thousand points."""
+    (sizes at or above half the points are dropped). t-SNE takes seconds for a thousand points. ``device`` is
+    accepted and ignored (scikit-learn runs on the CPU)."""
     if method not in METHODS:
         raise DataError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     if not (math.isfinite(perplexity) and 2 <= perplexity <= 100):
@@ -472,9 +475,10 @@ class KSweep:
 
 def k_sweep(name: str = "swiss_roll", n: int = 800, ks: Sequence[int] = (5, 8, 12, 20, 30, 50),
             noise: float = 0.0, seed: int = 0, ratio: float = SHORT_CIRCUIT_RATIO, isomap: bool = True,
-            progress: Progress = None) -> KSweep:
+            progress: Progress = None, device: Any = "cpu") -> KSweep:
     """For each k in ``ks`` (at most 12 of them): the graph's components, its short-circuit edges and, with
-    ``isomap``, how well Isomap recovers the first intrinsic coordinate. The roll and the S-curve only."""
+    ``isomap``, how well Isomap recovers the first intrinsic coordinate. The roll and the S-curve only.
+    ``device`` is accepted and ignored (scipy and scikit-learn run on the CPU)."""
     data = manifold_data(name, n, noise, seed)
     if not data.unrollable:
         raise DataError("The sweep over k compares with the intrinsic coordinates: choose the Swiss roll or the "

@@ -524,6 +524,16 @@ def test_degenerate_input_gives_a_note_not_an_exception():
     assert loop.length == 0.0 and loop.converged
 
 
+def test_the_manifold_views_take_a_device_like_every_core_view():
+    """ui.compute passes ``device=`` to every call: scikit-learn's views accept it and give the same numbers."""
+    a, b = mf.explore_graph("s_curve", 120, 6, 3, 90), mf.explore_graph("s_curve", 120, 6, 3, 90, device=CPU)
+    assert a.pair.graph == b.pair.graph and np.array_equal(a.pair.path, b.pair.path)
+    e = mf.embed("s_curve", 120, 6, device="cpu")
+    np.testing.assert_array_equal(e.Y, mf.embed("s_curve", 120, 6).Y)
+    s = mf.k_sweep("s_curve", 120, (4, 8), isomap=False, device=CPU)
+    np.testing.assert_array_equal(s.short_circuits, mf.k_sweep("s_curve", 120, (4, 8), isomap=False).short_circuits)
+
+
 @pytest.mark.parametrize("call", [
     lambda p: mf.embed("swiss_roll", 120, 8, progress=p),
     lambda p: mf.k_sweep("swiss_roll", 120, (5, 8), progress=p),

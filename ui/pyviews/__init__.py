@@ -4,6 +4,7 @@ for its calls' results and the prints of the numbers it shows, in the page's own
 from ui.pyviews import (
     calculus,
     dynamics,
+    geometry,
     graphs,
     harmonic,
     information,
@@ -17,4 +18,4 @@ from ui.pyviews import (
 
 VIEWS = {**introduction.VIEWS, **linear_algebra.VIEWS, **optimization.VIEWS, **graphs.VIEWS, **topology.VIEWS,
          **harmonic.VIEWS, **quantum.VIEWS, **calculus.VIEWS,
-         **probability.VIEWS, **information.VIEWS, **dynamics.VIEWS}
+         **probability.VIEWS, **information.VIEWS, **geometry.VIEWS, **dynamics.VIEWS}
