@@ -14,7 +14,8 @@ st.set_page_config(page_title="Mathematical Foundations for Deep Learning — ex
 home = st.Page("explorers/home.py", title="Book map", icon=":material/map:", default=True)
 explorers = [st.Page(c.page, title=f"{c.number}. {c.explorer}", icon=c.icon, url_path=c.url_path)
              for c in chapters.live()]
-page = st.navigation({"": [home], "Chapter explorers": explorers})
+# expanded: all twelve chapters listed (collapsed, Streamlit shows ten and a "View more" button)
+page = st.navigation({"": [home], "Chapter explorers": explorers}, expanded=True)
 device_slot = shell.sidebar()
 page.run()
 shell.finish(device_slot)
