@@ -238,6 +238,13 @@ def _build(X: np.ndarray, k: int) -> _Graph:
     return _Graph(public, M, first, of)
 
 
+@lru_cache(maxsize=8)
+def _data_graph(name: str, n: int, noise: float, seed: int, k: int) -> _Graph:
+    """:func:`_build` of :func:`manifold_data`, kept: a move of k builds the graph once for the path, the
+    unrolling and the trustworthiness, not once for each. Its arrays are never written to."""
+    return _build(manifold_data(name, n, noise, seed).X, int(k))
+
+
 def knn_graph(X: np.ndarray, k: int = 10) -> KnnGraph:
     """The symmetrised k-NN graph of the rows of ``X`` (Euclidean; duplicates joined by zero-length edges),
     its edges, their lengths and its components. A DataError for non-finite data or k out of range."""
@@ -296,7 +303,7 @@ def explore_graph(name: str = "swiss_roll", n: int = 800, k: int = 10, source: i
     if not (math.isfinite(ratio) and ratio > 1):
         raise DataError("The short-circuit ratio must be a number above 1.")
     source, target = int(source), int(target)
-    g = _build(data.X, int(k))
+    g = _data_graph(name, int(n), float(noise), int(seed), int(k))
     dist_u, pred = dijkstra(g.matrix, directed=False, indices=int(g.of[source]), return_predecessors=True)
     from_source = dist_u[g.of]
     euclid = np.linalg.norm(data.X - data.X[source], axis=1)
@@ -343,13 +350,40 @@ def all_geodesics(X: np.ndarray, k: int = 10) -> np.ndarray:
 # ------------------------------------------------------------------------------------------ unrolling
 
 
-def trustworthiness_curve(X: np.ndarray, Y: np.ndarray, ks: Sequence[int]) -> np.ndarray:
-    """scikit-learn's trustworthiness T(k) of the embedding ``Y`` of ``X`` for every k in ``ks`` at the
-    price of one: the ranking of the original distances (the n² log n part) is shared, so this is the
-    same number as ``sklearn.manifold.trustworthiness(X, Y, n_neighbors=k)`` for each k (checked in the
-    tests). T(k) = 1 − 2/(nk(2n − 3k − 1)) Σᵢ Σ_{j ∈ Nₖᴱ(i) \\ Nₖ(i)} (r(i, j) − k), r the rank in the input
-    space; each k must be below n/2."""
+def input_ranks(X: np.ndarray) -> np.ndarray:
+    """(n, n) int32: entry (i, j) is j's rank among i's neighbours in the input space (1 = nearest; i itself
+    ranks last), by distance with the ties broken as ``np.argsort`` breaks them, as scikit-learn's
+    trustworthiness does. The n² log n part of :func:`trustworthiness_curve`, which depends only on ``X``."""
     from sklearn.metrics import pairwise_distances
+
+    X = np.asarray(X, dtype=np.float64)
+    n = len(X)
+    dist = pairwise_distances(X)
+    np.fill_diagonal(dist, np.inf)
+    ind_x = np.argsort(dist, axis=1)
+    del dist
+    inverted = np.zeros((n, n), dtype=np.int32)
+    inverted[np.arange(n)[:, None], ind_x] = np.arange(1, n + 1, dtype=np.int32)
+    return inverted
+
+
+@lru_cache(maxsize=4)
+def _data_ranks(name: str, n: int, noise: float, seed: int) -> np.ndarray:
+    """:func:`input_ranks` of all of :func:`manifold_data`'s points (at most 1,000: 4 MB), kept across moves of
+    k and of the method: they change only the embedding."""
+    ranks = input_ranks(manifold_data(name, n, noise, seed).X)
+    ranks.setflags(write=False)
+    return ranks
+
+
+def trustworthiness_curve(X: np.ndarray, Y: np.ndarray, ks: Sequence[int], ranks: np.ndarray | None = None
+                          ) -> np.ndarray:
+    """scikit-learn's trustworthiness T(k) of the embedding ``Y`` of ``X`` for every k in ``ks`` at the
+    price of one: the ranking of the original distances (the n² log n part, :func:`input_ranks`; pass it as
+    ``ranks`` when it is at hand) is shared, so this is the same number as
+    ``sklearn.manifold.trustworthiness(X, Y, n_neighbors=k)`` for each k (checked in the tests).
+    T(k) = 1 − 2/(nk(2n − 3k − 1)) Σᵢ Σ_{j ∈ Nₖᴱ(i) \\ Nₖ(i)} (r(i, j) − k), r the rank in the input
+    space; each k must be below n/2."""
     from sklearn.neighbors import NearestNeighbors
 
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
@@ -357,15 +391,11 @@ def trustworthiness_curve(X: np.ndarray, Y: np.ndarray, ks: Sequence[int]) -> np
     ks = [int(k) for k in ks]
     if not ks or len(Y) != n or min(ks) < 1 or max(ks) >= n / 2:
         raise DataError(f"Trustworthiness needs neighbourhood sizes from 1 to below n/2 = {n / 2:g}.")
-    dist = pairwise_distances(X)
-    np.fill_diagonal(dist, np.inf)
-    ind_x = np.argsort(dist, axis=1)
-    del dist
-    inverted = np.zeros((n, n), dtype=np.int64)
-    inverted[np.arange(n)[:, None], ind_x] = np.arange(1, n + 1)
-    del ind_x
+    inverted = input_ranks(X) if ranks is None else ranks
+    if inverted.shape != (n, n):
+        raise DataError(f"The ranks must be an {n} × {n} table, one row and column per point.")
     ind_y = NearestNeighbors(n_neighbors=max(ks)).fit(Y).kneighbors(return_distance=False)
-    ranks_y = inverted[np.arange(n)[:, None], ind_y]  # (n, kmax) input-space rank of each embedded neighbour
+    ranks_y = inverted[np.arange(n)[:, None], ind_y].astype(np.int64)  # input-space rank of each embedded neighbour
     out = []
     for k in ks:
         r = ranks_y[:, :k] - k
@@ -430,7 +460,7 @@ def embed(name: str = "swiss_roll", n: int = 800, k: int = 10, method: str = "is
     if not 250 <= int(tsne_iter) <= 2000:
         raise DataError("t-SNE takes 250 to 2,000 iterations (its first 250 are early exaggeration).")
     data = manifold_data(name, n, noise, seed)
-    g = _build(data.X, int(k))
+    g = _data_graph(name, int(n), float(noise), int(seed), int(k))
     rows = g.public.largest
     distinct = rows[np.isin(rows, g.first)]  # one row per distinct point of the largest component
     if len(distinct) <= max(int(k), 5):
@@ -448,7 +478,9 @@ def embed(name: str = "swiss_roll", n: int = 800, k: int = 10, method: str = "is
     if progress:
         progress(0.8, "Trustworthiness…")
     ks = np.array([int(q) for q in trust_ks if 1 <= int(q) < len(rows) / 2], dtype=np.int64)
-    trust = trustworthiness_curve(data.X[rows], Y, ks) if len(ks) else np.zeros(0)
+    every = len(rows) == len(data.X)  # a connected graph: the ranks of the whole data set, kept
+    trust = (trustworthiness_curve(data.X[rows], Y, ks, _data_ranks(name, int(n), float(noise), int(seed))
+                                   if every else None) if len(ks) else np.zeros(0))
     spear = recovery = None
     if data.unrollable:
         spear = _spearman(Y, data.intrinsic[rows])
@@ -492,7 +524,7 @@ def k_sweep(name: str = "swiss_roll", n: int = 800, ks: Sequence[int] = (5, 8, 1
     for i, k in enumerate(ks):
         if progress:
             progress(i / len(ks), f"k = {k}…")
-        g = _build(data.X, k)
+        g = _data_graph(name, int(n), float(noise), int(seed), k)
         e = g.public.edges
         shorts.append(int((intrinsic_distance(data, e[:, 0], e[:, 1]) > ratio * g.public.lengths).sum()))
         comps.append(len(g.public.component_sizes))

@@ -148,6 +148,10 @@ def test_trustworthiness_curve_equals_scikit_learn():
     np.testing.assert_allclose(got, [trustworthiness(data.X, Y, n_neighbors=k) for k in ks], rtol=1e-12)
     with pytest.raises(DataError):
         mf.trustworthiness_curve(data.X, Y, (100,))
+    ranks = mf.input_ranks(data.X)  # computed once, shared across embeddings of the same points
+    np.testing.assert_allclose(mf.trustworthiness_curve(data.X, Y, ks, ranks), got, rtol=1e-12)
+    with pytest.raises(DataError):
+        mf.trustworthiness_curve(data.X, Y, ks, ranks[:50, :50])
 
 
 def test_embeddings_are_seeded_and_scored():
