@@ -221,13 +221,5 @@ def estimators_tab(ctrl):
     layout.notice(fig.estimator_notice(s))
 
 
-tabs, ctrl, main = layout.tabbed_page(4, TABS)
-for name, tab, draw in zip(TABS, tabs, (distributions_tab, lln_tab, clt_tab, mle_tab, bayes_tab, estimators_tab),
-                           strict=True):
-    if tab.open:
-        with main, layout.guard(name):
-            draw(ctrl)
-
-with main:
-    layout.try_this(fig.TRY_THIS)
-    layout.math_file(__file__)
+layout.explorer(4, TABS, (distributions_tab, lln_tab, clt_tab, mle_tab, bayes_tab, estimators_tab),
+                fig.TRY_THIS, __file__)

@@ -19,9 +19,9 @@ from ui.figures import information as fig
 
 TABS = ["Entropy and codes", "Cross-entropy and KL", "Forward vs reverse KL", "Likelihood",
         "Mutual information", "Calibration"]
-SOURCES = {**{k: v.split(":")[0].split(" (")[0] for k, v in dis.PRESETS.items()}, "custom": "Your own (sliders)"}
-SOURCES.update({"dyadic": "Powers of ½", "english_zen": "English letters: the Zen of Python",
-                "english_reference": "English letters: Python's reference manual"})
+SOURCES = {"fair_die": "A fair die", "loaded_die": "A loaded die", "dyadic": "Powers of ½",
+           "english_zen": "English letters: the Zen of Python",
+           "english_reference": "English letters: Python's reference manual", "custom": "Your own (sliders)"}
 CUSTOM = [0.4, 0.3, 0.2, 0.1, 0.05, 0.05, 0.05, 0.05]
 TEXT_OF = {"english_zen": "zen", "english_reference": "python_reference"}  # a preset's text (dis.TEXTS)
 UNITS = {"bits": "bits (log₂)", "nats": "nats (ln)"}
@@ -283,13 +283,5 @@ def calibration_tab(ctrl):
     layout.notice(fig.calibration_notice(tm, c))
 
 
-tabs, ctrl, main = layout.tabbed_page(6, TABS)
-for name, tab, draw in zip(TABS, tabs, (entropy_tab, kl_tab, fits_tab, likelihood_tab, mutual_tab,
-                                        calibration_tab), strict=True):
-    if tab.open:
-        with main, layout.guard(name):
-            draw(ctrl)
-
-with main:
-    layout.try_this(fig.TRY_THIS)
-    layout.math_file(__file__)
+layout.explorer(6, TABS, (entropy_tab, kl_tab, fits_tab, likelihood_tab, mutual_tab, calibration_tab),
+                fig.TRY_THIS, __file__)

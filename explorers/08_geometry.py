@@ -273,12 +273,4 @@ def fisher_tab(ctrl):
         layout.notice(fig.race_notice(r))
 
 
-tabs, ctrl, main = layout.tabbed_page(8, TABS)
-for name, tab, draw in zip(TABS, tabs, (manifolds_tab, surfaces_tab, loss_tab, fisher_tab), strict=True):
-    if tab.open:
-        with main, layout.guard(name):
-            draw(ctrl)
-
-with main:
-    layout.try_this(fig.TRY_THIS)
-    layout.math_file(__file__)
+layout.explorer(8, TABS, (manifolds_tab, surfaces_tab, loss_tab, fisher_tab), fig.TRY_THIS, __file__)

@@ -258,12 +258,4 @@ def ode_tab(ctrl):
     layout.notice(fig.ode_notice([euler, rk4, dop], ref, conv, k, t_end, fig.resnet_gap(res, euler)))
 
 
-tabs, ctrl, main = layout.tabbed_page(11, TABS)
-for name, tab, draw in zip(TABS, tabs, (map_tab, gradients_tab, trained_tab, ode_tab), strict=True):
-    if tab.open:
-        with main, layout.guard(name):
-            draw(ctrl)
-
-with main:
-    layout.try_this(fig.TRY_THIS)
-    layout.math_file(__file__)
+layout.explorer(11, TABS, (map_tab, gradients_tab, trained_tab, ode_tab), fig.TRY_THIS, __file__)

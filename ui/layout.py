@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import streamlit as st
@@ -51,6 +51,22 @@ def tabbed_page(number: int, labels: Sequence[str]) -> tuple[list, Any, Any]:
     lesson.page(ch.prefix, list(labels), tabs, main)  # predict, then reveal: the tab's question
     # keyed, so that a phone (shell.BASE_CSS) can show the picture first and the controls under it
     return tabs, ctrl.container(key=CONTROLS_KEY), main
+
+
+def explorer(number: int, labels: Sequence[str], draws: Sequence[Callable[..., Any]], prompts: Sequence[str],
+             page_file: str) -> None:
+    """A whole explorer whose tabs stand alone: :func:`tabbed_page`, then the open tab's function (``draws``,
+    one per label, in order), called as ``draw(ctrl)`` inside :func:`guard` so that a tab's failure stays its
+    own, then the page's try-this ``prompts`` and its math (:func:`math_file` of ``page_file``). Pages whose tabs
+    share controls or data write this frame out themselves."""
+    tabs, ctrl, main = tabbed_page(number, labels)
+    for label, tab, draw in zip(labels, tabs, draws, strict=True):
+        if tab.open:  # only the open tab computes
+            with main, guard(label):
+                draw(ctrl)
+    with main:
+        try_this(prompts)
+        math_file(page_file)
 
 
 def metrics(*items: tuple) -> None:
