@@ -252,16 +252,20 @@ def classify(eigenvalues: np.ndarray) -> str:
     """A fixed point of a 2-D map from its Jacobian's eigenvalues: "stable", "unstable" or "saddle" by |λ|
     against 1, then "node" (real λ) or "spiral" (complex λ); "non-hyperbolic" when some |λ| is within
     :data:`UNIT` of 1 (the linearisation cannot decide)."""
-    lam = np.asarray(eigenvalues, dtype=complex)
+    return _classify_rows(np.asarray(eigenvalues, dtype=complex).reshape(1, -1))[0]
+
+
+def _classify_rows(lam: np.ndarray) -> tuple[str, ...]:
+    """:func:`classify` of each row of ``lam`` (k, 2), in one pass of array arithmetic (a gain sweep classifies
+    hundreds of points)."""
     m = np.abs(lam)
-    if (np.abs(m - 1) <= UNIT).any():
-        return "non-hyperbolic"
-    shape = "spiral" if (np.abs(lam.imag) > 1e-12 * np.maximum(1, m)).any() else "node"
-    if (m < 1).all():
-        return f"stable {shape}"
-    if (m > 1).all():
-        return f"unstable {shape}"
-    return "saddle"
+    undecided = (np.abs(m - 1) <= UNIT).any(-1)
+    spiral = (np.abs(lam.imag) > 1e-12 * np.maximum(1, m)).any(-1)
+    inside, outside = (m < 1).all(-1), (m > 1).all(-1)
+    return tuple("non-hyperbolic" if u else f"stable {'spiral' if s else 'node'}" if i else
+                 f"unstable {'spiral' if s else 'node'}" if o else "saddle"
+                 for u, s, i, o in zip(undecided.tolist(), spiral.tolist(), inside.tolist(), outside.tolist(),
+                                       strict=True))
 
 
 @dataclass(frozen=True)
@@ -321,12 +325,25 @@ def _dedupe(points: np.ndarray) -> np.ndarray:
     fixed point agree to ~1e-15, so rounding to a 1e-9 grid first leaves only a few candidates for the
     pairwise merge (which catches the pairs that straddle a rounding boundary)."""
     points = points.reshape(-1, 2)
-    points = points[np.unique(np.round(points, 9), axis=0, return_index=True)[1]]
-    keep: list[np.ndarray] = []
-    for p in points[np.lexsort(points.T[::-1])]:
-        if all(np.abs(p - q).max() > SAME for q in keep):
-            keep.append(p)
-    return np.array(keep).reshape(-1, 2)
+    return _dedupe_groups(points, np.zeros(len(points), dtype=np.int64), 1)[0]
+
+
+def _dedupe_groups(points: np.ndarray, group: np.ndarray, groups: int) -> list[np.ndarray]:
+    """:func:`_dedupe` within each group (points (N, 2), group (N,) in 0 … groups − 1) at once: one sort for
+    the rounding step, then the pairwise merge over the few candidates left, in plain floats."""
+    r = np.round(points, 9)
+    order = np.lexsort((r[:, 1], r[:, 0], group))  # stable: each run's first is its earliest point
+    rs, gs = r[order], group[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (gs[1:] != gs[:-1]) | (rs[1:] != rs[:-1]).any(-1)
+    cand, cand_g = points[order[first]], group[order[first]]
+    order = np.lexsort((cand[:, 1], cand[:, 0], cand_g))
+    keep: list[list[tuple[float, float]]] = [[] for _ in range(groups)]
+    for (x, y), g in zip(cand[order].tolist(), cand_g[order].tolist(), strict=True):
+        kept = keep[g]
+        if all(abs(x - a) > SAME or abs(y - b) > SAME for a, b in kept):
+            kept.append((x, y))
+    return [np.array(k, dtype=points.dtype).reshape(-1, 2) for k in keep]
 
 
 def _eigen(M: np.ndarray, b: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -343,7 +360,7 @@ def _eigen(M: np.ndarray, b: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, .
     J = (1 - f * f)[:, :, None] * M
     lam = np.linalg.eigvals(J)
     lam = np.take_along_axis(lam, np.argsort(-np.abs(lam), axis=-1, kind="stable"), -1)
-    kinds = tuple(classify(row) for row in lam)
+    kinds = _classify_rows(lam)
     stable = (np.abs(lam) < 1).all(-1)
     flips = ((np.abs(lam.imag) <= 1e-12) & (lam.real < 0)).any(-1)
     saturated = (np.abs(pts) > SATURATED).any(-1)
@@ -476,7 +493,8 @@ def gain_sweep(w, b=(0.0, 0.0), gains: tuple[float, float] = (0.0, 3.0), count: 
     if progress:
         progress(0.7, f"Solved from {starts * starts} starts at each of {count} gains")
     H, G = h.numpy(), g.numpy()
-    found = [_dedupe(H[i][ok[i]]) for i in range(count)]
+    rows = np.nonzero(ok)
+    found = _dedupe_groups(H[rows], rows[0], count)
     counts_a = np.array([len(f) for f in found])
     rows_g = np.repeat(G, counts_a)
     pts = np.concatenate(found)
