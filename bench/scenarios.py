@@ -115,7 +115,7 @@ SCENARIOS += [
      "key": "gr_eig", "values": _spread(1, 34, 20, skip=2)},
     {"page": "gr", "tier": "default", "name": "Clustering · SBM 60 nodes · p_in",
      "params": {"gr_tab": "Clustering", "gr_graph": "Stochastic block model", "gr_cmethod":
-                "Spectral clustering (k eigenvectors + k-means)"}, "key": "gr_pin",
+                "Spectral clustering (k eigenvectors of L_sym + k-means)"}, "key": "gr_pin",
      "values": [0.1, 0.9, 0.2, 0.6, 0.35, 0.5, 0.15, 0.8]},
     {"page": "gr", "tier": "default", "name": "Signals · karate · GCN layers", "params": {"gr_tab": "Signals and GCNs"},
      "key": "gr_layers", "values": _spread(0, 50, 20, skip=4)},
@@ -218,11 +218,14 @@ SCENARIOS += [
 
 # ---- chapter 10, harmonic analysis (prefix ha): SCENARIOS += [...] below this line
 HA_BIG = {"ha_n": "65536"}  # 2^16 samples of the default signal (Doppler)
+# the band's upper edge (% of fs/2) on the select slider's own grid (core.harmonic.BAND_PERCENTS), above the
+# default lower edge of 5 %
+HA_BAND_EDGES = [100, 6, 90, 8, 80, 10, 70, 12, 60, 20, 50, 25, 45, 30, 40, 35, 55, 65, 75, 85]
 HA_KEEP = [0.5, 60.0, 2.0, 40.0, 3.5, 25.0, 1.0, 15.0, 8.0, 10.0, 1.5, 30.0, 6.0, 50.0, 4.5]
 SCENARIOS += [
     # default settings: Doppler, 1,024 samples, noise 0.2; db4, periodization, 5 levels; cameraman 512×512
     {"page": "ha", "tier": "default", "name": "Harmonic · Fourier · band edge",
-     "params": {"ha_tab": "Fourier"}, "key": "ha_fhi", "values": _spread(1, 100, 20, skip=15)},
+     "params": {"ha_tab": "Fourier"}, "widget": "select_slider", "key": "ha_fhi", "values": HA_BAND_EDGES},
     {"page": "ha", "tier": "default", "name": "Harmonic · Fourier · aliasing, sampling rate",
      "params": {"ha_tab": "Fourier"}, "key": "ha_rate", "values": _spread(2, 100, 20, skip=50)},
     {"page": "ha", "tier": "default", "name": "Harmonic · Time and frequency · STFT window",
@@ -249,7 +252,8 @@ SCENARIOS += [
              "against the 100 ms default budget, which training cannot meet."},
     # the largest settings: 2^16 samples, 10 levels, the 427×640 photo at 8 levels, the biggest CNN
     {"page": "ha", "tier": "largest", "name": "Harmonic · Fourier · 65,536 samples · band edge",
-     "params": {"ha_tab": "Fourier", **HA_BIG}, "key": "ha_fhi", "values": _spread(1, 100, 12, skip=15)},
+     "params": {"ha_tab": "Fourier", **HA_BIG}, "widget": "select_slider", "key": "ha_fhi",
+     "values": HA_BAND_EDGES[:12]},
     {"page": "ha", "tier": "largest", "name": "Harmonic · Time and frequency · 65,536 samples · STFT window",
      "params": {"ha_tab": "Time and frequency", **HA_BIG}, "widget": "select_slider", "key": "ha_window",
      "values": [8, 4096, 16, 2048, 32, 1024, 128, 512, 256]},
@@ -261,8 +265,8 @@ SCENARIOS += [
     {"page": "ha", "tier": "largest", "name": "Harmonic · Compression · 65,536 samples · share kept",
      "params": {"ha_tab": "Denoise and compress", **HA_BIG}, "key": "ha_keep", "values": HA_KEEP[:10]},
     {"page": "ha", "tier": "largest", "name": "Harmonic · Images · China 427×640, 8 levels, db8 · share kept",
-     "params": {"ha_tab": "Images", "ha_image": "Temple in China (scikit-learn, 427×640)", "ha_level": "8",
-                "ha_wavelet": "Daubechies 8 (16 taps)", "ha_mode": "symmetric (mirror, edge repeated)"},
+     "params": {"ha_tab": "Images", "ha_image": "Temple in China", "ha_level": "8",
+                "ha_wavelet": "Daubechies 8 (16 taps)", "ha_mode": "symmetric"},
      "key": "ha_keep", "values": HA_KEEP[:10]},
     {"page": "ha", "tier": "largest", "name": "Harmonic · Wavelets to CNNs · 16 filters 7×7, 15 epochs · seed",
      "params": {"ha_tab": "Wavelets to CNNs", "ha_filters": "16", "ha_kernel": "7", "ha_epochs": "15"},
@@ -352,7 +356,7 @@ SCENARIOS += [
      "params": {"ca_tab": "Taylor", "ca_f": CA_BIG_F}, "key": "ca_y", "values": _XS},
     {"page": "ca", "tier": "largest", "name": "Calculus · Backprop graph · 6-unit network · step",
      "params": {"ca_tab": "Backprop graph", "ca_graph": "a small network on one sample", "ca_hidden": "6"},
-     "key": "ca_step", "values": [1, 62, 10, 50, 20, 40, 30]},
+     "key": "ca_step", "values": [1, 60, 10, 50, 20, 40, 30]},  # its backward pass has 60 steps
     {"page": "ca", "tier": "largest", "name": "Calculus · Backprop graph · m = 256 outputs · n",
      "params": {"ca_tab": "Backprop graph", "ca_m": "256"}, "widget": "select_slider", "key": "ca_n",
      "values": [1, 256, 4, 16, 64]},
