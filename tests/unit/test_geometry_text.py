@@ -73,7 +73,7 @@ def test_the_edge_of_stability_sentences():
 def test_the_natural_paths_part_from_a_narrow_start():
     narrow = fi.gaussian_fits(None, 200, 1.0, 2.0, 0, (-3.0, 0.5), 0.05, 100)
     wide = fi.gaussian_fits(None, 200, 1.0, 2.0, 0, (-3.0, 2.0), 0.05, 100)
-    assert f"part by up to {fig.natural_gap(narrow):.2g}, against {fig.natural_gap(wide):.3g} from σ₀ = 2" in SAID
+    assert f"part by up to {fig.paths_apart(narrow):.2g}, against {fig.paths_apart(wide):.3g} from σ₀ = 2" in SAID
 
 
 def test_equal_means_give_a_vertical_geodesic():

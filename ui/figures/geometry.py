@@ -911,17 +911,10 @@ def fit_loss_chart(f: fi.GaussianFits) -> tuple[Template, pd.DataFrame]:
     return Template(_build_fit_loss, (), {"loss": df}), df
 
 
-def natural_gap(f: fi.GaussianFits) -> float:
-    """The largest distance in (μ, σ) between the two natural paths, step by step (NaN when one stopped)."""
-    a, b = f.path("natural", "sigma"), f.path("natural", "log_sigma")
-    if a.stopped_at is not None or b.stopped_at is not None:
-        return math.nan
-    m = min(len(a.mu), len(b.mu))
-    return float(np.max(np.hypot(a.mu[:m] - b.mu[:m], a.sigma[:m] - b.sigma[:m])))
-
-
-def plain_gap(f: fi.GaussianFits) -> float:
-    a, b = f.path("plain", "sigma"), f.path("plain", "log_sigma")
+def paths_apart(f: fi.GaussianFits, method: str = "natural") -> float:
+    """The largest distance in (μ, σ) between ``method``'s two paths ("natural" or "plain": one stepped in
+    (μ, σ), one in (μ, log σ)), step by step (NaN when one stopped)."""
+    a, b = f.path(method, "sigma"), f.path(method, "log_sigma")
     if a.stopped_at is not None or b.stopped_at is not None:
         return math.nan
     m = min(len(a.mu), len(b.mu))
@@ -937,14 +930,14 @@ def _end(p: fi.FitPath) -> str:
 def fit_metrics(f: fi.GaussianFits) -> Rows:
     ends = [(f"{p.method.capitalize()}, {fi.CHARTS[p.chart]}", _end(p), "where it ended, (μ, σ)") for p in f.paths]
     return [[("MLE (x̄, s)", f"({num(f.mle[0])}, {f.mle[1]:.3f})", f"of the {len(f.sample):,} draws: every path's goal"),
-             *ends[2:]], [("Natural paths apart", f"{gap:.3g}" if math.isfinite(gap := natural_gap(f)) else "n/a",
+             *ends[2:]], [("Natural paths apart", f"{gap:.3g}" if math.isfinite(gap := paths_apart(f)) else "n/a",
                            "the largest distance between them in (μ, σ), step by step"),
                           *ends[:2]]]
 
 
 def fits_notice(f: fi.GaussianFits) -> str:
     stopped = [p for p in f.paths if p.stopped_at is not None]
-    gap, plain = natural_gap(f), plain_gap(f)
+    gap, plain = paths_apart(f), paths_apart(f, "plain")
     if math.isfinite(gap):
         said = (f"The two natural-gradient paths, one stepped in (μ, σ) and one in (μ, log σ), stay within {gap:.3g} "
                 f"of each other at η = {f.lr:g}" + (f"; the two plain ones drift {plain:.3g} apart. " if
